@@ -1,0 +1,35 @@
+"""The navigation bar: each entry is shown to the users whose permissions allow it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.urls import reverse
+
+from reviewapp.accounts.roles import ADMINISTER, REVIEW_CASES, roles_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None  # None: any staff member with a role
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Administration", "admin:index", ADMINISTER),
+]
+
+
+def nav_for(user: AbstractBaseUser) -> list[dict[str, str]]:
+    if not roles_of(user):
+        return []
+    return [
+        {"label": item.label, "url": reverse(item.url_name)}
+        for item in NAV_ITEMS
+        if item.permission is None or user.has_perm(item.permission)
+    ]
+
+
+__all__ = ["NAV_ITEMS", "REVIEW_CASES", "NavItem", "nav_for"]

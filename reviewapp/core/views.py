@@ -1,0 +1,40 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from reviewapp.accounts.roles import roles_of
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    roles = sorted(role.value for role in roles_of(request.user))
+    return render(request, "core/home.html", {"roles": roles})
+
+
+@require_GET
+@never_cache
+@login_not_required
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For the load balancer: the process answers and the database is reachable. No data."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors that could fail again: a plain template with a static message.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

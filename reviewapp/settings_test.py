@@ -1,0 +1,23 @@
+"""Test settings: the production module with speed-ups and isolated file storage."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("EVIDENCE_DIR", tempfile.mkdtemp(prefix="evidence-test-"))
+
+from .settings import *  # noqa: F403
+from .settings import STATIC_ROOT, STORAGES
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {**STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# Throttling is tested on purpose in tests/reviewapp/test_security.py; elsewhere it gets in the way.
+AXES_ENABLED = False
+LOGGING = {"version": 1, "disable_existing_loggers": False,
+           "root": {"handlers": [], "level": "WARNING"}}

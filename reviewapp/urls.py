@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from reviewapp.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("reviewapp.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("reviewapp.core.urls")),
+]
+
+handler403 = "reviewapp.core.views.error_403"
+handler404 = "reviewapp.core.views.error_404"
+handler500 = "reviewapp.core.views.error_500"

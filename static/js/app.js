@@ -1,0 +1,1 @@
+// Small behaviours the pages share. Loaded after htmx; no inline scripts (CSP).
