@@ -1,0 +1,485 @@
+"""The evaluation engine: a checklist and clinical facts in, a three-valued result out.
+
+Plain Python (no ORM, no request): dataclasses describe a checklist as a tree of groups and
+criteria, ``evaluate`` walks it. Every criterion is decided by facts through a small expression
+(``met_when``; optionally ``applies_when``), or by a reviewer's recorded answer, which wins.
+
+Statuses are three-valued plus "not applicable":
+
+- a test on a fact that is missing is UNKNOWN;
+- ALL of: any NOT_MET -> NOT_MET, else any UNKNOWN -> UNKNOWN, else MET;
+- ANY of / ONE of: any MET -> MET, else any UNKNOWN -> UNKNOWN, else NOT_MET;
+- AT LEAST N of: N MET -> MET; fewer than N even counting UNKNOWN -> NOT_MET; else UNKNOWN;
+- NOT_APPLICABLE children are left out of a group; a group of nothing but them is NOT_APPLICABLE.
+
+"ONE of" mirrors the payer's wording ("one of the following"): the alternatives are meant to be
+distinct, and the group is met as soon as one of them is met (it evaluates like ANY of).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any, Union
+
+
+class Status(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Outcome(StrEnum):
+    MEETS = "meets"
+    NOT_MET = "not_met"
+    INCOMPLETE = "incomplete"
+    EXTERNAL = "external"
+
+
+class FactType(StrEnum):
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+    DATE = "date"
+
+
+class FactValueError(ValueError):
+    """A fact value that does not fit the fact's type, range or choices."""
+
+
+@dataclass(frozen=True)
+class FactDef:
+    """One entry of the clinical fact dictionary, shared by every policy."""
+
+    name: str
+    type: FactType
+    label: str
+    unit: str = ""
+    help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+    def parse(self, raw: Any) -> Any:
+        """Normalise a raw value (JSON or form text) to the fact's Python type, or raise."""
+        if raw is None or raw == "":
+            raise FactValueError(f"{self.label}: a value is required")
+        if self.type is FactType.BOOLEAN:
+            return _parse_bool(self, raw)
+        if self.type is FactType.CHOICE:
+            value = str(raw)
+            allowed = [c[0] for c in self.choices]
+            if value not in allowed:
+                raise FactValueError(f"{self.label}: {value!r} is not one of {', '.join(allowed)}")
+            return value
+        if self.type is FactType.DATE:
+            if isinstance(raw, dt.date):
+                return raw
+            try:
+                return dt.date.fromisoformat(str(raw))
+            except ValueError:
+                raise FactValueError(f"{self.label}: {raw!r} is not a date (YYYY-MM-DD)") from None
+        number = _parse_number(self, raw)
+        if self.minimum is not None and number < self.minimum:
+            raise FactValueError(f"{self.label}: {raw} is below the minimum {self.minimum}")
+        if self.maximum is not None and number > self.maximum:
+            raise FactValueError(f"{self.label}: {raw} is above the maximum {self.maximum}")
+        return number
+
+    def to_json(self, value: Any) -> Any:
+        """A parsed value in JSON form (decimals as strings, dates ISO)."""
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    def display(self, value: Any) -> str:
+        if value is None:
+            return "not recorded"
+        if self.type is FactType.BOOLEAN:
+            return "yes" if value else "no"
+        if self.type is FactType.CHOICE:
+            return dict(self.choices).get(value, str(value))
+        text = value.isoformat() if isinstance(value, dt.date) else str(value)
+        return f"{text} {self.unit}".strip()
+
+
+def _parse_bool(fact: FactDef, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in {"true", "yes", "1", "on"}:
+        return True
+    if text in {"false", "no", "0", "off"}:
+        return False
+    raise FactValueError(f"{fact.label}: {raw!r} is not yes or no")
+
+
+def _parse_number(fact: FactDef, raw: Any) -> int | Decimal:
+    if isinstance(raw, bool):
+        raise FactValueError(f"{fact.label}: {raw!r} is not a number")
+    try:
+        number = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise FactValueError(f"{fact.label}: {raw!r} is not a number") from None
+    if not number.is_finite():
+        raise FactValueError(f"{fact.label}: {raw!r} is not a number")
+    if fact.type is FactType.INTEGER:
+        if number != number.to_integral_value():
+            raise FactValueError(f"{fact.label}: {raw!r} is not a whole number")
+        return int(number)
+    return number
+
+
+# --- expressions over facts -------------------------------------------------------------------
+
+OPERATORS = (">=", "<=", "!=", "==", ">", "<", "is", "in")
+_TEST_RE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s+(>=|<=|!=|==|>|<|is|in)\s+(.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class Test:
+    """One comparison of a fact with a constant, e.g. ``pain_nrs > 6``."""
+
+    fact: str
+    op: str
+    value: Any
+
+    def __str__(self) -> str:
+        value = self.value
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, tuple):
+            value = "[" + ", ".join(str(v) for v in value) + "]"
+        return f"{self.fact} {self.op} {value}"
+
+
+@dataclass(frozen=True)
+class Expr:
+    """ALL / ANY of sub-expressions, or a single test."""
+
+    op: str  # "all" | "any" | "test"
+    children: tuple[Expr, ...] = ()
+    test: Test | None = None
+
+    def facts(self) -> Iterator[str]:
+        if self.test is not None:
+            yield self.test.fact
+        for child in self.children:
+            yield from child.facts()
+
+    def __str__(self) -> str:
+        if self.test is not None:
+            return str(self.test)
+        joiner = " and " if self.op == "all" else " or "
+        return "(" + joiner.join(str(c) for c in self.children) + ")"
+
+
+def parse_test(text: str, facts: Mapping[str, FactDef]) -> Test:
+    """Parse ``fact op value``; the value is checked against the fact's type."""
+    match = _TEST_RE.match(text)
+    if not match:
+        raise ValueError(f"cannot read the test {text!r} (expected: fact operator value)")
+    name, op, raw = match.groups()
+    fact = facts.get(name)
+    if fact is None:
+        raise ValueError(f"unknown fact {name!r}")
+    if op == "is":
+        if fact.type is not FactType.BOOLEAN:
+            raise ValueError(f"'is' needs a yes/no fact; {name} is {fact.type}")
+        return Test(name, op, _parse_bool(fact, raw))
+    if op == "in":
+        items = [v.strip() for v in raw.strip("[] ").split(",") if v.strip()]
+        return Test(name, op, tuple(fact.parse(item) for item in items))
+    if op in {">", ">=", "<", "<="} and fact.type in {FactType.BOOLEAN, FactType.CHOICE}:
+        raise ValueError(f"{op!r} needs a number or date fact; {name} is {fact.type}")
+    try:
+        return Test(name, op, fact.parse(raw))
+    except FactValueError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    if op in {"==", "is"}:
+        return left == right
+    if op == "!=":
+        return left != right
+    if op == "in":
+        return left in right
+    if op == ">":
+        return left > right
+    if op == ">=":
+        return left >= right
+    if op == "<":
+        return left < right
+    if op == "<=":
+        return left <= right
+    raise ValueError(f"unknown operator {op!r}")
+
+
+def evaluate_expr(expr: Expr, facts: Mapping[str, Any]) -> bool | None:
+    """True, False, or None when a fact it needs is missing (and the others do not decide)."""
+    if expr.test is not None:
+        value = facts.get(expr.test.fact)
+        if value is None:
+            return None
+        return _compare(expr.test.op, value, expr.test.value)
+    results = [evaluate_expr(child, facts) for child in expr.children]
+    if expr.op == "all":
+        if any(r is False for r in results):
+            return False
+        return None if any(r is None for r in results) else True
+    if any(r is True for r in results):
+        return True
+    return None if any(r is None for r in results) else False
+
+
+# --- the checklist tree ----------------------------------------------------------------------
+
+GROUP_KINDS = ("all", "any", "one", "n_of")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    label: str
+    text: str
+    member_reason: str
+    citation: str
+    met_when: Expr
+    applies_when: Expr | None = None
+    requires_documentation: bool = False
+    waivable: bool = False
+    waiver_conditions: str = ""
+    guidance: str = ""
+    kind: str = field(default="criterion", init=False)
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        names = list(self.met_when.facts())
+        if self.applies_when is not None:
+            names += list(self.applies_when.facts())
+        return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class Group:
+    kind: str  # one of GROUP_KINDS
+    children: tuple[Node, ...]
+    label: str = ""
+    text: str = ""
+    n: int | None = None  # for n_of
+
+    def describe(self) -> str:
+        return {
+            "all": "ALL of the following",
+            "any": "ANY of the following",
+            "one": "ONE of the following",
+            "n_of": f"AT LEAST {self.n} of the following",
+        }[self.kind]
+
+
+@dataclass(frozen=True)
+class Include:
+    """Another checklist of the same version, required as a whole (e.g. the trial criteria)."""
+
+    checklist: Checklist
+    kind: str = field(default="include", init=False)
+
+
+Node = Union[Criterion, Group, Include]  # noqa: UP007 (used at runtime in isinstance checks)
+
+
+@dataclass(frozen=True)
+class Checklist:
+    key: str
+    indication: str
+    stage: str
+    title: str
+    root: Node
+    policy_key: str = ""
+    version: str = ""
+    external: str | None = None
+    guidance: str = ""
+    documents_to_request: tuple[str, ...] = ()
+
+    def criteria(self) -> Iterator[Criterion]:
+        """Every criterion in order, included checklists' criteria in place."""
+        yield from _criteria(self.root)
+
+    def criterion(self, label: str) -> Criterion:
+        for criterion in self.criteria():
+            if criterion.label == label:
+                return criterion
+        raise KeyError(label)
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        names: list[str] = []
+        for criterion in self.criteria():
+            names.extend(criterion.facts)
+        return tuple(dict.fromkeys(names))
+
+
+def _criteria(node: Node) -> Iterator[Criterion]:
+    if isinstance(node, Criterion):
+        yield node
+    elif isinstance(node, Include):
+        yield from node.checklist.criteria()
+    else:
+        for child in node.children:
+            yield from _criteria(child)
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion: Criterion
+    status: Status
+    source: str  # "facts", "answer" or "exception"
+    facts: dict[str, Any]  # the facts it reads, with their values (None when missing)
+    proposed: Status  # what the facts alone say
+
+    @property
+    def label(self) -> str:
+        return self.criterion.label
+
+    def explain(self) -> str:
+        parts = [str(self.criterion.met_when)]
+        if self.criterion.applies_when is not None:
+            parts.append(f"applies when {self.criterion.applies_when}")
+        values = ", ".join(f"{k}={_show(v)}" for k, v in self.facts.items())
+        return f"{'; '.join(parts)} | {values}"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    node: Node
+    status: Status
+    children: tuple[NodeResult, ...] = ()
+    criterion: CriterionResult | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    checklist: Checklist
+    outcome: Outcome
+    root: NodeResult
+    criteria: tuple[CriterionResult, ...]
+
+    def status_of(self, label: str) -> Status:
+        return self.by_label[label].status
+
+    @property
+    def by_label(self) -> dict[str, CriterionResult]:
+        return {c.label: c for c in self.criteria}
+
+    @property
+    def failed(self) -> list[str]:
+        return [c.label for c in self.criteria if c.status is Status.NOT_MET]
+
+    @property
+    def unknown(self) -> list[str]:
+        return [c.label for c in self.criteria if c.status is Status.UNKNOWN]
+
+
+def propose(criterion: Criterion, facts: Mapping[str, Any]) -> Status:
+    """The status the facts alone give a criterion."""
+    if criterion.applies_when is not None:
+        applies = evaluate_expr(criterion.applies_when, facts)
+        if applies is False:
+            return Status.NOT_APPLICABLE
+        if applies is None:
+            return Status.UNKNOWN
+    met = evaluate_expr(criterion.met_when, facts)
+    if met is None:
+        return Status.UNKNOWN
+    return Status.MET if met else Status.NOT_MET
+
+
+def combine(kind: str, statuses: list[Status], n: int | None = None) -> Status:
+    """A group's status from its children's statuses (see the module docstring)."""
+    relevant = [s for s in statuses if s is not Status.NOT_APPLICABLE]
+    if not relevant:
+        return Status.NOT_APPLICABLE
+    met = relevant.count(Status.MET)
+    unknown = relevant.count(Status.UNKNOWN)
+    if kind == "all":
+        if Status.NOT_MET in relevant:
+            return Status.NOT_MET
+        return Status.UNKNOWN if unknown else Status.MET
+    if kind in {"any", "one"}:
+        if met:
+            return Status.MET
+        return Status.UNKNOWN if unknown else Status.NOT_MET
+    if kind == "n_of":
+        assert n is not None
+        if met >= n:
+            return Status.MET
+        return Status.NOT_MET if met + unknown < n else Status.UNKNOWN
+    raise ValueError(f"unknown group kind {kind!r}")
+
+
+def evaluate(
+    checklist: Checklist,
+    facts: Mapping[str, Any],
+    *,
+    answers: Mapping[str, Status] | None = None,
+    excepted: frozenset[str] | set[str] = frozenset(),
+    facts_decide: bool = True,
+) -> Result:
+    """Evaluate a checklist.
+
+    ``answers`` (label -> status) are the reviewer's recorded statuses; they win over the facts.
+    ``excepted`` labels count as met (a medical director's exception). With ``facts_decide``
+    False, a criterion without an answer is UNKNOWN (the case's rollup counts answers only).
+    """
+    answers = answers or {}
+    collected: list[CriterionResult] = []
+
+    def visit(node: Node) -> NodeResult:
+        if isinstance(node, Criterion):
+            used = {name: facts.get(name) for name in node.facts}
+            proposed = propose(node, facts)
+            if node.label in excepted:
+                status, source = Status.MET, "exception"
+            elif node.label in answers:
+                status, source = Status(answers[node.label]), "answer"
+            elif facts_decide:
+                status, source = proposed, "facts"
+            else:
+                status, source = Status.UNKNOWN, "facts"
+            result = CriterionResult(node, status, source, used, proposed)
+            collected.append(result)
+            return NodeResult(node, status, criterion=result)
+        if isinstance(node, Include):
+            inner = visit(node.checklist.root)
+            return NodeResult(node, inner.status, (inner,))
+        children = tuple(visit(child) for child in node.children)
+        return NodeResult(node, combine(node.kind, [c.status for c in children], node.n), children)
+
+    root = visit(checklist.root)
+    if checklist.external:
+        outcome = Outcome.EXTERNAL
+    else:
+        outcome = {
+            Status.MET: Outcome.MEETS,
+            Status.NOT_MET: Outcome.NOT_MET,
+        }.get(root.status, Outcome.INCOMPLETE)
+    return Result(checklist, outcome, root, tuple(collected))
