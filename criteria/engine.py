@@ -244,6 +244,7 @@ def evaluate_expr(expr: Expr, facts: Mapping[str, Any]) -> bool | None:
 # --- the checklist tree ----------------------------------------------------------------------
 
 GROUP_KINDS = ("all", "any", "one", "n_of")
+ALTERNATIVE_KINDS = ("any", "one", "n_of")
 
 
 @dataclass(frozen=True)
@@ -382,6 +383,10 @@ class Result:
     outcome: Outcome
     root: NodeResult
     criteria: tuple[CriterionResult, ...]
+    # Labels whose status matters to the outcome: a criterion inside an ANY / ONE / AT LEAST N
+    # group that is already met by other alternatives does not (it is no reason to deny, and
+    # nothing to ask the provider for).
+    decisive: frozenset[str] = frozenset()
 
     def status_of(self, label: str) -> Status:
         return self.by_label[label].status
@@ -392,11 +397,15 @@ class Result:
 
     @property
     def failed(self) -> list[str]:
-        return [c.label for c in self.criteria if c.status is Status.NOT_MET]
+        """Criteria not met that count against the request."""
+        return [c.label for c in self.criteria
+                if c.status is Status.NOT_MET and c.label in self.decisive]
 
     @property
     def unknown(self) -> list[str]:
-        return [c.label for c in self.criteria if c.status is Status.UNKNOWN]
+        """Criteria still unknown that could change the outcome."""
+        return [c.label for c in self.criteria
+                if c.status is Status.UNKNOWN and c.label in self.decisive]
 
 
 def propose(criterion: Criterion, facts: Mapping[str, Any]) -> Status:
@@ -475,6 +484,19 @@ def evaluate(
         return NodeResult(node, combine(node.kind, [c.status for c in children], node.n), children)
 
     root = visit(checklist.root)
+    decisive: set[str] = set()
+
+    def mark(result: NodeResult) -> None:
+        if result.criterion is not None:
+            decisive.add(result.criterion.label)
+            return
+        node = result.node
+        if getattr(node, "kind", "") in ALTERNATIVE_KINDS and result.status is Status.MET:
+            return  # already satisfied: the alternatives left over do not matter
+        for child in result.children:
+            mark(child)
+
+    mark(root)
     if checklist.external:
         outcome = Outcome.EXTERNAL
     else:
@@ -482,4 +504,4 @@ def evaluate(
             Status.MET: Outcome.MEETS,
             Status.NOT_MET: Outcome.NOT_MET,
         }.get(root.status, Outcome.INCOMPLETE)
-    return Result(checklist, outcome, root, tuple(collected))
+    return Result(checklist, outcome, root, tuple(collected), frozenset(decisive))

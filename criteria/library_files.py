@@ -387,9 +387,19 @@ def external_criterion(external: str, facts: Mapping[str, FactDef]) -> Criterion
 # --- helpers ---------------------------------------------------------------------------------
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without implicit dates: dates are read by ``_date`` so a bad one is named."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (safe)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

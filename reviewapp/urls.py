@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("reviewapp.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("policies/", include("criteria.urls")),
     path("", include("reviewapp.core.urls")),
 ]
 

@@ -6,10 +6,29 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from criteria.selectors import library_cache_clear
+from criteria.services import library_load
 from reviewapp.accounts.roles import Role
 from reviewapp.accounts.services import staff_upsert
 
 PASSWORD = "test-password-for-staff"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The policy library is loaded once into the test database, as the demo loads it."""
+    with django_db_blocker.unblock():
+        reports = library_load()
+        refused = [r for r in reports if r.status == "refused"]
+        assert not refused, refused
+    library_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_library_caches():
+    """A test that loads library files in its own transaction must not leak cached objects."""
+    yield
+    library_cache_clear()
 
 
 def make_staff(username: str, role: Role | None, **profile) -> User:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from criteria.services import library_load
 from reviewapp.accounts.roles import Role
 from reviewapp.accounts.services import staff_upsert
 
@@ -59,6 +60,10 @@ def demo_staff_load() -> list[tuple[str, str]]:
 
 def demo_load(*, say: Callable[[str], None]) -> None:
     """Load every part of the demo, in dependency order."""
+    for report in library_load():
+        if report.status == "refused":
+            raise RuntimeError(report.message)
+        say(f"Policy library: {report.file} {report.status}")
     staff = demo_staff_load()
     say(f"Demo staff (password for all: {DEMO_PASSWORD}):")
     for username, role in staff:

@@ -18,6 +18,7 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("Policy library", "criteria:policy-list", None),
     NavItem("Administration", "admin:index", ADMINISTER),
 ]
 

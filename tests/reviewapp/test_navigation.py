@@ -5,9 +5,9 @@ import re
 import pytest
 
 EXPECTED_NAV = {
-    "nurse": [],
-    "director": [],
-    "administrator": ["Administration"],
+    "nurse": ["Policy library"],
+    "director": ["Policy library"],
+    "administrator": ["Policy library", "Administration"],
 }
 
 

@@ -8,7 +8,9 @@ for every checklist in the library:
   external item met);
 - every criterion can be made to fail on its own: one fact changed from the meeting set gives
   outcome ``not_met`` with exactly that criterion's label failed (``FAIL_ONE`` in a cases module
-  can name the change for a criterion when the automatic search cannot find one);
+  can name the change for a criterion when the automatic search cannot find one). Alternatives
+  (the criteria of an ANY / ONE / AT LEAST N group) fail together: the group's unit is failed
+  when the outcome is ``not_met`` and only labels of that group are failed;
 - removing a fact the checklist reads leaves it ``incomplete`` (never ``meets``).
 """
 
@@ -18,7 +20,18 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from criteria.engine import Checklist, Criterion, Expr, FactDef, FactType, Test
+from criteria.engine import (
+    ALTERNATIVE_KINDS,
+    Checklist,
+    Criterion,
+    Expr,
+    FactDef,
+    FactType,
+    Group,
+    Include,
+    Node,
+    Test,
+)
 
 
 def _tests(expr: Expr) -> Iterator[Test]:
@@ -28,9 +41,43 @@ def _tests(expr: Expr) -> Iterator[Test]:
         yield from _tests(child)
 
 
+def units(checklist: Checklist) -> list[tuple[str, ...]]:
+    """Decision units: single criteria, or the criteria of a top-most alternative group."""
+    found: list[tuple[str, ...]] = []
+
+    def walk(node: Node) -> None:
+        if isinstance(node, Criterion):
+            found.append((node.label,))
+        elif isinstance(node, Include):
+            walk(node.checklist.root)
+        elif isinstance(node, Group) and node.kind in ALTERNATIVE_KINDS:
+            found.append(tuple(c.label for c in _criteria_under(node)))
+        else:
+            for child in node.children:
+                walk(child)
+
+    walk(checklist.root)
+    return found
+
+
+def _criteria_under(node: Node) -> Iterator[Criterion]:
+    if isinstance(node, Criterion):
+        yield node
+    elif isinstance(node, Include):
+        yield from _criteria_under(node.checklist.root)
+    else:
+        for child in node.children:
+            yield from _criteria_under(child)
+
+
 def facts_under_any(checklist: Checklist) -> set[str]:
-    """Facts read inside an ANY expression (one alternative can decide without them)."""
+    """Facts one alternative may make irrelevant: read inside an ANY expression or by a
+    criterion inside an ANY / ONE / AT LEAST N group."""
     names: set[str] = set()
+    for unit in units(checklist):
+        if len(unit) > 1:
+            for label in unit:
+                names.update(checklist.criterion(label).facts)
 
     def walk(expr: Expr, inside_any: bool) -> None:
         if expr.test is not None and inside_any:
@@ -69,21 +116,32 @@ def candidate_values(fact: FactDef, current: Any, criterion: Criterion) -> list[
     return [v for v in values if v != current]
 
 
+def fails_unit(result, unit: tuple[str, ...]) -> bool:
+    """The outcome fails because of this unit, and of nothing else."""
+    failed = set(result.failed)
+    if len(unit) == 1:
+        return result.failed == list(unit)
+    return bool(failed) and failed <= set(unit)
+
+
 def single_fact_failures(
     checklist: Checklist, meets: Mapping[str, Any], facts: Mapping[str, FactDef]
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """For each criterion: (label, facts) where one changed fact fails that criterion alone."""
+) -> Iterator[tuple[tuple[str, ...], dict[str, Any] | None]]:
+    """For each unit: (labels, facts) where one changed fact fails that unit alone."""
     from criteria.engine import evaluate
 
-    for criterion in checklist.criteria():
+    for unit in units(checklist):
         found = None
-        for name in criterion.facts:
-            for value in candidate_values(facts[name], meets.get(name), criterion):
-                trial = {**meets, name: value}
-                result = evaluate(checklist, trial)
-                if result.failed == [criterion.label]:
-                    found = trial
+        for label in unit:
+            criterion = checklist.criterion(label)
+            for name in criterion.facts:
+                for value in candidate_values(facts[name], meets.get(name), criterion):
+                    trial = {**meets, name: value}
+                    if fails_unit(evaluate(checklist, trial), unit):
+                        found = trial
+                        break
+                if found:
                     break
             if found:
                 break
-        yield criterion.label, found
+        yield unit, found

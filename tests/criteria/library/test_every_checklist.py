@@ -67,12 +67,15 @@ def test_each_criterion_fails_alone(policy, version, key):
     checklist = _checklist(policy, version, key)
     meets = CASES[(policy, version, key)]
     overrides = FAIL_ONE.get((policy, version, key), {})
-    for label, failing in checklist_cases.single_fact_failures(checklist, meets, FACTS):
-        if label in overrides:
-            failing = meets | overrides[label]
-        assert failing is not None, f"no single fact change fails {label} alone"
+    for unit, failing in checklist_cases.single_fact_failures(checklist, meets, FACTS):
+        name = unit[0] if len(unit) == 1 else "+".join(unit)
+        if name in overrides:
+            failing = meets | overrides[name]
+        assert failing is not None, f"no single fact change fails {name} alone"
         result = evaluate(checklist, failing)
-        assert result.failed == [label]
+        assert checklist_cases.fails_unit(result, unit), (name, result.failed)
+        if len(unit) == 1:
+            assert result.failed == [unit[0]]
         if not checklist.external:
             assert result.outcome is Outcome.NOT_MET
 

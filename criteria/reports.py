@@ -1,0 +1,165 @@
+"""JSON views of the library and of an evaluation, shared by the command line and the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from . import selectors
+from .engine import Checklist as EngineChecklist
+from .engine import Criterion, Group, Include, Node, Result, evaluate
+from .library_files import INDICATIONS, STAGES
+from .models import Checklist
+
+
+class EvaluationInputError(ValueError):
+    """A bad policy key, date, indication, stage, fact name or fact value."""
+
+
+def library_export() -> dict[str, Any]:
+    """The whole library in the documented export format (see README, Criteria library)."""
+    policies = []
+    for policy in selectors.policies_with_versions():
+        versions = []
+        for version in sorted(policy.versions.all(), key=lambda v: v.effective_from):
+            checklists = [checklist_export(c) for c in version.checklists.all()]
+            versions.append({
+                "version": version.label,
+                "effective_from": version.effective_from.isoformat(),
+                "effective_to": version.effective_to.isoformat() if version.effective_to else None,
+                "next_review": version.next_review,
+                "source_document": version.source_document,
+                "checklists": checklists,
+            })
+        policies.append({
+            "key": policy.key,
+            "payer": policy.payer,
+            "number": policy.number,
+            "title": policy.title,
+            "versions": versions,
+        })
+    return {"policies": policies}
+
+
+def checklist_export(checklist: Checklist) -> dict[str, Any]:
+    engine_checklist = selectors.engine_checklist(checklist)
+    return {
+        "key": checklist.key,
+        "indication": checklist.indication,
+        "stage": checklist.stage,
+        "title": checklist.title,
+        "external": checklist.external or None,
+        "documents_to_request": list(checklist.documents_to_request),
+        "root": node_export(engine_checklist.root),
+    }
+
+
+def node_export(node: Node) -> dict[str, Any]:
+    if isinstance(node, Criterion):
+        return {
+            "kind": "criterion",
+            "label": node.label,
+            "text": node.text,
+            "member_reason": node.member_reason,
+            "citation": node.citation,
+            "facts": list(node.facts),
+            "met_when": str(node.met_when),
+            "applies_when": str(node.applies_when) if node.applies_when else None,
+            "requires_documentation": node.requires_documentation,
+            "waivable": node.waivable,
+            "waiver_conditions": node.waiver_conditions or None,
+            "children": [],
+        }
+    if isinstance(node, Include):
+        included = node.checklist
+        return {
+            "kind": "include",
+            "checklist": included.key,
+            "indication": included.indication,
+            "stage": included.stage,
+            "title": included.title,
+            "children": [node_export(included.root)],
+        }
+    assert isinstance(node, Group)
+    data = {"kind": node.kind, "label": node.label, "text": node.text,
+            "children": [node_export(child) for child in node.children]}
+    if node.kind == "n_of":
+        data["n"] = node.n
+    return data
+
+
+def evaluation_for(
+    *, policy_key: str, on: str | dt.date, indication: str, stage: str, raw_facts: Mapping
+) -> tuple[EngineChecklist, Result, str]:
+    """Evaluate facts against the policy version in effect on a date. Raises on bad input."""
+    if isinstance(on, str):
+        try:
+            on = dt.date.fromisoformat(on)
+        except ValueError:
+            raise EvaluationInputError(f"{on!r} is not a date (YYYY-MM-DD)") from None
+    if indication not in INDICATIONS:
+        raise EvaluationInputError(f"unknown indication {indication!r}; use one of "
+                                   + ", ".join(INDICATIONS))
+    if stage not in STAGES:
+        raise EvaluationInputError(f"unknown stage {stage!r}; use one of " + ", ".join(STAGES))
+    if not isinstance(raw_facts, Mapping):
+        raise EvaluationInputError("facts must be a JSON object of fact name -> value")
+    try:
+        version = selectors.version_in_effect(policy=policy_key, on=on)
+    except selectors.NoVersionInEffect as exc:
+        from .models import Policy
+
+        if not Policy.objects.filter(key=policy_key).exists():
+            keys = ", ".join(Policy.objects.values_list("key", flat=True))
+            raise EvaluationInputError(f"unknown policy {policy_key!r}; known: {keys}") from None
+        raise EvaluationInputError(str(exc)) from None
+    checklist = selectors.checklist_get(version=version, indication=indication, stage=stage)
+    if checklist is None:
+        raise EvaluationInputError(
+            f"{version} has no checklist for {INDICATIONS[indication].lower()} at the "
+            f"{STAGES[stage].lower()} stage"
+        )
+    dictionary = selectors.fact_dictionary()
+    facts = {}
+    for name, raw in raw_facts.items():
+        if name not in dictionary:
+            raise EvaluationInputError(f"unknown fact {name!r}")
+        if raw is None:
+            continue
+        try:
+            facts[name] = dictionary[name].parse(raw)
+        except ValueError as exc:
+            raise EvaluationInputError(str(exc)) from None
+    engine_checklist = selectors.engine_checklist(checklist)
+    return engine_checklist, evaluate(engine_checklist, facts), version.label
+
+
+def evaluation_report(result: Result, *, policy_key: str, version: str) -> dict[str, Any]:
+    return {
+        "policy": policy_key,
+        "version": version,
+        "checklist": result.checklist.key,
+        "outcome": result.outcome.value,
+        "criteria": [
+            {
+                "label": c.label,
+                "status": c.status.value,
+                "text": c.criterion.text,
+                "facts": {k: _json(v) for k, v in c.facts.items()},
+            }
+            for c in result.criteria
+        ],
+        "failed": result.failed,
+        "unknown": result.unknown,
+    }
+
+
+def _json(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value) if value != value.to_integral_value() else int(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

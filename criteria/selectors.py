@@ -1,0 +1,144 @@
+"""Reads on the policy library, and the bridge from database rows to engine objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from functools import lru_cache
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from .engine import Checklist as EngineChecklist
+from .engine import Criterion, FactDef, FactType, Group, Include
+from .library_files import parse_expr
+from .models import Checklist, Fact, Node, Policy, PolicyVersion
+
+
+class NoVersionInEffect(Exception):
+    pass
+
+
+def policies_with_versions() -> QuerySet[Policy]:
+    return Policy.objects.prefetch_related(
+        Prefetch("versions", queryset=PolicyVersion.objects.prefetch_related("checklists"))
+    )
+
+
+def version_in_effect(*, policy: Policy | str, on: dt.date) -> PolicyVersion:
+    """The version a request received on ``on`` is reviewed under.
+
+    The latest version that took effect on or before the date, unless that version had already
+    ended (``effective_to``) by then.
+    """
+    filters = Q(policy__key=policy) if isinstance(policy, str) else Q(policy=policy)
+    version = (
+        PolicyVersion.objects.filter(filters, effective_from__lte=on)
+        .select_related("policy")
+        .order_by("-effective_from")
+        .first()
+    )
+    if version is None or (version.effective_to and version.effective_to < on):
+        name = policy if isinstance(policy, str) else policy.key
+        raise NoVersionInEffect(f"No version of {name} is in effect on {on:%Y-%m-%d}.")
+    return version
+
+
+def checklist_get(*, version: PolicyVersion, indication: str, stage: str) -> Checklist | None:
+    return Checklist.objects.filter(version=version, indication=indication, stage=stage).first()
+
+
+def fact_dictionary() -> dict[str, FactDef]:
+    return _fact_dictionary()
+
+
+@lru_cache(maxsize=1)
+def _fact_dictionary() -> dict[str, FactDef]:
+    return {
+        f.name: FactDef(
+            name=f.name,
+            type=FactType(f.type),
+            label=f.label,
+            unit=f.unit,
+            help=f.help,
+            choices=tuple((str(v), str(label)) for v, label in f.choices),
+            minimum=Decimal(f.minimum) if f.minimum is not None else None,
+            maximum=Decimal(f.maximum) if f.maximum is not None else None,
+        )
+        for f in Fact.objects.all()
+    }
+
+
+def engine_checklist(checklist: Checklist) -> EngineChecklist:
+    """The engine's view of a stored checklist (cached: published versions never change)."""
+    return _engine_checklist(checklist.pk, checklist.version_id)
+
+
+@lru_cache(maxsize=256)
+def _engine_checklist(checklist_id: int, version_id: int) -> EngineChecklist:
+    facts = fact_dictionary()
+    checklists = {c.pk: c for c in Checklist.objects.filter(version_id=version_id)
+                  .select_related("version__policy")}
+    children: dict[int | None, dict[int, list[Node]]] = defaultdict(lambda: defaultdict(list))
+    roots: dict[int, Node] = {}
+    for node in Node.objects.filter(checklist__version_id=version_id).order_by("position"):
+        if node.parent_id is None:
+            roots[node.checklist_id] = node
+        else:
+            children[node.checklist_id][node.parent_id].append(node)
+    built: dict[int, EngineChecklist] = {}
+
+    def build_checklist(pk: int) -> EngineChecklist:
+        if pk not in built:
+            row = checklists[pk]
+            built[pk] = EngineChecklist(
+                key=row.key,
+                indication=row.indication,
+                stage=row.stage,
+                title=row.title,
+                root=build_node(roots[pk]),
+                policy_key=row.version.policy.key,
+                version=row.version.label,
+                external=row.external or None,
+                guidance=row.guidance,
+                documents_to_request=tuple(row.documents_to_request),
+            )
+        return built[pk]
+
+    def build_node(node: Node):
+        if node.kind == Node.Kind.INCLUDE:
+            return Include(build_checklist(node.included_id))
+        if node.kind == Node.Kind.CRITERION:
+            return Criterion(
+                label=node.label,
+                text=node.text,
+                member_reason=node.member_reason,
+                citation=node.citation,
+                met_when=parse_expr(node.met_when, facts),
+                applies_when=parse_expr(node.applies_when, facts) if node.applies_when else None,
+                requires_documentation=node.requires_documentation,
+                waivable=node.waivable,
+                waiver_conditions=node.waiver_conditions,
+                guidance=node.guidance,
+            )
+        kids = tuple(build_node(c) for c in children[node.checklist_id][node.pk])
+        return Group(node.kind, kids, node.label, node.text, node.n)
+
+    return build_checklist(checklist_id)
+
+
+def checklist_nodes(checklist: Checklist) -> dict[str, Node]:
+    """Criterion rows of a checklist and of the checklists it includes, by label."""
+    ids = {checklist.pk}
+    frontier = [checklist.pk]
+    while frontier:
+        included = list(Node.objects.filter(checklist_id__in=frontier, kind="include")
+                        .values_list("included_id", flat=True))
+        frontier = [pk for pk in included if pk not in ids]
+        ids.update(frontier)
+    return {n.label: n for n in Node.objects.filter(checklist_id__in=ids, kind="criterion")}
+
+
+def library_cache_clear() -> None:
+    _fact_dictionary.cache_clear()
+    _engine_checklist.cache_clear()
