@@ -67,8 +67,9 @@ def compare_checklists(old: Checklist, new: Checklist) -> list[Change]:
                     details = _differences(o, n)
                     if not details:
                         kind = "unchanged"
-                    elif o.label != n.label and all(d.startswith("label") or d == "statement "
-                                                    "reworded" for d in details):
+                    elif o.label != n.label and all(
+                        d.startswith("label") or d == "statement reworded" for d in details
+                    ):
                         kind = "relabelled"
                     else:
                         kind = "changed"
@@ -79,15 +80,22 @@ def compare_checklists(old: Checklist, new: Checklist) -> list[Change]:
 
     pair(lambda o, n: o.label == n.label and str(o.met_when) == str(n.met_when))
     pair(lambda o, n: str(o.met_when) == str(n.met_when))
-    pair(lambda o, n: o.label == n.label
-         and SequenceMatcher(None, o.text, n.text).ratio() >= SIMILAR_TEXT)
+    pair(
+        lambda o, n: (
+            o.label == n.label and SequenceMatcher(None, o.text, n.text).ratio() >= SIMILAR_TEXT
+        )
+    )
     pair(lambda o, n: SequenceMatcher(None, o.text, n.text).ratio() >= SIMILAR_TEXT)
     changes += [Change(o, None, "removed") for o in old_left]
     changes += [Change(None, n, "added") for n in new_left]
     order = {c.label: i for i, c in enumerate(new.criteria())}
     order_old = {c.label: i for i, c in enumerate(old.criteria())}
-    changes.sort(key=lambda c: (order.get(c.new.label, 999) if c.new else 1000,
-                                order_old.get(c.old.label, 0) if c.old else 0))
+    changes.sort(
+        key=lambda c: (
+            order.get(c.new.label, 999) if c.new else 1000,
+            order_old.get(c.old.label, 0) if c.old else 0,
+        )
+    )
     return changes
 
 
@@ -102,9 +110,14 @@ def compare_versions(old: list[Checklist], new: list[Checklist]) -> list[Checkli
         if o and n:
             if o.external or n.external:
                 if o.external != n.external:
-                    comparison.changes.append(Change(None, None, "changed",
-                                                     (f"external criteria {o.external} -> "
-                                                      f"{n.external}",)))
+                    comparison.changes.append(
+                        Change(
+                            None,
+                            None,
+                            "changed",
+                            (f"external criteria {o.external} -> {n.external}",),
+                        )
+                    )
             else:
                 comparison.changes = compare_checklists(o, n)
         else:

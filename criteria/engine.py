@@ -314,6 +314,21 @@ class Checklist:
         """Every criterion in order, included checklists' criteria in place."""
         yield from _criteria(self.root)
 
+    def all_documents_to_request(self) -> tuple[str, ...]:
+        """This checklist's documents to request and those of the checklists it includes."""
+        documents: list[str] = []
+
+        def walk(node: Node) -> None:
+            if isinstance(node, Include):
+                documents.extend(node.checklist.all_documents_to_request())
+            elif isinstance(node, Group):
+                for child in node.children:
+                    walk(child)
+
+        walk(self.root)
+        documents.extend(self.documents_to_request)
+        return tuple(dict.fromkeys(documents))
+
     def criterion(self, label: str) -> Criterion:
         for criterion in self.criteria():
             if criterion.label == label:
@@ -398,14 +413,20 @@ class Result:
     @property
     def failed(self) -> list[str]:
         """Criteria not met that count against the request."""
-        return [c.label for c in self.criteria
-                if c.status is Status.NOT_MET and c.label in self.decisive]
+        return [
+            c.label
+            for c in self.criteria
+            if c.status is Status.NOT_MET and c.label in self.decisive
+        ]
 
     @property
     def unknown(self) -> list[str]:
         """Criteria still unknown that could change the outcome."""
-        return [c.label for c in self.criteria
-                if c.status is Status.UNKNOWN and c.label in self.decisive]
+        return [
+            c.label
+            for c in self.criteria
+            if c.status is Status.UNKNOWN and c.label in self.decisive
+        ]
 
 
 def propose(criterion: Criterion, facts: Mapping[str, Any]) -> Status:

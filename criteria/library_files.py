@@ -102,8 +102,12 @@ def read_facts(path: Path | None = None) -> dict[str, FactDef]:
         name = entry.get("name")
         if name:
             place = f"{place} ({name})"
-        _only_keys(entry, {"name", "type", "label", "unit", "help", "choices", "min", "max"},
-                   path.name, place)
+        _only_keys(
+            entry,
+            {"name", "type", "label", "unit", "help", "choices", "min", "max"},
+            path.name,
+            place,
+        )
         for key in ("name", "type", "label"):
             if not entry.get(key):
                 raise LibraryError(path.name, place, f"'{key}' is required")
@@ -112,8 +116,12 @@ def read_facts(path: Path | None = None) -> dict[str, FactDef]:
         try:
             fact_type = FactType(entry["type"])
         except ValueError:
-            raise LibraryError(path.name, place, f"unknown type {entry['type']!r}; use one of "
-                               + ", ".join(t.value for t in FactType)) from None
+            raise LibraryError(
+                path.name,
+                place,
+                f"unknown type {entry['type']!r}; use one of "
+                + ", ".join(t.value for t in FactType),
+            ) from None
         choices: tuple[tuple[str, str], ...] = ()
         if fact_type is FactType.CHOICE:
             raw = entry.get("choices")
@@ -170,8 +178,11 @@ def read_version_file(path: Path, facts: Mapping[str, FactDef]) -> VersionFile:
     for checklist in checklists:
         pair = (checklist.indication, checklist.stage)
         if pair in seen:
-            raise LibraryError(name, f"checklist {checklist.key}",
-                               f"{pair[0]} / {pair[1]} is already checklist {seen[pair]}")
+            raise LibraryError(
+                name,
+                f"checklist {checklist.key}",
+                f"{pair[0]} / {pair[1]} is already checklist {seen[pair]}",
+            )
         seen[pair] = checklist.key
     return VersionFile(name, hashlib.sha256(raw_bytes).hexdigest(), policy, version, checklists)
 
@@ -187,8 +198,20 @@ def _read_policy(raw: Any, name: str) -> PolicyInfo:
 
 def _read_version(raw: Any, name: str) -> VersionInfo:
     _expect(raw, dict, name, "version", "a mapping")
-    _only_keys(raw, {"label", "effective_from", "effective_to", "next_review", "approved_on",
-                     "source_document", "notes"}, name, "version")
+    _only_keys(
+        raw,
+        {
+            "label",
+            "effective_from",
+            "effective_to",
+            "next_review",
+            "approved_on",
+            "source_document",
+            "notes",
+        },
+        name,
+        "version",
+    )
     for key in ("label", "effective_from", "source_document"):
         if not raw.get(key):
             raise LibraryError(name, "version", f"'{key}' is required")
@@ -207,16 +230,40 @@ def _read_version(raw: Any, name: str) -> VersionInfo:
     )
 
 
-CHECKLIST_KEYS = {"key", "indication", "stage", "title", "guidance", "documents_to_request",
-                  "external", "root"}
-CRITERION_KEYS = {"label", "text", "member_reason", "citation", "met_when", "applies_when",
-                  "requires_documentation", "waivable", "waiver_conditions", "guidance"}
+CHECKLIST_KEYS = {
+    "key",
+    "indication",
+    "stage",
+    "title",
+    "guidance",
+    "documents_to_request",
+    "external",
+    "root",
+}
+CRITERION_KEYS = {
+    "label",
+    "text",
+    "member_reason",
+    "citation",
+    "met_when",
+    "applies_when",
+    "requires_documentation",
+    "waivable",
+    "waiver_conditions",
+    "guidance",
+}
 GROUP_KEYS = {"label", "text", "n", *GROUP_KINDS}
 
 
 class _ChecklistBuilder:
-    def __init__(self, file: str, raw: dict[str, dict], facts: Mapping[str, FactDef],
-                 policy_key: str, version: str) -> None:
+    def __init__(
+        self,
+        file: str,
+        raw: dict[str, dict],
+        facts: Mapping[str, FactDef],
+        policy_key: str,
+        version: str,
+    ) -> None:
         self.file, self.raw, self.facts = file, raw, facts
         self.policy_key, self.version = policy_key, version
         self.built: dict[str, Checklist] = {}
@@ -236,18 +283,26 @@ class _ChecklistBuilder:
             if not raw.get(field_name):
                 raise LibraryError(self.file, place, f"'{field_name}' is required")
         if raw["indication"] not in INDICATIONS:
-            raise LibraryError(self.file, place, f"unknown indication {raw['indication']!r}; "
-                               f"use one of {', '.join(INDICATIONS)}")
+            raise LibraryError(
+                self.file,
+                place,
+                f"unknown indication {raw['indication']!r}; use one of {', '.join(INDICATIONS)}",
+            )
         if raw["stage"] not in STAGES:
-            raise LibraryError(self.file, place, f"unknown stage {raw['stage']!r}; "
-                               f"use one of {', '.join(STAGES)}")
+            raise LibraryError(
+                self.file, place, f"unknown stage {raw['stage']!r}; use one of {', '.join(STAGES)}"
+            )
         external = raw.get("external")
         documents = raw.get("documents_to_request") or []
         _expect(documents, list, self.file, f"{place}.documents_to_request", "a list")
         if external:
             if "root" in raw:
-                raise LibraryError(self.file, place, "an external checklist has no 'root': its "
-                                   "single item is the external review's outcome")
+                raise LibraryError(
+                    self.file,
+                    place,
+                    "an external checklist has no 'root': its "
+                    "single item is the external review's outcome",
+                )
             root: Node = self._external_root(str(external))
         else:
             if "root" not in raw:
@@ -268,8 +323,12 @@ class _ChecklistBuilder:
         labels: set[str] = set()
         for criterion in checklist.criteria():
             if criterion.label in labels:
-                raise LibraryError(self.file, place, f"the label {criterion.label!r} appears "
-                                   "twice (labels are unique within a checklist)")
+                raise LibraryError(
+                    self.file,
+                    place,
+                    f"the label {criterion.label!r} appears "
+                    "twice (labels are unique within a checklist)",
+                )
             labels.add(criterion.label)
         self.building.pop()
         self.built[key] = checklist
@@ -322,8 +381,9 @@ class _ChecklistBuilder:
                 raise LibraryError(self.file, place, f"'{key}' is required")
         waivable = bool(raw.get("waivable", False))
         if waivable and not raw.get("waiver_conditions"):
-            raise LibraryError(self.file, place, "a waivable criterion states its "
-                               "'waiver_conditions'")
+            raise LibraryError(
+                self.file, place, "a waivable criterion states its 'waiver_conditions'"
+            )
         return Criterion(
             label=str(label),
             text=_clean(raw["text"]),
@@ -331,7 +391,8 @@ class _ChecklistBuilder:
             citation=str(raw["citation"]),
             met_when=self.expr(raw["met_when"], f"{place}.met_when"),
             applies_when=self.expr(raw["applies_when"], f"{place}.applies_when")
-            if raw.get("applies_when") is not None else None,
+            if raw.get("applies_when") is not None
+            else None,
             requires_documentation=bool(raw.get("requires_documentation", False)),
             waivable=waivable,
             waiver_conditions=_clean(raw.get("waiver_conditions", "")),
@@ -356,10 +417,17 @@ def parse_expr(raw: Any, facts: Mapping[str, FactDef], file: str = "", place: st
         _expect(items, list, file, f"{place}.{op}", "a list")
         if not items:
             raise LibraryError(file, place, f"'{op}' needs at least one test")
-        return Expr(op, tuple(parse_expr(item, facts, file, f"{place}.{op}[{i}]")
-                              for i, item in enumerate(items)))
-    raise LibraryError(file, place, "expected a test such as 'pain_nrs > 6', a list of tests, "
-                       "or a mapping with 'all' or 'any'")
+        return Expr(
+            op,
+            tuple(
+                parse_expr(item, facts, file, f"{place}.{op}[{i}]") for i, item in enumerate(items)
+            ),
+        )
+    raise LibraryError(
+        file,
+        place,
+        "expected a test such as 'pain_nrs > 6', a list of tests, or a mapping with 'all' or 'any'",
+    )
 
 
 def expr_to_source(expr: Expr) -> str | dict:
@@ -418,8 +486,11 @@ def _expect(value: Any, kind: type, file: str, place: str, what: str) -> Any:
 def _only_keys(raw: dict, allowed: set[str], file: str, place: str) -> None:
     unknown = sorted(set(raw) - allowed)
     if unknown:
-        raise LibraryError(file, place, f"unknown field {', '.join(map(repr, unknown))}; "
-                           f"allowed: {', '.join(sorted(allowed))}")
+        raise LibraryError(
+            file,
+            place,
+            f"unknown field {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}",
+        )
 
 
 def _date(raw: Any, file: str, place: str) -> dt.date | None:

@@ -24,21 +24,27 @@ def library_export() -> dict[str, Any]:
         versions = []
         for version in sorted(policy.versions.all(), key=lambda v: v.effective_from):
             checklists = [checklist_export(c) for c in version.checklists.all()]
-            versions.append({
-                "version": version.label,
-                "effective_from": version.effective_from.isoformat(),
-                "effective_to": version.effective_to.isoformat() if version.effective_to else None,
-                "next_review": version.next_review,
-                "source_document": version.source_document,
-                "checklists": checklists,
-            })
-        policies.append({
-            "key": policy.key,
-            "payer": policy.payer,
-            "number": policy.number,
-            "title": policy.title,
-            "versions": versions,
-        })
+            versions.append(
+                {
+                    "version": version.label,
+                    "effective_from": version.effective_from.isoformat(),
+                    "effective_to": version.effective_to.isoformat()
+                    if version.effective_to
+                    else None,
+                    "next_review": version.next_review,
+                    "source_document": version.source_document,
+                    "checklists": checklists,
+                }
+            )
+        policies.append(
+            {
+                "key": policy.key,
+                "payer": policy.payer,
+                "number": policy.number,
+                "title": policy.title,
+                "versions": versions,
+            }
+        )
     return {"policies": policies}
 
 
@@ -82,8 +88,12 @@ def node_export(node: Node) -> dict[str, Any]:
             "children": [node_export(included.root)],
         }
     assert isinstance(node, Group)
-    data = {"kind": node.kind, "label": node.label, "text": node.text,
-            "children": [node_export(child) for child in node.children]}
+    data = {
+        "kind": node.kind,
+        "label": node.label,
+        "text": node.text,
+        "children": [node_export(child) for child in node.children],
+    }
     if node.kind == "n_of":
         data["n"] = node.n
     return data
@@ -99,8 +109,9 @@ def evaluation_for(
         except ValueError:
             raise EvaluationInputError(f"{on!r} is not a date (YYYY-MM-DD)") from None
     if indication not in INDICATIONS:
-        raise EvaluationInputError(f"unknown indication {indication!r}; use one of "
-                                   + ", ".join(INDICATIONS))
+        raise EvaluationInputError(
+            f"unknown indication {indication!r}; use one of " + ", ".join(INDICATIONS)
+        )
     if stage not in STAGES:
         raise EvaluationInputError(f"unknown stage {stage!r}; use one of " + ", ".join(STAGES))
     if not isinstance(raw_facts, Mapping):

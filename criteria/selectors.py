@@ -77,8 +77,10 @@ def engine_checklist(checklist: Checklist) -> EngineChecklist:
 @lru_cache(maxsize=256)
 def _engine_checklist(checklist_id: int, version_id: int) -> EngineChecklist:
     facts = fact_dictionary()
-    checklists = {c.pk: c for c in Checklist.objects.filter(version_id=version_id)
-                  .select_related("version__policy")}
+    checklists = {
+        c.pk: c
+        for c in Checklist.objects.filter(version_id=version_id).select_related("version__policy")
+    }
     children: dict[int | None, dict[int, list[Node]]] = defaultdict(lambda: defaultdict(list))
     roots: dict[int, Node] = {}
     for node in Node.objects.filter(checklist__version_id=version_id).order_by("position"):
@@ -128,17 +130,36 @@ def _engine_checklist(checklist_id: int, version_id: int) -> EngineChecklist:
 
 
 def checklist_nodes(checklist: Checklist) -> dict[str, Node]:
-    """Criterion rows of a checklist and of the checklists it includes, by label."""
-    ids = {checklist.pk}
-    frontier = [checklist.pk]
+    """Criterion rows of a checklist and of the checklists it includes, by label (cached)."""
+    return _checklist_nodes(checklist.pk)
+
+
+@lru_cache(maxsize=256)
+def _checklist_nodes(checklist_id: int) -> dict[str, Node]:
+    ids = {checklist_id}
+    frontier = [checklist_id]
     while frontier:
-        included = list(Node.objects.filter(checklist_id__in=frontier, kind="include")
-                        .values_list("included_id", flat=True))
+        included = list(
+            Node.objects.filter(checklist_id__in=frontier, kind="include").values_list(
+                "included_id", flat=True
+            )
+        )
         frontier = [pk for pk in included if pk not in ids]
         ids.update(frontier)
     return {n.label: n for n in Node.objects.filter(checklist_id__in=ids, kind="criterion")}
 
 
+def fact_row(name: str) -> Fact:
+    return _fact_rows()[name]
+
+
+@lru_cache(maxsize=1)
+def _fact_rows() -> dict[str, Fact]:
+    return {f.name: f for f in Fact.objects.all()}
+
+
 def library_cache_clear() -> None:
     _fact_dictionary.cache_clear()
+    _fact_rows.cache_clear()
     _engine_checklist.cache_clear()
+    _checklist_nodes.cache_clear()

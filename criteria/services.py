@@ -57,14 +57,20 @@ def library_load(*, directory: Path | None = None) -> list[FileReport]:
 def facts_sync(*, facts: dict[str, FactDef]) -> None:
     """Create or update dictionary entries. A fact's type never changes once criteria use it."""
     existing = {f.name: f for f in Fact.objects.all()}
-    used = {name for names in Node.objects.filter(kind="criterion").values_list("facts", flat=True)
-            for name in names}
+    used = {
+        name
+        for names in Node.objects.filter(kind="criterion").values_list("facts", flat=True)
+        for name in names
+    }
     for position, fact in enumerate(facts.values()):
         row = existing.get(fact.name)
         if row and row.type != fact.type.value and fact.name in used:
-            raise LibraryError(FACTS_FILE, f"facts ({fact.name})",
-                               f"the type cannot change from {row.type} to {fact.type.value}: "
-                               "loaded criteria use this fact")
+            raise LibraryError(
+                FACTS_FILE,
+                f"facts ({fact.name})",
+                f"the type cannot change from {row.type} to {fact.type.value}: "
+                "loaded criteria use this fact",
+            )
         Fact.objects.update_or_create(
             name=fact.name,
             defaults={
@@ -80,30 +86,43 @@ def facts_sync(*, facts: dict[str, FactDef]) -> None:
         )
     missing = used - set(facts)
     if missing:
-        raise LibraryError(FACTS_FILE, "", "loaded criteria use facts this file no longer "
-                           f"defines: {', '.join(sorted(missing))}")
+        raise LibraryError(
+            FACTS_FILE,
+            "",
+            f"loaded criteria use facts this file no longer defines: {', '.join(sorted(missing))}",
+        )
 
 
 @transaction.atomic
 def version_load(*, version_file: VersionFile) -> str:
     """Store one version file. Refuses a change to a version that is already loaded."""
     info, name = version_file.version, version_file.name
-    policy, _ = Policy.objects.get_or_create(key=version_file.policy.key, defaults={
-        "payer": version_file.policy.payer,
-        "number": version_file.policy.number,
-        "title": version_file.policy.title,
-    })
+    policy, _ = Policy.objects.get_or_create(
+        key=version_file.policy.key,
+        defaults={
+            "payer": version_file.policy.payer,
+            "number": version_file.policy.number,
+            "title": version_file.policy.title,
+        },
+    )
     existing = PolicyVersion.objects.filter(policy=policy, label=info.label).first()
     if existing:
         if existing.content_sha256 == version_file.sha256:
             return "unchanged"
-        raise LibraryError(name, "version", f"{policy.number} version {info.label} is already "
-                           "published and cannot change; add a new version file with a new label "
-                           "and effective date instead")
+        raise LibraryError(
+            name,
+            "version",
+            f"{policy.number} version {info.label} is already "
+            "published and cannot change; add a new version file with a new label "
+            "and effective date instead",
+        )
     clash = PolicyVersion.objects.filter(policy=policy, effective_from=info.effective_from).first()
     if clash:
-        raise LibraryError(name, "version.effective_from", f"version {clash.label} already takes "
-                           f"effect on {info.effective_from:%Y-%m-%d}")
+        raise LibraryError(
+            name,
+            "version.effective_from",
+            f"version {clash.label} already takes effect on {info.effective_from:%Y-%m-%d}",
+        )
     version = PolicyVersion.objects.create(
         policy=policy,
         label=info.label,
@@ -144,8 +163,9 @@ def _nodes_create(row: Checklist, checklist: EngineChecklist, rows: dict[str, Ch
         if isinstance(node, Include):
             Node.objects.create(kind="include", included=rows[node.checklist.key], **common)
         elif isinstance(node, Group):
-            group = Node.objects.create(kind=node.kind, label=node.label, text=node.text,
-                                        n=node.n, **common)
+            group = Node.objects.create(
+                kind=node.kind, label=node.label, text=node.text, n=node.n, **common
+            )
             for child in node.children:
                 create(child, group)
         else:

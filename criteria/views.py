@@ -15,31 +15,44 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     policies = []
     for policy in selectors.policies_with_versions():
         versions = sorted(policy.versions.all(), key=lambda v: v.effective_from, reverse=True)
-        in_effect = next((v for v in versions if v.effective_from <= today
-                          and (v.effective_to is None or v.effective_to >= today)), None)
+        in_effect = next(
+            (
+                v
+                for v in versions
+                if v.effective_from <= today and (v.effective_to is None or v.effective_to >= today)
+            ),
+            None,
+        )
         policies.append({"policy": policy, "versions": versions, "in_effect": in_effect})
     return render(request, "criteria/policy_list.html", {"policies": policies, "today": today})
 
 
 @require_GET
-def checklist_detail(request: HttpRequest, policy_key: str, version_label: str,
-                     checklist_key: str) -> HttpResponse:
+def checklist_detail(
+    request: HttpRequest, policy_key: str, version_label: str, checklist_key: str
+) -> HttpResponse:
     checklist = get_object_or_404(
         Checklist.objects.select_related("version__policy"),
-        version__policy__key=policy_key, version__label=version_label, key=checklist_key,
+        version__policy__key=policy_key,
+        version__label=version_label,
+        key=checklist_key,
     )
     engine_checklist = selectors.engine_checklist(checklist)
     facts = selectors.fact_dictionary()
     used_facts = [facts[name] for name in engine_checklist.facts]
-    return render(request, "criteria/checklist_detail.html", {
-        "checklist": checklist,
-        "version": checklist.version,
-        "policy": checklist.version.policy,
-        "tree": engine_checklist.root,
-        "facts": facts,
-        "used_facts": used_facts,
-        "siblings": checklist.version.checklists.all(),
-    })
+    return render(
+        request,
+        "criteria/checklist_detail.html",
+        {
+            "checklist": checklist,
+            "version": checklist.version,
+            "policy": checklist.version.policy,
+            "tree": engine_checklist.root,
+            "facts": facts,
+            "used_facts": used_facts,
+            "siblings": checklist.version.checklists.all(),
+        },
+    )
 
 
 @require_GET
@@ -55,7 +68,16 @@ def version_compare(request: HttpRequest, policy_key: str) -> HttpResponse:
         [selectors.engine_checklist(c) for c in old.checklists.all()],
         [selectors.engine_checklist(c) for c in new.checklists.all()],
     )
-    return render(request, "criteria/version_compare.html", {
-        "policy": policy, "versions": versions, "old": old, "new": new,
-        "comparisons": comparisons, "indications": INDICATIONS, "stages": STAGES,
-    })
+    return render(
+        request,
+        "criteria/version_compare.html",
+        {
+            "policy": policy,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "comparisons": comparisons,
+            "indications": INDICATIONS,
+            "stages": STAGES,
+        },
+    )

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "reviewapp.accounts",
     "reviewapp.core",
     "criteria",
+    "reviewapp.cases",
+    "reviewapp.decisions",
 ]
 
 MIDDLEWARE = [
@@ -229,8 +231,10 @@ else:
     raise ImproperlyConfigured("EVIDENCE_STORAGE must be 'filesystem' or 's3'.")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(VAR_DIR / "files"), "base_url": "/nowhere/"}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "files"), "base_url": "/nowhere/"},
+    },
     "evidence": _evidence_backend,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -263,5 +267,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

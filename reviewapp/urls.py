@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("reviewapp.accounts.urls")),
     path("admin/", admin.site.urls),
     path("policies/", include("criteria.urls")),
+    path("cases/", include("reviewapp.cases.urls")),
     path("", include("reviewapp.core.urls")),
 ]
 

@@ -45,3 +45,8 @@ def status_class(value) -> str:
 @register.filter
 def lookup(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def fact_display(fact, value) -> str:
+    return fact.display(value)

@@ -26,8 +26,8 @@ class UserAdmin(BaseUserAdmin):
         return ", ".join(g.name for g in obj.groups.all())
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("staff_profile").prefetch_related(
-            "groups"
+        return (
+            super().get_queryset(request).select_related("staff_profile").prefetch_related("groups")
         )
 
 

@@ -31,11 +31,21 @@ DEMO_STAFF = [
     DemoStaff("nurse", Role.NURSE, "Nina Alvarez", "RN, CCM", "RN-100234", "LA"),
     DemoStaff("nurse2", Role.NURSE, "Omar Becker", "RN", "RN-100877", "LA"),
     DemoStaff(
-        "director", Role.DIRECTOR, "Dr. Grace Whitfield", "MD", "MD-204511", "LA",
+        "director",
+        Role.DIRECTOR,
+        "Dr. Grace Whitfield",
+        "MD",
+        "MD-204511",
+        "LA",
         "Anesthesiology and Pain Medicine",
     ),
     DemoStaff(
-        "director2", Role.DIRECTOR, "Dr. Samuel Okafor", "DO", "DO-208812", "LA",
+        "director2",
+        Role.DIRECTOR,
+        "Dr. Samuel Okafor",
+        "DO",
+        "DO-208812",
+        "LA",
         "Physical Medicine and Rehabilitation",
     ),
     DemoStaff("admin", Role.ADMINISTRATOR, "Avery Lin", "UM administrator"),
@@ -65,6 +75,10 @@ def demo_load(*, say: Callable[[str], None]) -> None:
             raise RuntimeError(report.message)
         say(f"Policy library: {report.file} {report.status}")
     staff = demo_staff_load()
+    from .demo_cases import demo_cases_load
+
+    made = demo_cases_load()
+    say(f"Demo cases: {len(made)} created" + (f" ({', '.join(made)})" if made else ""))
     say(f"Demo staff (password for all: {DEMO_PASSWORD}):")
     for username, role in staff:
         say(f"  {username:<10} {role}")

@@ -18,6 +18,8 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("Work queue", "cases:queue", REVIEW_CASES),
+    NavItem("New case", "cases:intake", REVIEW_CASES),
     NavItem("Policy library", "criteria:policy-list", None),
     NavItem("Administration", "admin:index", ADMINISTER),
 ]
@@ -31,6 +33,3 @@ def nav_for(user: AbstractBaseUser) -> list[dict[str, str]]:
         for item in NAV_ITEMS
         if item.permission is None or user.has_perm(item.permission)
     ]
-
-
-__all__ = ["NAV_ITEMS", "REVIEW_CASES", "NavItem", "nav_for"]

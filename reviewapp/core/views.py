@@ -1,15 +1,18 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from reviewapp.accounts.roles import roles_of
+from reviewapp.accounts.roles import REVIEW_CASES, roles_of
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """Reviewers start in their work queue; administrators on a page of what they manage."""
+    if request.user.has_perm(REVIEW_CASES):
+        return redirect("cases:queue")
     roles = sorted(role.value for role in roles_of(request.user))
     return render(request, "core/home.html", {"roles": roles})
 
@@ -26,6 +29,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else ""
+    if request.headers.get("HX-Request"):
+        # A refusal inside a page: show it in the page's message area, leave the rest alone.
+        response = render(request, "_refusal.html", {"message": message}, status=403)
+        response["HX-Retarget"] = "#messages"
+        response["HX-Reswap"] = "innerHTML"
+        return response
     return render(request, "403.html", {"message": message}, status=403)
 
 

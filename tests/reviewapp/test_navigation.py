@@ -5,8 +5,8 @@ import re
 import pytest
 
 EXPECTED_NAV = {
-    "nurse": ["Policy library"],
-    "director": ["Policy library"],
+    "nurse": ["Work queue", "New case", "Policy library"],
+    "director": ["Work queue", "New case", "Policy library"],
     "administrator": ["Policy library", "Administration"],
 }
 

@@ -21,6 +21,8 @@ EXPECTED = {
         "accounts.view_staffprofile",
         "accounts.add_staffprofile",
         "accounts.change_staffprofile",
+        "cases.view_turnaroundrule",
+        "cases.change_turnaroundrule",
     },
 }
 
@@ -71,7 +73,8 @@ def test_sign_in_with_password_reaches_home(client, nurse):
 
     response = client.post("/accounts/login/", {"username": "nina", "password": PASSWORD})
     assert response.status_code == 302
-    home = client.get(response["Location"])
+    home = client.get(response["Location"], follow=True)
+    assert home.redirect_chain[-1][0] == "/cases/"  # a reviewer starts in the work queue
     assert "Nurse Nina" in home.content.decode()
 
 
@@ -79,3 +82,11 @@ def test_wrong_password_rerenders_the_form_with_an_error(client, nurse):
     response = client.post("/accounts/login/", {"username": "nina", "password": "wrong"})
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_an_htmx_refusal_is_shown_in_the_message_area(role_clients):
+    response = role_clients["administrator"].get("/cases/", headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert response["HX-Retarget"] == "#messages"
+    assert "Not allowed." in response.content.decode()
+    assert "<html" not in response.content.decode()

@@ -17,7 +17,11 @@ def _start(env_overrides: dict[str, str], *remove: str) -> subprocess.CompletedP
     env["DJANGO_SETTINGS_MODULE"] = "reviewapp.settings"
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -43,3 +47,8 @@ def test_malformed_variable_is_named():
 def test_manage_check_is_clean(capsys):
     call_command("check", fail_level="WARNING")
     assert "no issues" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_no_model_change_lacks_a_migration():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -28,8 +28,10 @@ def test_every_url_refuses_anonymous_users(client, method):
             0
         ].startswith(login_url)
         refused = landed_on_sign_in or response.status_code in (403, 405)
-        assert refused, f"{method.upper()} {endpoint.path} ({endpoint.name}) answered " \
-                        f"{response.status_code} to an anonymous user"
+        assert refused, (
+            f"{method.upper()} {endpoint.path} ({endpoint.name}) answered "
+            f"{response.status_code} to an anonymous user"
+        )
         checked += 1
     assert checked > 20
 

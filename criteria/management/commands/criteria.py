@@ -63,8 +63,9 @@ class Command(BaseCommand):
         ]
         self.stdout.write(json.dumps({"facts": facts}, indent=2, ensure_ascii=False))
 
-    def do_evaluate(self, policy: str, date: str, indication: str, stage: str, facts: Path,
-                    **_) -> None:
+    def do_evaluate(
+        self, policy: str, date: str, indication: str, stage: str, facts: Path, **_
+    ) -> None:
         try:
             raw = json.loads(facts.read_text())
         except FileNotFoundError:

@@ -14,8 +14,10 @@ from criteria.library_files import read_facts, read_version_file, version_files
 from . import checklist_cases
 
 FACTS = read_facts()
-FILES = {(vf.policy.key, vf.version.label): vf
-         for vf in (read_version_file(p, FACTS) for p in version_files())}
+FILES = {
+    (vf.policy.key, vf.version.label): vf
+    for vf in (read_version_file(p, FACTS) for p in version_files())
+}
 
 
 def _cases_modules():

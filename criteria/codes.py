@@ -1,0 +1,73 @@
+"""The procedure and supply codes the pump policies use, and the stage they point to."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CODES_FILE = Path(__file__).resolve().parent / "codes.yaml"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    kind: str  # CPT or HCPCS
+    description: str
+    suggests: str  # trial, permanent, replacement or none
+
+
+@cache
+def catalogue() -> dict[str, Code]:
+    data = yaml.safe_load(CODES_FILE.read_text(encoding="utf-8"))
+    return {row["code"]: Code(**row) for row in data["codes"]}
+
+
+def suggest_stage(codes: list[str]) -> str | None:
+    """The stage a set of requested codes points to, or None when they do not say.
+
+    Replacement devices win over implantation codes (a replacement pump is implanted with the
+    same procedure codes); implantation wins over trial injections.
+    """
+    suggested = {catalogue()[c].suggests for c in codes if c in catalogue()}
+    for stage in ("replacement", "permanent", "trial"):
+        if stage in suggested:
+            return stage
+    return None
+
+
+_ITEM = re.compile(r"^([A-Za-z]?\d{4,5})(?:\s*(?:x|\*|:|×)\s*(\d{1,3}))?$")
+
+
+class CodeListError(ValueError):
+    pass
+
+
+def parse_code_list(text: str) -> list[tuple[str, int]]:
+    """Parse "62350, 62362 x1, E0783" into [(code, units)]. Unknown codes are refused."""
+    items = [part.strip() for part in re.split(r"[,;\n]+", text or "") if part.strip()]
+    if not items:
+        raise CodeListError("Enter at least one requested code.")
+    result: list[tuple[str, int]] = []
+    for item in items:
+        match = _ITEM.match(item)
+        if not match:
+            raise CodeListError(
+                f"{item!r} is not a code with optional units (e.g. 62350 or 62350 x2)."
+            )
+        code, units = match.group(1).upper(), int(match.group(2) or 1)
+        if code not in catalogue():
+            raise CodeListError(
+                f"Unknown code {code}: the pump policies list "
+                + ", ".join(sorted(catalogue()))
+                + "."
+            )
+        if units < 1:
+            raise CodeListError(f"{code}: units must be at least 1.")
+        if any(existing == code for existing, _ in result):
+            raise CodeListError(f"{code} is listed twice.")
+        result.append((code, units))
+    return result

@@ -1,0 +1,285 @@
+"""Forms validate and normalise; they never save (services do)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
+from django import forms
+from django.utils import timezone
+
+from criteria.codes import CodeListError, catalogue, parse_code_list, suggest_stage
+from criteria.library_files import INDICATIONS, STAGES
+from criteria.models import Policy
+
+from .models import AnswerStatus, DocumentType, LineOfBusiness, Priority
+
+
+def npi_is_valid(npi: str) -> bool:
+    """The NPI check digit: Luhn over the constant prefix 80840 and the first nine digits."""
+    if len(npi) != 10 or not npi.isdigit():
+        return False
+    total = 24  # the Luhn contribution of the prefix 80840
+    for position, char in enumerate(reversed(npi[:9])):
+        digit = int(char)
+        if position % 2 == 0:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+class IntakeForm(forms.Form):
+    member_name = forms.CharField(max_length=120)
+    member_id = forms.CharField(label="Member ID", max_length=30)
+    member_dob = forms.DateField(
+        label="Member date of birth", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    provider_name = forms.CharField(label="Requesting provider", max_length=120)
+    provider_npi = forms.CharField(label="Provider NPI", max_length=10, min_length=10)
+    line_of_business = forms.ChoiceField(choices=LineOfBusiness.choices)
+    policy = forms.ModelChoiceField(
+        label="Payer policy",
+        queryset=Policy.objects.all(),
+        to_field_name="key",
+        empty_label="Choose the payer's policy",
+    )
+    indication = forms.ChoiceField(choices=[("", "Choose"), *INDICATIONS.items()])
+    codes = forms.CharField(
+        label="Requested codes",
+        max_length=300,
+        help_text="CPT/HCPCS codes with optional units, separated by commas: 62350, 62362, E0783 x1",
+    )
+    stage = forms.ChoiceField(
+        choices=[("", "Suggest from the codes"), *STAGES.items()],
+        required=False,
+        help_text="Left empty, the stage is taken from the requested codes.",
+    )
+    received_at = forms.DateTimeField(
+        label="Request received",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.STANDARD)
+    clinical_summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
+    )
+    assign_to_me = forms.BooleanField(label="Assign the case to me", required=False, initial=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        self.fields["codes"].widget.attrs.update(
+            {
+                "list": "known-codes",
+                "autocomplete": "off",
+                "hx-get": "stage-hint/",
+                "hx-trigger": "keyup changed delay:400ms, change",
+                "hx-target": "#stage-hint",
+                "hx-include": "[name=indication]",
+            }
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "Member", Row(Column("member_name"), Column("member_id"), Column("member_dob"))
+            ),
+            Fieldset("Requesting provider", Row(Column("provider_name"), Column("provider_npi"))),
+            Fieldset(
+                "Request",
+                Row(Column("line_of_business"), Column("policy"), Column("indication")),
+                Row(Column("codes", css_class="col-md-6"), Column("stage")),
+                Div(
+                    css_id="stage-hint",
+                    css_class="form-text mb-3",
+                    role="status",
+                    **{"aria-live": "polite"},
+                ),
+                Row(Column("received_at"), Column("priority")),
+                "clinical_summary",
+                Field("assign_to_me"),
+            ),
+            Submit("submit", "Open case"),
+        )
+
+    def clean_member_name(self) -> str:
+        return " ".join(self.cleaned_data["member_name"].split())
+
+    def clean_member_id(self) -> str:
+        value = self.cleaned_data["member_id"].strip().upper()
+        if not value.replace("-", "").isalnum():
+            raise forms.ValidationError("Use letters, digits and hyphens only.")
+        return value
+
+    def clean_member_dob(self) -> dt.date:
+        dob = self.cleaned_data["member_dob"]
+        today = timezone.localdate()
+        if dob > today:
+            raise forms.ValidationError("The date of birth is in the future.")
+        if dob < today.replace(year=today.year - 125):
+            raise forms.ValidationError("The date of birth is more than 125 years ago.")
+        return dob
+
+    def clean_provider_npi(self) -> str:
+        npi = self.cleaned_data["provider_npi"].strip()
+        if not npi.isdigit():
+            raise forms.ValidationError("An NPI is 10 digits.")
+        if not npi_is_valid(npi):
+            raise forms.ValidationError("This NPI fails its check digit; check it for a typo.")
+        return npi
+
+    def clean_received_at(self) -> dt.datetime:
+        received = self.cleaned_data["received_at"]
+        if received > timezone.now() + dt.timedelta(minutes=5):
+            raise forms.ValidationError("The request cannot be received in the future.")
+        if received.year < 2000:
+            raise forms.ValidationError("Check the year of the received date.")
+        return received
+
+    def clean_codes(self) -> list[tuple[str, int]]:
+        try:
+            return parse_code_list(self.cleaned_data["codes"])
+        except CodeListError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        codes = data.get("codes")
+        if not codes:
+            return data
+        suggested = suggest_stage([code for code, _ in codes])
+        stage = data.get("stage") or suggested
+        if not stage:
+            self.add_error("stage", "These codes do not say which stage this is; choose one.")
+            return data
+        if suggested and data.get("stage") and data["stage"] != suggested:
+            self.add_error(
+                "stage",
+                f"The codes point to {STAGES[suggested].lower()}, not {STAGES[data['stage']].lower()}"
+                "; correct the stage or the codes.",
+            )
+        if data.get("indication") == "replacement" and stage != "replacement":
+            self.add_error("stage", "A pump replacement is reviewed at the replacement stage.")
+        if stage == "replacement" and data.get("indication") not in (None, "replacement"):
+            self.add_error(
+                "indication", "Replacement codes: choose the pump replacement indication."
+            )
+        data["stage"] = stage
+        return data
+
+
+class FactForm(forms.Form):
+    """One fact's value, typed by the fact dictionary entry it edits."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    value = forms.CharField(required=False, max_length=40)
+
+
+class AnswerForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    status = forms.ChoiceField(choices=AnswerStatus.choices)
+    note = forms.CharField(required=False, max_length=4000)
+    override_reason = forms.CharField(required=False, max_length=2000)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.tif,.tiff,.txt"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            if not data:
+                raise forms.ValidationError("Choose at least one file.")
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class EvidenceUploadForm(forms.Form):
+    files = MultipleFileField(label="Documents", help_text="PDF, PNG, JPEG, TIFF or plain text.")
+    doc_type = forms.ChoiceField(label="Document type", choices=DocumentType.choices)
+    document_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.CharField(
+        required=False,
+        max_length=160,
+        help_text="Who sent or wrote it, e.g. the requesting provider's office.",
+    )
+
+    def clean_document_date(self) -> dt.date | None:
+        value = self.cleaned_data["document_date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The document date is in the future.")
+        return value
+
+
+class EvidenceLinkForm(forms.Form):
+    evidence = forms.IntegerField(widget=forms.Select)
+    pages = forms.CharField(required=False, max_length=60)
+
+
+class PendForm(forms.Form):
+    request_text = forms.CharField(
+        label="Request to the provider",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=8000,
+    )
+
+
+class ResumeForm(forms.Form):
+    note = forms.CharField(label="What was received", required=False, max_length=2000)
+
+
+class ReferForm(forms.Form):
+    summary = forms.CharField(
+        label="Summary for the medical director",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=8000,
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for withdrawal", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class ApproveForm(forms.Form):
+    rationale = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    tab = forms.CharField(required=False)
+    status = forms.ChoiceField(required=False)
+    policy = forms.ChoiceField(required=False)
+    priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Priority.choices])
+    q = forms.CharField(required=False, max_length=40, label="Reference or member ID")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import CaseStatus
+
+        self.fields["status"].choices = [("", "Any status"), *CaseStatus.choices]
+        self.fields["policy"].choices = [("", "Any policy")] + [
+            (p.key, f"{p.payer} {p.number}") for p in Policy.objects.all()
+        ]
+        for name in ("status", "policy", "priority"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["q"].widget.attrs.update({"class": "form-control", "type": "search"})
+
+
+def known_codes() -> list[tuple[str, str]]:
+    return [(c.code, c.description) for c in catalogue().values()]

@@ -1,0 +1,370 @@
+"""Prior-authorization cases: the request, the reviewer's facts and answers, evidence, audit.
+
+State changes live in ``services.py``; these models hold fields, constraints and small properties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from criteria.models import Checklist, Fact, Node, Policy, PolicyVersion
+from reviewapp.core.storage import private_storage
+
+
+class LineOfBusiness(models.TextChoices):
+    MEDICAID = "medicaid", "Medicaid"
+    MEDICARE_ADVANTAGE = "medicare_advantage", "Medicare Advantage"
+    COMMERCIAL = "commercial", "Commercial"
+
+
+class Priority(models.TextChoices):
+    EXPEDITED = "expedited", "Expedited"
+    STANDARD = "standard", "Standard"
+
+
+class CaseStatus(models.TextChoices):
+    INTAKE = "intake", "Intake"
+    IN_REVIEW = "in_review", "In review"
+    PENDED = "pended", "Pended for information"
+    REFERRED = "referred", "Referred to medical director"
+    DECIDED = "decided", "Decided"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OPEN_STATUSES = (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED, CaseStatus.REFERRED)
+
+
+class TurnaroundRule(models.Model):
+    """How long a decision may take, per line of business and priority (set by administrators)."""
+
+    line_of_business = models.CharField(max_length=20, choices=LineOfBusiness.choices)
+    priority = models.CharField(max_length=10, choices=Priority.choices)
+    hours = models.PositiveIntegerField(help_text="Hours from receipt of the request to decision.")
+    pend_extension_hours = models.PositiveIntegerField(
+        default=0,
+        help_text="Hours a pend for missing information may add to the due time, once per case "
+        "(0: pending does not stop the clock).",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line_of_business", "priority"], name="turnaround_rule_unique"
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="turnaround_hours_positive"),
+        ]
+        ordering = ["line_of_business", "priority"]
+
+    def __str__(self) -> str:
+        return f"{self.get_line_of_business_display()}, {self.get_priority_display()}: {self.describe()}"
+
+    def describe(self) -> str:
+        return _describe_hours(self.hours)
+
+    def describe_pend(self) -> str:
+        if not self.pend_extension_hours:
+            return "Pending for information does not stop or extend the clock."
+        return (
+            f"Pending for information extends the due time once, by "
+            f"{_describe_hours(self.pend_extension_hours)}."
+        )
+
+
+def _describe_hours(hours: int) -> str:
+    if hours % 24 == 0 and hours >= 24 * 3 and hours != 72:
+        days = hours // 24
+        return f"{days} calendar day{'s' if days != 1 else ''}"
+    return f"{hours} hours"
+
+
+class Case(models.Model):
+    reference = models.CharField(max_length=20, unique=True)
+    status = models.CharField(max_length=12, choices=CaseStatus.choices, default=CaseStatus.INTAKE)
+
+    member_name = models.CharField(max_length=120)
+    member_id = models.CharField(max_length=30, db_index=True)
+    member_dob = models.DateField("member date of birth")
+    provider_name = models.CharField("requesting provider", max_length=120)
+    provider_npi = models.CharField("provider NPI", max_length=10)
+    line_of_business = models.CharField(max_length=20, choices=LineOfBusiness.choices)
+    priority = models.CharField(max_length=10, choices=Priority.choices)
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="cases")
+    policy_version = models.ForeignKey(
+        PolicyVersion,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        help_text="Pinned at intake: the version in effect on the received date.",
+    )
+    checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="cases")
+    indication = models.CharField(max_length=30)
+    stage = models.CharField(max_length=20)
+
+    received_at = models.DateTimeField("request received")
+    due_at = models.DateTimeField()
+    due_extended = models.BooleanField(default=False)
+    clinical_summary = models.TextField(blank=True)
+
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_cases"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    referral_summary = models.TextField(blank=True)
+    referred_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "due_at", "id"], name="case_status_due"),
+            models.Index(fields=["assigned_to", "status", "due_at"], name="case_assignee_due"),
+            models.Index(fields=["due_at", "id"], name="case_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_at__gt=models.F("received_at")), name="case_due_after_received"
+            ),
+            models.CheckConstraint(
+                condition=Q(provider_npi__regex=r"^[0-9]{10}$"), name="case_npi_ten_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at < timezone.now()
+
+    @property
+    def time_remaining(self) -> dt.timedelta:
+        return self.due_at - timezone.now()
+
+
+class RequestedService(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    code = models.CharField(max_length=10)
+    units = models.PositiveSmallIntegerField(default=1)
+    description = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "code"], name="service_code_once_per_case"),
+            models.CheckConstraint(condition=Q(units__gte=1), name="service_units_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} x{self.units}"
+
+
+class CaseFact(models.Model):
+    """One clinical fact recorded for a case (value stored in JSON form: numbers as text)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facts")
+    fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="+")
+    value = models.JSONField()
+    revision = models.PositiveIntegerField(default=1)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "fact"], name="case_fact_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fact.name}={self.value}"
+
+
+class AnswerStatus(models.TextChoices):
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+    NOT_DOCUMENTED = "not_documented", "Not documented"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class Answer(models.Model):
+    """The reviewer's status for one criterion of a case, with what the facts proposed.
+
+    ``status`` is empty while the facts' proposal is not yet confirmed. A status that differs from
+    the proposal carries the reviewer's reason (the override); both are kept.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answers")
+    criterion = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=AnswerStatus.choices, blank=True)
+    proposed_status = models.CharField(max_length=16, blank=True)
+    override_reason = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "criterion"], name="answer_once_per_criterion"),
+            models.CheckConstraint(
+                condition=Q(status="") | Q(answered_by__isnull=False),
+                name="answer_has_reviewer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.label}: {self.status or 'unanswered'}"
+
+    @property
+    def disagrees_with_facts(self) -> bool:
+        """Answered differently from what the facts now propose, without a recorded reason."""
+        return bool(
+            self.status
+            and self.status != AnswerStatus.NOT_DOCUMENTED
+            and self.proposed_status
+            and self.proposed_status != "unknown"
+            and _engine_status(self.status) != self.proposed_status
+            and not self.override_reason
+        )
+
+
+def _engine_status(status: str) -> str:
+    return "unknown" if status == AnswerStatus.NOT_DOCUMENTED else status
+
+
+class DocumentType(models.TextChoices):
+    OFFICE_NOTE = "office_note", "Office note"
+    IMAGING = "imaging", "Imaging report"
+    PSYCHOLOGICAL_EVALUATION = "psych_evaluation", "Psychological evaluation"
+    TRIAL_REPORT = "trial_report", "Trial report"
+    PUMP_ANALYSIS = "pump_analysis", "Pump analysis report"
+    THERAPY_RECORDS = "therapy_records", "Therapy records"
+    EXTERNAL_REVIEW = "external_review", "External criteria review"
+    OTHER = "other", "Other"
+
+
+class Evidence(models.Model):
+    """An uploaded clinical document. Private: served only through the case's evidence view."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(storage=private_storage, max_length=300)
+    original_name = models.CharField(max_length=160)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    doc_type = models.CharField("document type", max_length=20, choices=DocumentType.choices)
+    document_date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=160, blank=True, help_text="Who sent or wrote it.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "sha256"], name="evidence_once_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EvidenceLink(models.Model):
+    """Evidence relied on for one criterion of a case, with page references."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence_links")
+    criterion = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="links")
+    pages = models.CharField(max_length=60, blank=True, help_text='e.g. "2" or "3-5, 8"')
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    linked_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["linked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "criterion", "evidence"], name="evidence_link_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence} p. {self.pages or '-'} for {self.criterion.label}"
+
+
+class InformationRequest(models.Model):
+    """What a pend asked the provider for, and when it was answered."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="information_requests")
+    text = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Information request of {self.requested_at:%Y-%m-%d}"
+
+
+class CaseEvent(models.Model):
+    """The case timeline: an append-only record of every change, who made it, before and after.
+
+    Rows are only ever inserted (by ``services.event_record``); the model refuses updates and
+    deletes so that no code path can rewrite history.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    kind = models.CharField(max_length=40)
+    summary = models.CharField(max_length=500)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at"], name="event_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Case events are append-only.")

@@ -1,0 +1,329 @@
+"""Reads for cases: access, the work queue, and everything the case page shows.
+
+Each function states its queries; the case page's cost does not grow with the number of criteria,
+documents or events shown (everything is fetched in a fixed number of queries).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from criteria import selectors as library
+from criteria.engine import Criterion, FactDef, Include, Outcome, Result, Status, evaluate
+from criteria.engine import Node as EngineNode
+from criteria.models import Node
+from reviewapp.accounts.roles import REVIEW_CASES
+
+from .models import (
+    OPEN_STATUSES,
+    Answer,
+    AnswerStatus,
+    Case,
+    CaseEvent,
+    CaseFact,
+    CaseStatus,
+    Evidence,
+    EvidenceLink,
+)
+
+CASE_RELATED = (
+    "policy",
+    "policy_version__policy",
+    "checklist",
+    "assigned_to__staff_profile",
+    "created_by__staff_profile",
+)
+
+
+def case_get_for_user(*, user: AbstractBaseUser, pk: int, for_update: bool = False) -> Case:
+    """The case, if this user may see it: 403 without a reviewing role, 404 if there is none."""
+    if not user.has_perm(REVIEW_CASES):
+        raise PermissionDenied("Only nurse reviewers and medical directors can open cases.")
+    try:
+        return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+
+
+# --- the work queue ----------------------------------------------------------------------------
+
+QUEUE_TABS = {
+    "mine": "My cases",
+    "unassigned": "Unassigned",
+    "pended": "Pended",
+    "referred": "Referred",
+    "all": "All open",
+}
+
+
+@dataclass
+class QueueFilters:
+    tab: str = "mine"
+    status: str = ""
+    policy: str = ""
+    priority: str = ""
+    q: str = ""
+
+
+def queue_cases(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySet[Case]:
+    """Cases for the work queue, ordered by due time (one query per page shown)."""
+    cases = Case.objects.select_related("policy", "assigned_to__staff_profile").prefetch_related(
+        "services"
+    )
+    if filters.q:
+        term = filters.q.strip()
+        # A search looks across every state, so a closed case can be found by reference.
+        cases = cases.filter(Q(reference__iexact=term) | Q(member_id__iexact=term))
+    else:
+        cases = {
+            "mine": cases.filter(assigned_to=user, status__in=OPEN_STATUSES),
+            "unassigned": cases.filter(assigned_to__isnull=True, status__in=OPEN_STATUSES),
+            "pended": cases.filter(status=CaseStatus.PENDED),
+            "referred": cases.filter(status=CaseStatus.REFERRED),
+            "all": cases.filter(status__in=OPEN_STATUSES),
+        }.get(filters.tab, cases.none())
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.policy:
+        cases = cases.filter(policy__key=filters.policy)
+    if filters.priority:
+        cases = cases.filter(priority=filters.priority)
+    return cases.order_by("due_at", "id")
+
+
+# --- facts and the rollup ----------------------------------------------------------------------
+
+
+def case_fact_values(case: Case) -> dict[str, Any]:
+    """The case's facts, parsed to their types (one query)."""
+    dictionary = library.fact_dictionary()
+    return {
+        name: dictionary[name].parse(value)
+        for name, value in CaseFact.objects.filter(case=case).values_list("fact__name", "value")
+    }
+
+
+def checklist_facts(case: Case) -> tuple[str, ...]:
+    return library.engine_checklist(case.checklist).facts
+
+
+ENGINE_STATUS = {
+    AnswerStatus.MET: Status.MET,
+    AnswerStatus.NOT_MET: Status.NOT_MET,
+    AnswerStatus.NOT_DOCUMENTED: Status.UNKNOWN,
+    AnswerStatus.NOT_APPLICABLE: Status.NOT_APPLICABLE,
+}
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """The overall result from the reviewer's answers, beside what the facts alone suggest."""
+
+    outcome: Outcome
+    facts_outcome: Outcome
+    answered: int
+    total: int
+    failed: list[str]
+    unknown: list[str]
+    disagreements: list[str]
+    external: bool
+    result: Result
+    facts_result: Result
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+    @property
+    def meets(self) -> bool:
+        """Approvable by a nurse: every answer in, the answers meet the criteria, no answer
+        silently contradicting the facts. For an external checklist: the review is met."""
+        if self.disagreements or not self.complete:
+            return False
+        if self.external:
+            return self.result.root.status is Status.MET
+        return self.outcome is Outcome.MEETS
+
+
+def rollup(
+    case: Case,
+    *,
+    answers: list[Answer] | None = None,
+    facts: dict[str, Any] | None = None,
+    excepted: frozenset[str] = frozenset(),
+) -> Rollup:
+    checklist = library.engine_checklist(case.checklist)
+    labels = {node.pk: label for label, node in library.checklist_nodes(case.checklist).items()}
+    if answers is None:
+        answers = list(Answer.objects.filter(case=case))
+    if facts is None:
+        facts = case_fact_values(case)
+    confirmed = {labels[a.criterion_id]: ENGINE_STATUS[a.status] for a in answers if a.status}
+    result = evaluate(checklist, facts, answers=confirmed, excepted=excepted, facts_decide=False)
+    facts_result = evaluate(checklist, facts, excepted=excepted)
+    disagreements = [labels[a.criterion_id] for a in answers if a.disagrees_with_facts]
+    total = sum(1 for _ in checklist.criteria())
+    return Rollup(
+        outcome=result.outcome,
+        facts_outcome=facts_result.outcome,
+        answered=len(confirmed),
+        total=total,
+        failed=result.failed,
+        unknown=[label for label in result.unknown if label in confirmed],
+        disagreements=disagreements,
+        external=bool(checklist.external),
+        result=result,
+        facts_result=facts_result,
+    )
+
+
+# --- the case page -----------------------------------------------------------------------------
+
+
+@dataclass
+class CriterionRow:
+    node: Node
+    criterion: Criterion
+    answer: Answer | None
+    proposed: str
+    links: list[EvidenceLink]
+    facts: list[tuple[FactDef, Any]]
+    exception: Any = None
+
+    @property
+    def dom_id(self) -> str:
+        return f"criterion-{self.node.pk}"
+
+    @property
+    def status(self) -> str:
+        return self.answer.status if self.answer and self.answer.status else ""
+
+    @property
+    def revision(self) -> int:
+        return self.answer.revision if self.answer else 0
+
+    @property
+    def needs_evidence(self) -> bool:
+        return self.criterion.requires_documentation and not self.links
+
+
+@dataclass
+class TreeRow:
+    kind: str
+    label: str = ""
+    text: str = ""
+    describe: str = ""
+    children: list[TreeRow] = field(default_factory=list)
+    row: CriterionRow | None = None
+    status: str = ""
+
+
+@dataclass
+class Workspace:
+    case: Case
+    tree: TreeRow
+    rows: dict[str, CriterionRow]
+    rollup: Rollup
+    facts: list[tuple[FactDef, Any, CaseFact | None]]
+    evidence: list[Evidence]
+    events: list[CaseEvent]
+    documents_to_request: tuple[str, ...] = ()
+
+
+def case_workspace(case: Case, *, events_limit: int = 50) -> Workspace:
+    """Everything the case page shows, in a fixed number of queries:
+    answers, facts, evidence links (with evidence), evidence, events (+ cached library reads)."""
+    checklist = library.engine_checklist(case.checklist)
+    nodes = library.checklist_nodes(case.checklist)
+    dictionary = library.fact_dictionary()
+    answers = list(Answer.objects.filter(case=case).select_related("answered_by__staff_profile"))
+    by_node = {a.criterion_id: a for a in answers}
+    fact_rows = {
+        f.fact.name: f
+        for f in CaseFact.objects.filter(case=case).select_related(
+            "fact", "recorded_by__staff_profile"
+        )
+    }
+    values = {name: dictionary[name].parse(row.value) for name, row in fact_rows.items()}
+    links: dict[int, list[EvidenceLink]] = defaultdict(list)
+    for link in EvidenceLink.objects.filter(case=case).select_related("evidence"):
+        links[link.criterion_id].append(link)
+    from reviewapp.decisions.selectors import active_exceptions
+
+    exceptions = active_exceptions(case)
+    excepted = frozenset(label for label, node in nodes.items() if node.pk in exceptions)
+    summary = rollup(case, answers=answers, facts=values, excepted=excepted)
+    proposals = {c.label: c.proposed.value for c in summary.facts_result.criteria}
+    rows: dict[str, CriterionRow] = {}
+    for criterion in checklist.criteria():
+        node = nodes[criterion.label]
+        rows[criterion.label] = CriterionRow(
+            node=node,
+            criterion=criterion,
+            answer=by_node.get(node.pk),
+            proposed=proposals[criterion.label],
+            links=links.get(node.pk, []),
+            facts=[(dictionary[n], values.get(n)) for n in criterion.facts],
+            exception=exceptions.get(node.pk),
+        )
+    statuses = _node_statuses(summary.result)
+    tree = _tree(checklist.root, rows, statuses)
+    evidence = list(Evidence.objects.filter(case=case).select_related("uploaded_by__staff_profile"))
+    labels_by_node = {node.pk: label for label, node in nodes.items()}
+    for item in evidence:
+        item.relied_on_by = sorted(
+            {
+                labels_by_node[link.criterion_id]
+                for lst in links.values()
+                for link in lst
+                if link.evidence_id == item.pk
+            },
+            key=list(rows).index,
+        )
+    events = list(
+        CaseEvent.objects.filter(case=case).select_related("actor__staff_profile")[:events_limit]
+    )
+    facts = [(dictionary[name], values.get(name), fact_rows.get(name)) for name in checklist.facts]
+    return Workspace(
+        case, tree, rows, summary, facts, evidence, events, checklist.all_documents_to_request()
+    )
+
+
+def _node_statuses(result: Result) -> dict[int, str]:
+    statuses: dict[int, str] = {}
+
+    def walk(node_result) -> None:
+        statuses[id(node_result.node)] = node_result.status.value
+        for child in node_result.children:
+            walk(child)
+
+    walk(result.root)
+    return statuses
+
+
+def _tree(node: EngineNode, rows: dict[str, CriterionRow], statuses: dict[int, str]) -> TreeRow:
+    if isinstance(node, Criterion):
+        return TreeRow("criterion", row=rows[node.label], status=statuses.get(id(node), ""))
+    if isinstance(node, Include):
+        inner = node.checklist
+        return TreeRow(
+            "include",
+            text=inner.title,
+            status=statuses.get(id(node), ""),
+            children=[_tree(inner.root, rows, statuses)],
+        )
+    return TreeRow(
+        node.kind,
+        node.label,
+        node.text,
+        node.describe(),
+        [_tree(child, rows, statuses) for child in node.children],
+        status=statuses.get(id(node), ""),
+    )

@@ -1,0 +1,674 @@
+"""Every change to a case: intake, claiming, facts, answers, evidence, pends, referral.
+
+Each service is keyword-only, checks its guards before writing anything, runs in one transaction
+and records what it did in the case timeline (``CaseEvent``) with before and after values. A guard
+that fails raises ``CaseActionRefused`` with a message meant for the reviewer; nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from criteria import selectors as library
+from criteria.codes import catalogue
+from criteria.engine import FactValueError, Status, propose
+from criteria.models import Node, Policy
+
+from . import selectors
+from .evidence_files import EvidenceRejected, inspect_upload, storage_name
+from .models import (
+    OPEN_STATUSES,
+    Answer,
+    AnswerStatus,
+    Case,
+    CaseEvent,
+    CaseFact,
+    CaseStatus,
+    Evidence,
+    EvidenceLink,
+    InformationRequest,
+    RequestedService,
+    TurnaroundRule,
+)
+
+
+class CaseActionRefused(Exception):
+    """A guard refused the action; the message says why, in the reviewer's words."""
+
+
+class EditConflict(Exception):
+    """Someone else saved this item since the reviewer loaded it. Carries their version."""
+
+    def __init__(self, current: Any, message: str) -> None:
+        self.current = current
+        super().__init__(message)
+
+
+# --- the timeline ------------------------------------------------------------------------------
+
+
+def event_record(
+    *,
+    case: Case,
+    actor: AbstractBaseUser | None,
+    kind: str,
+    summary: str,
+    before: Any = None,
+    after: Any = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, actor=actor, kind=kind, summary=summary[:500], before=before, after=after
+    )
+
+
+def _locked(case: Case) -> Case:
+    """Re-read the case under a row lock, so guards see the latest state."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _require_status(case: Case, allowed: Iterable[str], action: str) -> None:
+    if case.status not in allowed:
+        raise CaseActionRefused(
+            f"Case {case.reference} is {case.get_status_display().lower()}; "
+            f"it cannot be {action} now."
+        )
+
+
+def _transition(case: Case, *, to: str, by, kind: str, summary: str, **fields) -> Case:
+    before = {"status": case.status, **{k: _jsonable(getattr(case, k)) for k in fields}}
+    case.status = to
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.save()
+    after = {"status": to, **{k: _jsonable(v) for k, v in fields.items()}}
+    event_record(case=case, actor=by, kind=kind, summary=summary, before=before, after=after)
+    return case
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Intake:
+    member_name: str
+    member_id: str
+    member_dob: dt.date
+    provider_name: str
+    provider_npi: str
+    line_of_business: str
+    priority: str
+    policy: Policy
+    indication: str
+    stage: str
+    received_at: dt.datetime
+    clinical_summary: str
+    services: list[tuple[str, int]]
+
+
+@transaction.atomic
+def case_create(*, intake: Intake, by: AbstractBaseUser, assign_to_me: bool = True) -> Case:
+    """Open a case. It pins the policy version in effect on the date the request was received."""
+    received_on = timezone.localdate(intake.received_at)
+    try:
+        version = library.version_in_effect(policy=intake.policy, on=received_on)
+    except library.NoVersionInEffect:
+        raise CaseActionRefused(
+            f"No version of {intake.policy.number} was in effect on {received_on:%Y-%m-%d}, "
+            "the date the request was received."
+        ) from None
+    checklist = library.checklist_get(
+        version=version, indication=intake.indication, stage=intake.stage
+    )
+    if checklist is None:
+        raise CaseActionRefused(
+            f"{intake.policy.number} version {version.label} has no criteria for this indication "
+            "at this stage; check the indication and stage."
+        )
+    rule = TurnaroundRule.objects.get(
+        line_of_business=intake.line_of_business, priority=intake.priority
+    )
+    case = Case.objects.create(
+        reference=f"pending-{timezone.now().timestamp()}-{by.pk}",
+        status=CaseStatus.IN_REVIEW if assign_to_me else CaseStatus.INTAKE,
+        member_name=intake.member_name,
+        member_id=intake.member_id,
+        member_dob=intake.member_dob,
+        provider_name=intake.provider_name,
+        provider_npi=intake.provider_npi,
+        line_of_business=intake.line_of_business,
+        priority=intake.priority,
+        policy=intake.policy,
+        policy_version=version,
+        checklist=checklist,
+        indication=intake.indication,
+        stage=intake.stage,
+        received_at=intake.received_at,
+        due_at=intake.received_at + dt.timedelta(hours=rule.hours),
+        clinical_summary=intake.clinical_summary,
+        assigned_to=by if assign_to_me else None,
+        created_by=by,
+    )
+    case.reference = f"UM-{received_on:%Y}-{case.pk:06d}"
+    case.save(update_fields=["reference"])
+    codes = catalogue()
+    RequestedService.objects.bulk_create(
+        RequestedService(
+            case=case, code=code, units=units, description=codes[code].description, position=i
+        )
+        for i, (code, units) in enumerate(intake.services)
+    )
+    event_record(
+        case=case,
+        actor=by,
+        kind="created",
+        summary=f"Case opened under {version}; due {timezone.localtime(case.due_at):%Y-%m-%d %H:%M}",
+        after={
+            "policy_version": version.label,
+            "checklist": checklist.key,
+            "codes": [f"{c} x{u}" for c, u in intake.services],
+            "status": case.status,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_claim(*, case: Case, by: AbstractBaseUser) -> Case:
+    case = _locked(case)
+    _require_status(case, (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED), "claimed")
+    if case.assigned_to_id == by.pk:
+        raise CaseActionRefused(f"Case {case.reference} is already yours.")
+    status = CaseStatus.IN_REVIEW if case.status == CaseStatus.INTAKE else case.status
+    previous = case.assigned_to
+    return _transition(
+        case,
+        to=status,
+        by=by,
+        kind="claimed",
+        summary=f"Assigned to {_name(by)}" + (f" (was {_name(previous)})" if previous else ""),
+        assigned_to=by,
+    )
+
+
+# --- facts and answers -------------------------------------------------------------------------
+
+EDITABLE = (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED, CaseStatus.REFERRED)
+
+
+@transaction.atomic
+def fact_record(
+    *, case: Case, by: AbstractBaseUser, name: str, raw_value: Any, expected_revision: int
+) -> list[Node]:
+    """Record (or with an empty value, clear) a clinical fact and re-propose what it decides.
+
+    Returns the criteria whose proposal was recomputed.
+    """
+    case = _locked(case)
+    _require_status(case, EDITABLE, "changed")
+    definition = library.fact_dictionary().get(name)
+    if definition is None or name not in selectors.checklist_facts(case):
+        raise CaseActionRefused(f"{name!r} is not a fact this checklist uses.")
+    current = CaseFact.objects.filter(case=case, fact__name=name).first()
+    if (current.revision if current else 0) != expected_revision:
+        raise EditConflict(
+            current,
+            f"{definition.label} was changed by "
+            f"{_name(current.recorded_by) if current else 'someone'} while you "
+            "were editing; their value is shown. Save again to replace it.",
+        )
+    before = current.value if current else None
+    if raw_value in (None, ""):
+        if current is None:
+            return []
+        current.delete()
+        after = None
+    else:
+        try:
+            value = definition.to_json(definition.parse(raw_value))
+        except FactValueError as exc:
+            raise CaseActionRefused(str(exc)) from None
+        if current and current.value == value:
+            return []
+        _fact_store(case, name, value, by, current)
+        after = value
+    event_record(
+        case=case,
+        actor=by,
+        kind="fact_recorded",
+        summary=f"{definition.label}: {definition.display(_parsed(definition, before))}"
+        f" → {definition.display(_parsed(definition, after))}",
+        before={name: before},
+        after={name: after},
+    )
+    return _repropose(case, names={name})
+
+
+def _parsed(definition, value):
+    return None if value is None else definition.parse(value)
+
+
+def _fact_store(case: Case, name: str, value: Any, by, current: CaseFact | None) -> None:
+    if current is None:
+        fact = library.fact_row(name)
+        CaseFact.objects.create(case=case, fact=fact, value=value, recorded_by=by)
+    else:
+        current.value, current.recorded_by = value, by
+        current.revision += 1
+        current.save()
+
+
+def _repropose(case: Case, *, names: set[str]) -> list[Node]:
+    """Recompute the facts' proposal for every criterion that reads one of ``names``."""
+    facts = selectors.case_fact_values(case)
+    checklist = library.engine_checklist(case.checklist)
+    nodes = library.checklist_nodes(case.checklist)
+    answers = {a.criterion_id: a for a in Answer.objects.filter(case=case)}
+    touched = []
+    for criterion in checklist.criteria():
+        if not names & set(criterion.facts):
+            continue
+        node = nodes[criterion.label]
+        proposed = propose(criterion, facts).value
+        answer = answers.get(node.pk)
+        if answer is None:
+            Answer.objects.create(case=case, criterion=node, proposed_status=proposed)
+        elif answer.proposed_status != proposed:
+            answer.proposed_status = proposed
+            answer.save(update_fields=["proposed_status"])
+        touched.append(node)
+    return touched
+
+
+def _engine_status(status: str) -> str:
+    return Status.UNKNOWN.value if status == AnswerStatus.NOT_DOCUMENTED else status
+
+
+@transaction.atomic
+def answer_record(
+    *,
+    case: Case,
+    criterion: Node,
+    by: AbstractBaseUser,
+    status: str,
+    note: str,
+    override_reason: str,
+    expected_revision: int,
+) -> Answer:
+    """Record the reviewer's status for a criterion.
+
+    Guards: the case is open; nobody saved this criterion since the reviewer loaded it; a status
+    other than what the facts propose needs a reason; a criterion that requires documentation is
+    not met without linked evidence. For a criterion decided by a single yes/no fact, answering
+    met or not met records that fact too (one act), and re-proposes what else it decides.
+    """
+    case = _locked(case)
+    _require_status(case, EDITABLE, "changed")
+    answer = Answer.objects.select_for_update().filter(case=case, criterion=criterion).first()
+    if (answer.revision if answer else 0) != expected_revision:
+        raise EditConflict(
+            answer,
+            f"{_name(answer.answered_by)} saved criterion "
+            f"{criterion.label} while you were editing; their answer is shown. "
+            "Your change was not saved: review it and save again.",
+        )
+    if status not in AnswerStatus.values:
+        raise CaseActionRefused("Choose met, not met, not documented or not applicable.")
+    engine_criterion = library.engine_checklist(case.checklist).criterion(criterion.label)
+    facts = selectors.case_fact_values(case)
+    proposed = propose(engine_criterion, facts).value
+    decided_by_one_fact = _single_boolean_fact(engine_criterion)
+    if decided_by_one_fact and status in (AnswerStatus.MET, AnswerStatus.NOT_MET):
+        proposed = status  # the answer records the fact, so it agrees by construction
+    override_reason = override_reason.strip()
+    # "Not documented" needs no reason: it says the proof is missing, not that the facts are wrong.
+    if (
+        proposed != Status.UNKNOWN
+        and status != AnswerStatus.NOT_DOCUMENTED
+        and _engine_status(status) != proposed
+        and not override_reason
+    ):
+        raise CaseActionRefused(
+            f"The facts say {criterion.label} is {proposed.replace('_', ' ')}. Give a reason to "
+            f"record it as {AnswerStatus(status).label.lower()}."
+        )
+    if (
+        status == AnswerStatus.MET
+        and criterion.requires_documentation
+        and not EvidenceLink.objects.filter(case=case, criterion=criterion).exists()
+    ):
+        raise CaseActionRefused(
+            f"{criterion.label} needs documentation: link the evidence (with page numbers) "
+            "before marking it met."
+        )
+    before = _answer_state(answer)
+    if answer is None:
+        answer = Answer(case=case, criterion=criterion)
+    answer.status = status
+    answer.note = note.strip()
+    answer.proposed_status = proposed
+    answer.override_reason = override_reason if _engine_status(status) != proposed else ""
+    answer.answered_by = by
+    answer.answered_at = timezone.now()
+    answer.revision += 1
+    try:
+        with transaction.atomic():
+            answer.save()
+    except IntegrityError:  # a first answer saved by someone else at the same moment
+        current = Answer.objects.get(case=case, criterion=criterion)
+        raise EditConflict(
+            current,
+            f"{_name(current.answered_by)} answered {criterion.label} "
+            "at the same moment; their answer is shown.",
+        ) from None
+    if decided_by_one_fact and status in (AnswerStatus.MET, AnswerStatus.NOT_MET):
+        fact_name, value = decided_by_one_fact
+        value = value if status == AnswerStatus.MET else not value
+        current = CaseFact.objects.filter(case=case, fact__name=fact_name).first()
+        if current is None or current.value != value:
+            _fact_store(case, fact_name, value, by, current)
+            _repropose(case, names={fact_name})
+            answer.refresh_from_db()
+    event_record(
+        case=case,
+        actor=by,
+        kind="answer_recorded",
+        summary=f"{criterion.label}: {AnswerStatus(status).label.lower()}"
+        + (
+            f" (facts said {proposed.replace('_', ' ')}; reason: {override_reason})"
+            if answer.override_reason
+            else ""
+        ),
+        before=before,
+        after=_answer_state(answer),
+    )
+    return answer
+
+
+def _single_boolean_fact(criterion) -> tuple[str, bool] | None:
+    """(fact, value that meets) when the criterion is exactly one yes/no test."""
+    test = criterion.met_when.test
+    if criterion.applies_when is None and test is not None and test.op == "is":
+        return test.fact, test.value
+    return None
+
+
+def _answer_state(answer: Answer | None) -> dict | None:
+    if answer is None or not answer.status:
+        return None
+    return {
+        "status": answer.status,
+        "note": answer.note,
+        "proposed": answer.proposed_status,
+        "override_reason": answer.override_reason,
+    }
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    evidence: Evidence
+    duplicate: bool
+
+
+@transaction.atomic
+def evidence_upload(
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    files: list[UploadedFile],
+    doc_type: str,
+    document_date: dt.date | None,
+    source: str,
+) -> list[UploadResult]:
+    """Store uploaded documents. Every file is checked first: one bad file stores none.
+
+    A file already on the case (same SHA-256) is recognised and not stored twice.
+    """
+    case = _locked(case)
+    _require_status(case, EDITABLE, "given new evidence")
+    inspected = []
+    for upload in files:
+        try:
+            inspected.append((upload, inspect_upload(upload)))
+        except EvidenceRejected as exc:
+            raise CaseActionRefused(str(exc)) from None
+    results = []
+    seen: dict[str, Evidence] = {}
+    for upload, info in inspected:
+        existing = (
+            seen.get(info.sha256) or Evidence.objects.filter(case=case, sha256=info.sha256).first()
+        )
+        if existing:
+            results.append(UploadResult(existing, duplicate=True))
+            continue
+        evidence = Evidence(
+            case=case,
+            original_name=info.safe_name,
+            content_type=info.content_type,
+            size=info.size,
+            sha256=info.sha256,
+            page_count=info.page_count,
+            doc_type=doc_type,
+            document_date=document_date,
+            source=source.strip(),
+            uploaded_by=by,
+        )
+        upload.seek(0)
+        evidence.file.save(storage_name(case, info), upload, save=False)
+        evidence.save()
+        seen[info.sha256] = evidence
+        results.append(UploadResult(evidence, duplicate=False))
+        event_record(
+            case=case,
+            actor=by,
+            kind="evidence_uploaded",
+            summary=f"Uploaded {evidence.original_name} ({evidence.get_doc_type_display()},"
+            f" {info.size:,} bytes)",
+            after={
+                "evidence": evidence.pk,
+                "name": evidence.original_name,
+                "sha256": info.sha256,
+                "content_type": info.content_type,
+            },
+        )
+    return results
+
+
+def parse_pages(text: str, page_count: int | None) -> str:
+    """Normalise "3, 5-7" page references; refuse pages the document does not have."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    parts = []
+    for raw in text.replace(";", ",").split(","):
+        raw = raw.strip().replace("–", "-")
+        if not raw:
+            continue
+        bounds = raw.split("-")
+        if len(bounds) > 2 or not all(b.strip().isdigit() for b in bounds):
+            raise CaseActionRefused(f"{raw!r} is not a page or page range (e.g. 3 or 5-7).")
+        first, last = int(bounds[0]), int(bounds[-1])
+        if first < 1 or last < first:
+            raise CaseActionRefused(f"{raw!r} is not a valid page range.")
+        if page_count and last > page_count:
+            raise CaseActionRefused(f"Page {last} is beyond the document's {page_count} pages.")
+        parts.append(str(first) if first == last else f"{first}-{last}")
+    return ", ".join(parts)
+
+
+@transaction.atomic
+def evidence_link(
+    *, case: Case, by: AbstractBaseUser, evidence: Evidence, criterion: Node, pages: str
+) -> EvidenceLink:
+    case = _locked(case)
+    _require_status(case, EDITABLE, "changed")
+    if evidence.case_id != case.pk:
+        raise CaseActionRefused("That document belongs to another case.")
+    pages = parse_pages(pages, evidence.page_count)
+    link, created = EvidenceLink.objects.get_or_create(
+        case=case,
+        criterion=criterion,
+        evidence=evidence,
+        defaults={"pages": pages, "linked_by": by},
+    )
+    before = None if created else {"pages": link.pages}
+    if not created:
+        if link.pages == pages:
+            return link
+        link.pages = pages
+        link.save(update_fields=["pages"])
+    event_record(
+        case=case,
+        actor=by,
+        kind="evidence_linked",
+        summary=f"{evidence.original_name}{' p. ' + pages if pages else ''} linked to "
+        f"{criterion.label}",
+        before=before,
+        after={"criterion": criterion.label, "evidence": evidence.pk, "pages": pages},
+    )
+    return link
+
+
+@transaction.atomic
+def evidence_unlink(*, case: Case, by: AbstractBaseUser, link: EvidenceLink) -> None:
+    case = _locked(case)
+    _require_status(case, EDITABLE, "changed")
+    criterion = link.criterion
+    answer = Answer.objects.filter(case=case, criterion=criterion).first()
+    others = EvidenceLink.objects.filter(case=case, criterion=criterion).exclude(pk=link.pk)
+    if (
+        answer
+        and answer.status == AnswerStatus.MET
+        and criterion.requires_documentation
+        and not others.exists()
+    ):
+        raise CaseActionRefused(
+            f"{criterion.label} is answered met and needs documentation; change its answer "
+            "before removing its only evidence."
+        )
+    event_record(
+        case=case,
+        actor=by,
+        kind="evidence_unlinked",
+        summary=f"{link.evidence.original_name} unlinked from {criterion.label}",
+        before={"criterion": criterion.label, "evidence": link.evidence_id, "pages": link.pages},
+    )
+    link.delete()
+
+
+# --- pend, resume, refer -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> InformationRequest:
+    """Ask the provider for missing information; the rule may extend the due time once."""
+    case = _locked(case)
+    _require_status(case, (CaseStatus.IN_REVIEW,), "pended")
+    if not request_text.strip():
+        raise CaseActionRefused("Write what is being requested from the provider.")
+    rule = TurnaroundRule.objects.get(
+        line_of_business=case.line_of_business, priority=case.priority
+    )
+    fields: dict[str, Any] = {}
+    if rule.pend_extension_hours and not case.due_extended:
+        fields = {
+            "due_at": case.due_at + dt.timedelta(hours=rule.pend_extension_hours),
+            "due_extended": True,
+        }
+    request = InformationRequest.objects.create(
+        case=case, text=request_text.strip(), requested_by=by
+    )
+    _transition(
+        case,
+        to=CaseStatus.PENDED,
+        by=by,
+        kind="pended",
+        summary="Pended for information"
+        + (
+            f"; due time extended to {timezone.localtime(fields['due_at']):%Y-%m-%d %H:%M}"
+            if fields
+            else ""
+        ),
+        **fields,
+    )
+    return request
+
+
+@transaction.atomic
+def case_resume(*, case: Case, by: AbstractBaseUser, note: str) -> Case:
+    case = _locked(case)
+    _require_status(case, (CaseStatus.PENDED,), "resumed")
+    InformationRequest.objects.filter(case=case, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolution_note=note.strip()
+    )
+    return _transition(
+        case,
+        to=CaseStatus.IN_REVIEW,
+        by=by,
+        kind="resumed",
+        summary="Information received; review resumed"
+        + (f": {note.strip()}" if note.strip() else ""),
+    )
+
+
+@transaction.atomic
+def case_refer_to_director(*, case: Case, by: AbstractBaseUser, summary: str) -> Case:
+    case = _locked(case)
+    _require_status(case, (CaseStatus.IN_REVIEW, CaseStatus.PENDED), "referred")
+    if not summary.strip():
+        raise CaseActionRefused("Write a summary for the medical director.")
+    return _transition(
+        case,
+        to=CaseStatus.REFERRED,
+        by=by,
+        kind="referred",
+        summary="Referred to a medical director",
+        referral_summary=summary.strip(),
+        referred_at=timezone.now(),
+    )
+
+
+def _name(user) -> str:
+    if user is None:
+        return "someone"
+    profile = getattr(user, "staff_profile", None)
+    return profile.signature_name if profile else user.get_username()
+
+
+__all__ = [
+    "OPEN_STATUSES",
+    "CaseActionRefused",
+    "EditConflict",
+    "Intake",
+    "UploadResult",
+    "answer_record",
+    "case_claim",
+    "case_create",
+    "case_pend",
+    "case_refer_to_director",
+    "case_resume",
+    "event_record",
+    "evidence_link",
+    "evidence_unlink",
+    "evidence_upload",
+    "fact_record",
+    "parse_pages",
+]

@@ -1,0 +1,83 @@
+"""Template helpers shared by every page: due times, staff names, status badges."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+def _span(delta: dt.timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, rem = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rem, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {mins} min"
+    return f"{mins} min"
+
+
+@register.filter
+def due_in(due_at: dt.datetime | None) -> str:
+    """ "due in 2 d 4 h" or "overdue by 3 h 10 min"."""
+    if due_at is None:
+        return ""
+    delta = due_at - timezone.now()
+    if delta.total_seconds() < 0:
+        return f"overdue by {_span(delta)}"
+    return f"due in {_span(delta)}"
+
+
+@register.filter
+def staff_name(user) -> str:
+    if user is None:
+        return "unassigned"
+    profile = getattr(user, "staff_profile", None)
+    return profile.signature_name if profile else user.get_username()
+
+
+CASE_STATUS_CLASSES = {
+    "intake": "text-bg-light border",
+    "in_review": "text-bg-primary",
+    "pended": "text-bg-warning",
+    "referred": "text-bg-info",
+    "decided": "text-bg-success",
+    "closed": "text-bg-secondary",
+    "withdrawn": "text-bg-dark",
+}
+OUTCOME_TEXT = {
+    "meets": "Meets the criteria",
+    "not_met": "Criteria not met",
+    "incomplete": "Incomplete",
+    "external": "External criteria",
+}
+OUTCOME_CLASSES = {
+    "meets": "text-bg-success",
+    "not_met": "text-bg-danger",
+    "incomplete": "text-bg-warning",
+    "external": "text-bg-info",
+}
+
+
+@register.filter
+def case_status_class(status: str) -> str:
+    return CASE_STATUS_CLASSES.get(status, "text-bg-light")
+
+
+@register.filter
+def outcome_text(outcome) -> str:
+    return OUTCOME_TEXT.get(str(outcome), str(outcome))
+
+
+@register.filter
+def outcome_class(outcome) -> str:
+    return OUTCOME_CLASSES.get(str(outcome), "text-bg-light")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,170 @@
+"""Determinations, medical-director exceptions and peer-to-peer offers.
+
+A determination records who decided what, when and why, with the criteria statuses as they stood.
+Once signed (its letter issued) it never changes: a correction reopens the case and a new
+determination supersedes it, and the old one stays readable.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from criteria.models import Node
+from reviewapp.cases.models import Case
+from reviewapp.core.storage import private_storage
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    APPROVED_BY_EXCEPTION = "approved_exception", "Approved by exception"
+    PARTIALLY_APPROVED = "partially_approved", "Partially approved"
+    DENIED = "denied", "Denied"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+ADVERSE_OUTCOMES = (Outcome.PARTIALLY_APPROVED, Outcome.DENIED)
+
+
+class Determination(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="determinations")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    decider_name = models.CharField(max_length=120)
+    decider_credentials = models.CharField(max_length=60, blank=True)
+    decider_role = models.CharField(max_length=40)
+    decided_at = models.DateTimeField()
+    reasons = models.TextField(
+        blank=True, help_text="The specific reasons for anything not fully approved."
+    )
+    rationale = models.TextField(blank=True, help_text="Why, in the decider's words.")
+    # The checklist as it stood when decided: [{label, text, status, proposed, member_reason,
+    # citation, note, exception: {kind, rationale} | None, evidence: [{name, pages, doc_type}]}]
+    criteria_snapshot = models.JSONField(default=list)
+    policy_snapshot = models.JSONField(default=dict)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    correction_reason = models.TextField(blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    letter_pdf = models.FileField(storage=private_storage, max_length=300, blank=True)
+    letter_sha256 = models.CharField(max_length=64, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        get_latest_by = "decided_at"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | ~Q(letter_sha256=""),
+                name="determination_signed_has_hash",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome__in=["partially_approved", "denied"]) | ~Q(reasons=""),
+                name="determination_adverse_has_reasons",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.get_outcome_display()}"
+
+    @property
+    def is_adverse(self) -> bool:
+        return self.outcome in ADVERSE_OUTCOMES
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class CodeDecision(models.Model):
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        DENY = "deny", "Deny"
+
+    determination = models.ForeignKey(
+        Determination, on_delete=models.PROTECT, related_name="code_decisions"
+    )
+    code = models.CharField(max_length=10)
+    units = models.PositiveSmallIntegerField(default=1)
+    description = models.CharField(max_length=300)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["determination", "code"], name="code_decision_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.decision}"
+
+
+class CriterionException(models.Model):
+    """A medical director's case-by-case decision to count a criterion as met, with rationale."""
+
+    class Kind(models.TextChoices):
+        POLICY_WAIVER = "policy_waiver", "Case-by-case waiver the policy provides for"
+        DIRECTOR_DISCRETION = "director_discretion", "Medical director's exception"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="exceptions")
+    criterion = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    rationale = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "criterion"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_active_exception_per_criterion",
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="exception_has_rationale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exception for {self.criterion.label}"
+
+
+class PeerToPeerOffer(models.Model):
+    """The offer of a peer-to-peer discussion to the requesting provider, and what came of it."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", "Offered, no answer yet"
+        HELD = "held", "Discussion held"
+        DECLINED = "declined", "Provider declined"
+        NO_RESPONSE = "no_response", "No response within the window"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="peer_to_peer_offers")
+    determination = models.ForeignKey(
+        Determination, on_delete=models.PROTECT, null=True, blank=True, related_name="p2p_offers"
+    )
+    offered_at = models.DateTimeField()
+    offered_to = models.CharField(max_length=160)
+    offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    result = models.CharField(max_length=12, choices=Result.choices, default=Result.PENDING)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-offered_at"]
+
+    def __str__(self) -> str:
+        return f"Peer-to-peer offered to {self.offered_to}"

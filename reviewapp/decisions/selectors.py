@@ -1,0 +1,35 @@
+"""Reads for determinations and exceptions."""
+
+from __future__ import annotations
+
+from reviewapp.cases.models import Case
+
+from .models import CriterionException, Determination
+
+
+def active_exceptions(case: Case) -> dict[int, CriterionException]:
+    """The case's exceptions in force, by criterion node id (one query)."""
+    return {
+        e.criterion_id: e
+        for e in CriterionException.objects.filter(
+            case=case, withdrawn_at__isnull=True
+        ).select_related("granted_by__staff_profile")
+    }
+
+
+def current_determination(case: Case) -> Determination | None:
+    """The determination in force: the latest one that nothing supersedes."""
+    return (
+        Determination.objects.filter(case=case, superseded_by__isnull=True)
+        .select_related("decided_by__staff_profile")
+        .prefetch_related("code_decisions")
+        .first()
+    )
+
+
+def determinations_for(case: Case) -> list[Determination]:
+    return list(
+        Determination.objects.filter(case=case)
+        .select_related("decided_by__staff_profile", "supersedes")
+        .prefetch_related("code_decisions")
+    )

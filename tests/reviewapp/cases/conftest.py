@@ -1,0 +1,40 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import CaseFactory
+
+GOOD_INTAKE = {
+    "member_name": "Ada  Example",
+    "member_id": "zz123456",
+    "member_dob": "1970-05-17",
+    "provider_name": "Dr. Sample Provider",
+    "provider_npi": "1234567893",
+    "line_of_business": "commercial",
+    "policy": "molina-mcp-160",
+    "indication": "non_malignant_pain",
+    "codes": "62322",
+    "stage": "",
+    "priority": "standard",
+    "clinical_summary": "Synthetic.",
+    "assign_to_me": "on",
+}
+
+
+@pytest.fixture
+def intake_data():
+    data = dict(GOOD_INTAKE)
+    data["received_at"] = timezone.localtime(timezone.now() - dt.timedelta(hours=1)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    return data
+
+
+@pytest.fixture
+def case(nurse):
+    """A Molina 2025 non-malignant trial case, assigned to the nurse."""
+    return CaseFactory(by=nurse)
+
+
+HTMX = {"HX-Request": "true"}
