@@ -251,7 +251,9 @@ ORGANISATION_NAME: str = env.str("ORGANISATION_NAME", "Bayou Valley Health Plan 
 ORGANISATION_ADDRESS: str = env.str(
     "ORGANISATION_ADDRESS", "100 Example Street, Suite 200, Springfield, ST 00000"
 )
-ORGANISATION_PHONE: str = env.str("ORGANISATION_PHONE", "1-800-555-0100 (TTY 711)")
+ORGANISATION_PHONE: str = env.str(
+    "ORGANISATION_PHONE", "1-800-555-0100 (if you have trouble hearing or speaking, dial 711)"
+)
 
 # Forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

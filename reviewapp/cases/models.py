@@ -130,6 +130,9 @@ class Case(models.Model):
     referral_summary = models.TextField(blank=True)
     referred_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set while a decided case is reopened to correct its determination: the next determination
+    # supersedes the one in force, and records this reason.
+    correction_reason = models.TextField(blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

@@ -72,25 +72,49 @@ class QueueFilters:
     q: str = ""
 
 
+TAB_STATUSES: dict[str, tuple[str, ...]] = {
+    "mine": OPEN_STATUSES,
+    "unassigned": OPEN_STATUSES,
+    "pended": (CaseStatus.PENDED,),
+    "referred": (CaseStatus.REFERRED,),
+    "all": OPEN_STATUSES,
+}
+
+
 def queue_cases(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySet[Case]:
-    """Cases for the work queue, ordered by due time (one query per page shown)."""
+    """Cases for the work queue, ordered by due time (one query per page shown).
+
+    The open tabs are served by partial indexes on the open cases (migration
+    0004_bench_indexes), so a page costs the same with 1,000 or 100,000 closed cases behind it.
+    """
     cases = Case.objects.select_related("policy", "assigned_to__staff_profile").prefetch_related(
         "services"
     )
+    statuses: tuple[str, ...] | None = None
     if filters.q:
         term = filters.q.strip()
         # A search looks across every state, so a closed case can be found by reference.
         cases = cases.filter(Q(reference__iexact=term) | Q(member_id__iexact=term))
+    elif filters.tab not in TAB_STATUSES:
+        return cases.none()
     else:
-        cases = {
-            "mine": cases.filter(assigned_to=user, status__in=OPEN_STATUSES),
-            "unassigned": cases.filter(assigned_to__isnull=True, status__in=OPEN_STATUSES),
-            "pended": cases.filter(status=CaseStatus.PENDED),
-            "referred": cases.filter(status=CaseStatus.REFERRED),
-            "all": cases.filter(status__in=OPEN_STATUSES),
-        }.get(filters.tab, cases.none())
+        statuses = TAB_STATUSES[filters.tab]
+        if filters.tab == "mine":
+            cases = cases.filter(assigned_to=user)
+        elif filters.tab == "unassigned":
+            cases = cases.filter(assigned_to__isnull=True)
     if filters.status:
+        # One status inside the tab's says the same as both conditions, and lets the planner
+        # walk the (status, due_at) index instead of sorting every match.
+        if statuses is not None and filters.status not in statuses:
+            return cases.none()
         cases = cases.filter(status=filters.status)
+    elif statuses is not None:
+        cases = (
+            cases.filter(status=statuses[0])
+            if len(statuses) == 1
+            else cases.filter(status__in=statuses)
+        )
     if filters.policy:
         cases = cases.filter(policy__key=filters.policy)
     if filters.priority:
@@ -237,7 +261,12 @@ class Workspace:
     documents_to_request: tuple[str, ...] = ()
 
 
-def case_workspace(case: Case, *, events_limit: int = 50) -> Workspace:
+# The case timeline shows the latest 15 events (cases/_timeline.html); the full audit trail has
+# its own page. Loading more only to drop them cost a third of an answer save's reads.
+TIMELINE_EVENTS = 15
+
+
+def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Workspace:
     """Everything the case page shows, in a fixed number of queries:
     answers, facts, evidence links (with evidence), evidence, events (+ cached library reads)."""
     checklist = library.engine_checklist(case.checklist)

@@ -8,6 +8,7 @@ that fails raises ``CaseActionRefused`` with a message meant for the reviewer; n
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -144,7 +145,8 @@ def case_create(*, intake: Intake, by: AbstractBaseUser, assign_to_me: bool = Tr
         line_of_business=intake.line_of_business, priority=intake.priority
     )
     case = Case.objects.create(
-        reference=f"pending-{timezone.now().timestamp()}-{by.pk}",
+        # A unique placeholder until the primary key gives the reference its number.
+        reference=f"new-{uuid.uuid4().hex[:16]}",
         status=CaseStatus.IN_REVIEW if assign_to_me else CaseStatus.INTAKE,
         member_name=intake.member_name,
         member_id=intake.member_id,

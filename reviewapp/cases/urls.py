@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:pk>/refer/", views.refer, name="refer"),
     path("<int:pk>/approve/", views.approve, name="approve"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
 ]

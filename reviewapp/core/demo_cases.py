@@ -496,6 +496,49 @@ DEMO_CASES: list[DemoCase] = [
         then="approve",
     ),
     DemoCase(
+        "DM100012",
+        "Gabriel Melancon",
+        dt.date(1971, 5, 8),
+        "Gulf Coast Pain Associates",
+        "1234567893",
+        "commercial",
+        "standard",
+        "molina-mcp-160",
+        "non_malignant_pain",
+        "trial",
+        [("62322", 1)],
+        36,
+        "Post-herpetic neuralgia; pain recorded as 6 of 10 on most visits.",
+        facts=MOLINA_NONMAL_TRIAL_FACTS | {"pain_nrs": 6},
+        documents=[
+            Document(
+                "pain-clinic-note.pdf",
+                OFFICE,
+                _note(
+                    "Pain clinic note",
+                    [
+                        "Post-herpetic neuralgia, left T8. NRS 6/10 at the last three visits.",
+                        "Scheduled tramadol and pregabalin, adherent; nerve blocks failed.",
+                        "Eight months of therapy; no infection; coagulation normal.",
+                    ],
+                ),
+                {"2.a": "1", "2.c.i": "1", "2.c.ii": "1", "2.c.iii": "1", "2.c.iv": "1"},
+            ),
+            Document(
+                "psych-eval.pdf",
+                DocumentType.PSYCHOLOGICAL_EVALUATION,
+                _note(
+                    "Psychological evaluation",
+                    ["Stable mood, no suicide risk.", "Favourable candidate for a pump."],
+                ),
+                {"2.c.v": "1", "2.c.vi": "1"},
+            ),
+        ],
+        then="refer",
+        then_text="2.a not met: pain 6/10 (Molina asks for more than 6). Provider reports "
+        "severe functional loss; please review.",
+    ),
+    DemoCase(
         "DM100011",
         "Mireille Boudreaux",
         dt.date(1990, 7, 21),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 
-from reviewapp.accounts.roles import ADMINISTER, REVIEW_CASES, roles_of
+from reviewapp.accounts.roles import ADMINISTER, DECIDE_ADVERSE, REVIEW_CASES, roles_of
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("Director queue", "decisions:queue", DECIDE_ADVERSE),
     NavItem("Work queue", "cases:queue", REVIEW_CASES),
     NavItem("New case", "cases:intake", REVIEW_CASES),
     NavItem("Policy library", "criteria:policy-list", None),

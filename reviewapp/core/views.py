@@ -5,12 +5,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from reviewapp.accounts.roles import REVIEW_CASES, roles_of
+from reviewapp.accounts.roles import DECIDE_ADVERSE, REVIEW_CASES, roles_of
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Reviewers start in their work queue; administrators on a page of what they manage."""
+    if request.user.has_perm(DECIDE_ADVERSE):
+        return redirect("decisions:queue")
     if request.user.has_perm(REVIEW_CASES):
         return redirect("cases:queue")
     roles = sorted(role.value for role in roles_of(request.user))

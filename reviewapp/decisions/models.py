@@ -8,6 +8,7 @@ determination supersedes it, and the old one stays readable.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -69,6 +70,22 @@ class Determination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference}: {self.get_outcome_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Invariant 6: once signed, a determination never changes (a correction supersedes it).
+        if self.pk is not None and self._stored_signed():
+            raise ValidationError(
+                "A signed determination cannot change; reopen the case to correct it."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_signed():
+            raise ValidationError("A signed determination cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    def _stored_signed(self) -> bool:
+        return Determination.objects.filter(pk=self.pk, signed_at__isnull=False).exists()
 
     @property
     def is_adverse(self) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from reviewapp.cases.models import Case
+from django.db.models import Count, Q, QuerySet
+
+from reviewapp.cases.models import Case, CaseStatus
 
 from .models import CriterionException, Determination
 
@@ -32,4 +34,20 @@ def determinations_for(case: Case) -> list[Determination]:
         Determination.objects.filter(case=case)
         .select_related("decided_by__staff_profile", "supersedes")
         .prefetch_related("code_decisions")
+    )
+
+
+def director_queue() -> QuerySet[Case]:
+    """Referred cases by due time, with the counts of not-met and undocumented answers
+    (one query; the number of criteria per checklist comes from the cached library)."""
+    return (
+        Case.objects.filter(status=CaseStatus.REFERRED)
+        .select_related("policy", "checklist", "assigned_to__staff_profile")
+        .prefetch_related("services")
+        .annotate(
+            not_met=Count("answers", filter=Q(answers__status="not_met")),
+            not_documented=Count("answers", filter=Q(answers__status="not_documented")),
+            answered=Count("answers", filter=~Q(answers__status="")),
+        )
+        .order_by("due_at", "id")
     )

@@ -10,10 +10,15 @@ The rules (enforced here, whatever the page shows):
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from criteria.engine import Status
+from criteria.models import Node
 from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE
 from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases.models import Case, CaseStatus
@@ -26,7 +31,15 @@ from reviewapp.cases.services import (
     event_record,
 )
 
-from .models import CodeDecision, Determination, Outcome
+from .models import (
+    ADVERSE_OUTCOMES,
+    CodeDecision,
+    CriterionException,
+    Determination,
+    Outcome,
+    PeerToPeerOffer,
+)
+from .selectors import current_determination
 
 
 class DecisionForbidden(Exception):
@@ -118,9 +131,11 @@ def _determination_create(
     reasons: str = "",
     rationale: str = "",
     code_decisions: dict[str, tuple[str, str]] | None = None,
-    supersedes: Determination | None = None,
 ) -> Determination:
+    """Record a determination. On a case reopened for correction it supersedes the one in force
+    (which stays on record, unchanged)."""
     criteria, policy = determination_snapshot(case)
+    supersedes = current_determination(case) if case.correction_reason else None
     profile = getattr(by, "staff_profile", None)
     determination = Determination.objects.create(
         case=case,
@@ -135,6 +150,7 @@ def _determination_create(
         criteria_snapshot=criteria,
         policy_snapshot=policy,
         supersedes=supersedes,
+        correction_reason=case.correction_reason if supersedes else "",
     )
     code_decisions = code_decisions or {}
     CodeDecision.objects.bulk_create(
@@ -208,6 +224,7 @@ def _approve(*, case: Case, by: AbstractBaseUser, rationale: str) -> Determinati
         by=by,
         kind="decided",
         summary=f"Approved by {_name(by)} ({decider_role(by).lower()})",
+        correction_reason="",
     )
     return determination
 
@@ -237,5 +254,252 @@ def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str) -> Determina
         kind="withdrawn",
         summary=f"Withdrawn: {reason.strip()}",
         closed_at=timezone.now(),
+        correction_reason="",
     )
     return determination
+
+
+# --- the medical director ----------------------------------------------------------------------
+
+DECIDABLE = (CaseStatus.REFERRED,)
+
+
+def _require_director(case: Case, by: AbstractBaseUser, action: str) -> None:
+    if not by.has_perm(DECIDE_ADVERSE):
+        raise _forbid(case, by, action, "Only a medical director may do this.")
+
+
+def exception_grant(
+    *, case: Case, criterion: Node, by: AbstractBaseUser, rationale: str
+) -> CriterionException:
+    """A medical director counts a not-met or unknown criterion as met, for this case only.
+
+    The kind follows the policy: a criterion the policy lets a medical director waive case by case
+    is a policy waiver; any other is the director's own exception. Both need a rationale.
+    """
+    _require_director(case, by, f"grant an exception for {criterion.label}")
+    return _exception_grant(case=case, criterion=criterion, by=by, rationale=rationale)
+
+
+@transaction.atomic
+def _exception_grant(*, case: Case, criterion: Node, by, rationale: str) -> CriterionException:
+    case = _locked(case)
+    _require_status(case, DECIDABLE, "given an exception")
+    if not rationale.strip():
+        raise CaseActionRefused("An exception needs a written rationale.")
+    workspace = case_selectors.case_workspace(case, events_limit=0)
+    row = workspace.rows.get(criterion.label)
+    if row is None or row.node.pk != criterion.pk:
+        raise CaseActionRefused("That criterion is not on this case's checklist.")
+    if row.exception is not None:
+        raise CaseActionRefused(f"{criterion.label} already has an exception.")
+    status = workspace.rollup.result.status_of(criterion.label)
+    if status not in (Status.NOT_MET, Status.UNKNOWN):
+        raise CaseActionRefused(
+            f"{criterion.label} is {status.value.replace('_', ' ')}; exceptions are for criteria "
+            "that are not met or unknown."
+        )
+    kind = (
+        CriterionException.Kind.POLICY_WAIVER
+        if criterion.waivable
+        else CriterionException.Kind.DIRECTOR_DISCRETION
+    )
+    exception = CriterionException.objects.create(
+        case=case, criterion=criterion, kind=kind, rationale=rationale.strip(), granted_by=by
+    )
+    event_record(
+        case=case,
+        actor=by,
+        kind="exception_granted",
+        summary=f"Exception for {criterion.label} ({exception.get_kind_display().lower()}):"
+        f" {rationale.strip()}",
+        after={"criterion": criterion.label, "kind": kind, "rationale": rationale.strip()},
+    )
+    return exception
+
+
+def exception_withdraw(*, case: Case, exception: CriterionException, by: AbstractBaseUser) -> None:
+    _require_director(case, by, f"withdraw the exception for {exception.criterion.label}")
+    _exception_withdraw(case=case, exception=exception, by=by)
+
+
+@transaction.atomic
+def _exception_withdraw(*, case: Case, exception: CriterionException, by) -> None:
+    case = _locked(case)
+    _require_status(case, DECIDABLE, "changed")
+    if exception.case_id != case.pk or exception.withdrawn_at is not None:
+        raise CaseActionRefused("That exception is not in force on this case.")
+    exception.withdrawn_at, exception.withdrawn_by = timezone.now(), by
+    exception.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    event_record(
+        case=case,
+        actor=by,
+        kind="exception_withdrawn",
+        summary=f"Exception for {exception.criterion.label} withdrawn",
+        before={"criterion": exception.criterion.label, "rationale": exception.rationale},
+    )
+
+
+def outcome_for(code_decisions: dict[str, str], *, exceptions: bool) -> str:
+    """The determination that follows from the decision on each requested code."""
+    decisions = set(code_decisions.values())
+    if decisions == {"approve"}:
+        return Outcome.APPROVED_BY_EXCEPTION if exceptions else Outcome.APPROVED
+    if decisions == {"deny"}:
+        return Outcome.DENIED
+    return Outcome.PARTIALLY_APPROVED
+
+
+def draft_reasons(case: Case) -> str:
+    """Specific reasons drafted from the failed and undocumented criteria, for the director to
+    edit: each criterion's plain-language reason with its policy citation."""
+    workspace = case_selectors.case_workspace(case, events_limit=0)
+    version = case.policy_version
+    lines = []
+    for label in workspace.rollup.result.failed + workspace.rollup.result.unknown:
+        row = workspace.rows[label]
+        if row.exception is not None:
+            continue
+        lines.append(
+            f"{row.criterion.member_reason} ({version.policy.number}, version "
+            f"{version.label}, {row.criterion.citation}.)"
+        )
+    return "\n\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PeerToPeer:
+    offered_to: str
+    offered_at: dt.datetime
+    result: str = PeerToPeerOffer.Result.PENDING
+    notes: str = ""
+
+
+def case_decide(
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    code_decisions: dict[str, str],
+    reasons: str,
+    rationale: str,
+    peer_to_peer: PeerToPeer | None = None,
+) -> Determination:
+    """A medical director decides a referred case, code by code.
+
+    Approving every code needs the criteria met once exceptions are counted. Anything not fully
+    approved is adverse: it needs specific reasons and a recorded peer-to-peer offer, and only a
+    medical director may make it.
+    """
+    _require_director(case, by, "decide the case")
+    return _decide(
+        case=case,
+        by=by,
+        code_decisions=code_decisions,
+        reasons=reasons,
+        rationale=rationale,
+        peer_to_peer=peer_to_peer,
+    )
+
+
+@transaction.atomic
+def _decide(
+    *,
+    case: Case,
+    by,
+    code_decisions: dict[str, str],
+    reasons: str,
+    rationale: str,
+    peer_to_peer: PeerToPeer | None,
+) -> Determination:
+    case = _locked(case)
+    _require_status(case, DECIDABLE, "decided")
+    codes = [s.code for s in case.services.all()]
+    if sorted(code_decisions) != sorted(codes) or not set(code_decisions.values()) <= {
+        "approve",
+        "deny",
+    }:
+        raise CaseActionRefused("Decide every requested code: approve or deny.")
+    workspace = case_selectors.case_workspace(case, events_limit=0)
+    has_exceptions = any(row.exception for row in workspace.rows.values())
+    outcome = outcome_for(code_decisions, exceptions=has_exceptions)
+    result = workspace.rollup.result
+    criteria_met = (
+        result.root.status is Status.MET
+        if workspace.rollup.external
+        else result.outcome.value == "meets"
+    )
+    if outcome in (Outcome.APPROVED, Outcome.APPROVED_BY_EXCEPTION) and not criteria_met:
+        open_items = ", ".join(result.failed + result.unknown) or "the external review"
+        raise CaseActionRefused(
+            f"To approve, every criterion must be met or excepted; still open: {open_items}. "
+            "Grant an exception with a rationale, or deny."
+        )
+    adverse = outcome in ADVERSE_OUTCOMES
+    if adverse and not reasons.strip():
+        raise CaseActionRefused("Give the specific reasons for what is not approved.")
+    if adverse and (peer_to_peer is None or not peer_to_peer.offered_to.strip()):
+        raise CaseActionRefused("Record the peer-to-peer discussion offered to the provider.")
+    determination = _determination_create(
+        case=case,
+        by=by,
+        outcome=outcome,
+        reasons=reasons if adverse else "",
+        rationale=rationale,
+        code_decisions={
+            code: (decision, "" if decision == "approve" else "See the reasons.")
+            for code, decision in code_decisions.items()
+        },
+    )
+    if adverse:
+        PeerToPeerOffer.objects.create(
+            case=case,
+            determination=determination,
+            offered_at=peer_to_peer.offered_at,
+            offered_to=peer_to_peer.offered_to.strip(),
+            offered_by=by,
+            result=peer_to_peer.result,
+            notes=peer_to_peer.notes.strip(),
+        )
+    _transition(
+        case,
+        to=CaseStatus.DECIDED,
+        by=by,
+        kind="decided",
+        summary=f"{determination.get_outcome_display()} by {_name(by)} (medical director)"
+        + "; "
+        + ", ".join(f"{c} {d}" for c, d in code_decisions.items()),
+        correction_reason="",
+    )
+    return determination
+
+
+def case_reopen(*, case: Case, by: AbstractBaseUser, reason: str) -> Case:
+    """Reopen a decided or closed case to correct its determination.
+
+    The old determination stays as it is, readable; the next decision supersedes it. A medical
+    director may reopen any case; a nurse only a case whose determination is her own approval.
+    """
+    current = current_determination(case)
+    mine = current is not None and current.decided_by_id == by.pk and not current.is_adverse
+    if not by.has_perm(DECIDE_ADVERSE) and not mine:
+        raise _forbid(case, by, "reopen", "Only a medical director may reopen this case.")
+    return _reopen(case=case, by=by, reason=reason, current=current)
+
+
+@transaction.atomic
+def _reopen(*, case: Case, by, reason: str, current: Determination | None) -> Case:
+    case = _locked(case)
+    _require_status(case, (CaseStatus.DECIDED, CaseStatus.CLOSED), "reopened")
+    if not reason.strip():
+        raise CaseActionRefused("Say what is being corrected.")
+    to = CaseStatus.REFERRED if by.has_perm(DECIDE_ADVERSE) else CaseStatus.IN_REVIEW
+    return _transition(
+        case,
+        to=to,
+        by=by,
+        kind="reopened",
+        summary=f"Reopened for correction: {reason.strip()}"
+        + (f" (determination of {current.decided_at:%Y-%m-%d} stays on record)" if current else ""),
+        correction_reason=reason.strip(),
+        closed_at=None,
+    )

@@ -6,7 +6,7 @@ import pytest
 
 EXPECTED_NAV = {
     "nurse": ["Work queue", "New case", "Policy library"],
-    "director": ["Work queue", "New case", "Policy library"],
+    "director": ["Director queue", "Work queue", "New case", "Policy library"],
     "administrator": ["Policy library", "Administration"],
 }
 

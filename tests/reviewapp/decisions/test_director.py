@@ -1,0 +1,263 @@
+"""The medical director's queue, exceptions, decisions, and corrections."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from reviewapp.cases.models import CaseEvent
+from reviewapp.decisions import services
+from reviewapp.decisions.models import CriterionException, Determination, PeerToPeerOffer
+
+from .conftest import node
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def decide(client, case, decisions, **extra):
+    data = {f"code_{code}": choice for code, choice in decisions.items()}
+    data.update({"reasons": "", "rationale": "", "p2p_offered_to": "", "p2p_result": "pending"})
+    data.update(extra)
+    return client.post(f"/director/cases/{case.pk}/decide/", data)
+
+
+def test_queue_lists_referred_cases_by_due_time_with_counts_and_summary(
+    waiver_case, director_client, nurse, django_assert_num_queries
+):
+    from .conftest import referred
+
+    later = referred(nurse, facts={"age_years": 40}, summary="Second case.")
+    html = director_client.get("/director/").content.decode()
+    assert html.index(waiver_case.reference) < html.index(later.reference)
+    assert "No trial: advanced disease; waiver requested." in html
+    # II.A.1 not met; the Molina case has 10 undocumented or unanswered criteria.
+    assert '<span class="badge text-bg-danger" data-testid="not-met">1</span>' in html
+    director_client.get("/director/")
+    # session, user, roles, cases (with counts), services, perms x2, staff profile
+    with django_assert_num_queries(8):
+        director_client.get("/director/")
+
+
+def test_review_page_focuses_on_what_is_not_met_or_unknown(waiver_case, director_client):
+    html = director_client.get(f"/director/cases/{waiver_case.pk}/").content.decode()
+    focus = html[html.index('id="focus"') : html.index("Criteria already met")]
+    assert 'data-label="II.A.1"' in focus and 'data-label="I.A.1"' not in focus
+    assert "The policy allows a case-by-case waiver by a medical director" in focus
+    assert "advanced" in focus  # the policy's conditions are shown
+    assert "No trial: advanced disease; waiver requested." in html  # nurse's summary
+    assert 'target="evidence-viewer"' in html and "<iframe" in html  # documents open in place
+
+
+def test_nurses_and_others_cannot_open_the_directors_pages(waiver_case, role_clients):
+    for role in ("nurse", "administrator", "no_role"):
+        assert role_clients[role].get("/director/").status_code == 403
+        assert role_clients[role].get(f"/director/cases/{waiver_case.pk}/").status_code == 403
+
+
+def test_an_exception_needs_a_rationale(waiver_case, director_client):
+    url = f"/director/cases/{waiver_case.pk}/criteria/{node(waiver_case, 'II.A.1').pk}/exception/"
+    response = director_client.post(url, {"rationale": "  "}, headers=HTMX)
+    assert response.status_code == 422
+    assert "an exception needs a rationale" in response.content.decode()
+    assert not CriterionException.objects.exists()
+
+
+def test_waiving_the_lhcc_trial_and_approving_by_exception(waiver_case, director, director_client):
+    url = f"/director/cases/{waiver_case.pk}/criteria/{node(waiver_case, 'II.A.1').pk}/exception/"
+    response = director_client.post(
+        url,
+        {"rationale": "Stage IV disease, survival about 4 months; trial too risky."},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    exception = CriterionException.objects.get()
+    assert exception.kind == "policy_waiver" and exception.granted_by == director
+    assert "Met by exception" in response.content.decode()
+    response = decide(
+        director_client, waiver_case, {"62350": "approve", "62362": "approve", "E0783": "approve"}
+    )
+    assert response.status_code == 302
+    determination = Determination.objects.get(case=waiver_case)
+    assert determination.outcome == "approved_exception"
+    snapshot = {c["label"]: c for c in determination.criteria_snapshot}
+    assert snapshot["II.A.1"]["status"] == "excepted"
+    assert snapshot["II.A.1"]["exception"]["kind"] == "policy_waiver"
+    assert determination.decider_role == "Medical director"
+    waiver_case.refresh_from_db()
+    assert waiver_case.status == "decided"
+
+
+def test_an_exception_on_a_criterion_the_policy_does_not_make_waivable(nurse, director):
+    from .conftest import referred
+
+    case = referred(nurse, facts={"age_years": 40, "active_infection": True})
+    exception = services.exception_grant(
+        case=case,
+        criterion=node(case, "2.d"),
+        by=director,
+        rationale="Infection treated; cleared by ID consult.",
+    )
+    assert exception.kind == "director_discretion"
+
+
+def test_exceptions_only_for_criteria_not_met_or_unknown(waiver_case, director):
+    with pytest.raises(services.CaseActionRefused, match="exceptions are for criteria"):
+        services.exception_grant(
+            case=waiver_case, criterion=node(waiver_case, "I.A.1"), by=director, rationale="x"
+        )
+
+
+def test_a_nurse_cannot_grant_an_exception_and_the_attempt_is_audited(
+    waiver_case, nurse, nurse_client
+):
+    url = f"/director/cases/{waiver_case.pk}/criteria/{node(waiver_case, 'II.A.1').pk}/exception/"
+    response = nurse_client.post(url, {"rationale": "I think it is fine."})
+    assert response.status_code == 403
+    assert "Only a medical director may do this." in response.content.decode()
+    assert not CriterionException.objects.exists()
+    refusal = CaseEvent.objects.get(case=waiver_case, kind="refused")
+    assert refusal.actor == nurse and "II.A.1" in refusal.summary
+
+
+def test_approving_with_open_criteria_is_refused(waiver_case, director_client):
+    response = decide(
+        director_client, waiver_case, {"62350": "approve", "62362": "approve", "E0783": "approve"}
+    )
+    assert response.status_code == 422
+    assert "still open: II.A.1" in response.content.decode()
+    assert not Determination.objects.exists()
+
+
+def test_partial_approval_per_code_needs_reasons_and_a_peer_to_peer_offer(
+    waiver_case, director, director_client
+):
+    choices = {"62350": "approve", "62362": "deny", "E0783": "deny"}
+    response = decide(director_client, waiver_case, choices)
+    assert response.status_code == 422
+    assert "Give the specific reasons" in response.content.decode()
+    response = decide(director_client, waiver_case, choices, reasons="Trial not done.")
+    assert "Record the peer-to-peer discussion" in response.content.decode()
+    assert not Determination.objects.exists()
+    offered = timezone.localtime() - dt.timedelta(hours=1)
+    response = decide(
+        director_client,
+        waiver_case,
+        choices,
+        reasons="Trial not done.",
+        p2p_offered_to="Dr. Sample Provider",
+        p2p_result="declined",
+        p2p_offered_at=offered.strftime("%Y-%m-%dT%H:%M"),
+    )
+    assert response.status_code == 302
+    determination = Determination.objects.get()
+    assert determination.outcome == "partially_approved"
+    assert {c.code: c.decision for c in determination.code_decisions.all()} == choices
+    offer = PeerToPeerOffer.objects.get()
+    assert offer.determination == determination and offer.result == "declined"
+    assert offer.offered_by == director
+
+
+def test_reasons_are_drafted_from_the_failed_criteria(waiver_case, director_client):
+    html = director_client.get(f"/director/cases/{waiver_case.pk}/").content.decode()
+    reasons = html[html.index('name="reasons"') :]
+    reasons = reasons[: reasons.index("</textarea>")]
+    assert "LA.CP.MP.173, version 2023-06-20, Policy/Criteria, II.A.1" in reasons
+    assert "successful trial" in reasons
+
+
+def test_denial(waiver_case, director_client):
+    response = decide(
+        director_client,
+        waiver_case,
+        {"62350": "deny", "62362": "deny", "E0783": "deny"},
+        reasons="No trial.",
+        p2p_offered_to="Dr. Sample Provider",
+    )
+    assert response.status_code == 302
+    assert Determination.objects.get().outcome == "denied"
+
+
+def test_a_nurse_cannot_deny_and_the_attempt_is_audited(waiver_case, nurse, nurse_client):
+    response = decide(
+        nurse_client,
+        waiver_case,
+        {"62350": "deny", "62362": "deny", "E0783": "deny"},
+        reasons="No.",
+        p2p_offered_to="Dr. X",
+    )
+    assert response.status_code == 403
+    assert not Determination.objects.exists()
+    assert CaseEvent.objects.filter(case=waiver_case, kind="refused", actor=nurse).exists()
+    # Also straight through the service, whatever the page shows.
+    with pytest.raises(services.DecisionForbidden):
+        services.case_decide(
+            case=waiver_case, by=nurse, code_decisions={}, reasons="", rationale=""
+        )
+
+
+def test_nobody_decides_a_case_that_is_not_referred(nurse, director):
+    from tests.factories import CaseFactory
+
+    case = CaseFactory(by=nurse)
+    with pytest.raises(services.CaseActionRefused, match="cannot be decided now"):
+        services.case_decide(
+            case=case,
+            by=director,
+            code_decisions={"62322": "deny"},
+            reasons="x",
+            rationale="",
+            peer_to_peer=services.PeerToPeer("Dr. X", timezone.now()),
+        )
+
+
+def test_a_correction_supersedes_and_the_old_determination_stays(
+    waiver_case, director, director_client
+):
+    decide(
+        director_client,
+        waiver_case,
+        {"62350": "deny", "62362": "deny", "E0783": "deny"},
+        reasons="No trial.",
+        p2p_offered_to="Dr. Sample Provider",
+    )
+    first = Determination.objects.get()
+    response = director_client.post(
+        f"/cases/{waiver_case.pk}/reopen/", {"reason": "New oncology note: survival 3 months."}
+    )
+    assert response.status_code == 302
+    waiver_case.refresh_from_db()
+    assert waiver_case.status == "referred"
+    services.exception_grant(
+        case=waiver_case,
+        criterion=node(waiver_case, "II.A.1"),
+        by=director,
+        rationale="Limited survival.",
+    )
+    decide(
+        director_client, waiver_case, {"62350": "approve", "62362": "approve", "E0783": "approve"}
+    )
+    second = Determination.objects.exclude(pk=first.pk).get()
+    first.refresh_from_db()
+    assert second.supersedes == first and second.outcome == "approved_exception"
+    assert second.correction_reason == "New oncology note: survival 3 months."
+    assert first.outcome == "denied" and first.reasons == "No trial."  # unchanged, readable
+    html = director_client.get(f"/director/cases/{waiver_case.pk}/").content.decode()
+    assert html.count('data-testid="determination"') == 2 and "Superseded" in html
+
+
+def test_reopening_needs_a_director_or_the_nurse_who_approved(
+    waiver_case, nurse, nurse_client, director_client
+):
+    decide(
+        director_client,
+        waiver_case,
+        {"62350": "deny", "62362": "deny", "E0783": "deny"},
+        reasons="No trial.",
+        p2p_offered_to="Dr. Sample Provider",
+    )
+    response = nurse_client.post(f"/cases/{waiver_case.pk}/reopen/", {"reason": "Oops"})
+    assert response.status_code == 403
+    waiver_case.refresh_from_db()
+    assert waiver_case.status == "decided"

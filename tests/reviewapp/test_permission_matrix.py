@@ -1,0 +1,397 @@
+"""Who may do what: every state-changing endpoint x every role, generated from the URL resolver.
+
+Every endpoint must be classified here, as state-changing (with the roles allowed and how to call
+it) or read-only (which must refuse POST), so a new endpoint cannot be forgotten. For each
+state-changing endpoint and each role, a fresh case is set up in a state where the action can
+succeed; an allowed role passes the gate, a refused role gets 403 (anonymous: the sign-in page)
+and nothing about the case changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from criteria import selectors as library
+from reviewapp.cases import services
+from reviewapp.cases.models import Answer, Case, CaseEvent, CaseFact, Evidence, EvidenceLink
+from reviewapp.decisions import services as decisions
+from reviewapp.decisions.models import CriterionException, Determination
+from tests.factories import CaseFactory, EvidenceFactory, pdf_bytes
+from tests.urlwalk import endpoints
+
+ROLES = ("nurse", "director", "administrator", "no_role", "anonymous")
+REVIEWERS = frozenset({"nurse", "director"})
+DIRECTOR = frozenset({"director"})
+SIGNED_IN = frozenset({"nurse", "director", "administrator", "no_role"})
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str
+    data: dict
+    case: Case | None = None
+
+
+Setup = Callable[[dict[str, User], User | None], Call]
+
+
+# --- setups: a fresh state in which the action can succeed for an allowed role --------------
+
+
+def _case(users, **kwargs) -> Case:
+    return CaseFactory(by=users["nurse"], **kwargs)
+
+
+def _node(case, label):
+    return library.checklist_nodes(case.checklist)[label]
+
+
+def _meeting(users) -> Case:
+    """A Molina malignant trial with every criterion met and documented."""
+    nurse = users["nurse"]
+    case = _case(users, indication="malignant_pain", codes=(("62324", 1),))
+    facts = {
+        "age_years": 60,
+        "pain_nrs": 8,
+        "pain_limits_daily_function": True,
+        "life_expectancy_months": 6,
+        "body_size_adequate": True,
+        "systemic_analgesics_failed": True,
+        "active_infection": False,
+        "epidural_mets_or_thecal_encroachment": False,
+        "coagulopathy": False,
+        "leukopenia_or_pancytopenia": False,
+        "increased_intracranial_pressure": False,
+        "other_implant_contraindication": False,
+    }
+    for name, value in facts.items():
+        services.fact_record(case=case, by=nurse, name=name, raw_value=value, expected_revision=0)
+    evidence = EvidenceFactory(case=case, by=nurse)
+    for node in library.checklist_nodes(case.checklist).values():
+        if node.requires_documentation:
+            services.evidence_link(
+                case=case, by=nurse, evidence=evidence, criterion=node, pages="1"
+            )
+        services.answer_record(
+            case=case,
+            criterion=node,
+            by=nurse,
+            status="met",
+            note="",
+            override_reason="",
+            expected_revision=0,
+        )
+    return case
+
+
+def _referred(users) -> Case:
+    case = _case(
+        users,
+        policy="lhcc-la-cp-mp-173",
+        indication="malignant_pain",
+        stage="permanent",
+        codes=(("62350", 1), ("62362", 1)),
+    )
+    services.case_refer_to_director(case=case, by=users["nurse"], summary="Review.")
+    return case
+
+
+def intake(users, actor) -> Call:
+    received = timezone.localtime(timezone.now() - dt.timedelta(hours=1))
+    return Call(
+        "/cases/new/",
+        {
+            "member_name": "Matrix Member",
+            "member_id": "MX1",
+            "member_dob": "1970-01-01",
+            "provider_name": "Dr. M",
+            "provider_npi": "1234567893",
+            "line_of_business": "commercial",
+            "policy": "molina-mcp-160",
+            "indication": "non_malignant_pain",
+            "codes": "62322",
+            "stage": "",
+            "priority": "standard",
+            "received_at": received.strftime("%Y-%m-%dT%H:%M"),
+            "clinical_summary": "",
+        },
+    )
+
+
+def claim(users, actor) -> Call:
+    case = CaseFactory(by=users["nurse"], assign_to_me=False)
+    return Call(f"/cases/{case.pk}/claim/", {}, case)
+
+
+def fact_save(users, actor) -> Call:
+    case = _case(users)
+    return Call(f"/cases/{case.pk}/facts/pain_nrs/", {"revision": 0, "value": "7"}, case)
+
+
+def answer(users, actor) -> Call:
+    case = _case(users)
+    return Call(
+        f"/cases/{case.pk}/criteria/{_node(case, '2.d').pk}/answer/",
+        {"revision": 0, "status": "met", "note": "", "override_reason": ""},
+        case,
+    )
+
+
+def link(users, actor) -> Call:
+    case = _case(users)
+    evidence = EvidenceFactory(case=case, by=users["nurse"])
+    return Call(
+        f"/cases/{case.pk}/criteria/{_node(case, '2.a').pk}/evidence/",
+        {"evidence": evidence.pk, "pages": "1"},
+        case,
+    )
+
+
+def unlink(users, actor) -> Call:
+    case = _case(users)
+    evidence = EvidenceFactory(case=case, by=users["nurse"])
+    made = services.evidence_link(
+        case=case, by=users["nurse"], evidence=evidence, criterion=_node(case, "2.a"), pages="1"
+    )
+    return Call(f"/cases/{case.pk}/links/{made.pk}/delete/", {}, case)
+
+
+def upload(users, actor) -> Call:
+    case = _case(users)
+    return Call(
+        f"/cases/{case.pk}/evidence/",
+        {
+            "files": [SimpleUploadedFile("m.pdf", pdf_bytes(1))],
+            "doc_type": "office_note",
+            "document_date": "",
+            "source": "",
+        },
+        case,
+    )
+
+
+def pend(users, actor) -> Call:
+    case = _case(users)
+    return Call(f"/cases/{case.pk}/pend/", {"request_text": "Send the psych evaluation."}, case)
+
+
+def resume(users, actor) -> Call:
+    case = _case(users)
+    services.case_pend(case=case, by=users["nurse"], request_text="Send notes.")
+    return Call(f"/cases/{case.pk}/resume/", {"note": "Received."}, case)
+
+
+def refer(users, actor) -> Call:
+    case = _case(users)
+    return Call(f"/cases/{case.pk}/refer/", {"summary": "Please review."}, case)
+
+
+def approve(users, actor) -> Call:
+    case = _meeting(users)
+    return Call(f"/cases/{case.pk}/approve/", {"rationale": ""}, case)
+
+
+def withdraw(users, actor) -> Call:
+    case = _case(users)
+    return Call(f"/cases/{case.pk}/withdraw/", {"reason": "Provider withdrew."}, case)
+
+
+def reopen(users, actor) -> Call:
+    """A case the acting reviewer approved (a nurse may reopen her own approval)."""
+    case = _meeting(users)
+    decider = (
+        actor if actor is not None and actor.has_perm("accounts.approve_cases") else users["nurse"]
+    )
+    decisions.case_approve_by_nurse(case=case, by=decider)
+    return Call(f"/cases/{case.pk}/reopen/", {"reason": "Correcting a typo."}, case)
+
+
+def exception_grant(users, actor) -> Call:
+    case = _referred(users)
+    return Call(
+        f"/director/cases/{case.pk}/criteria/{_node(case, 'II.A.1').pk}/exception/",
+        {"rationale": "Advanced disease."},
+        case,
+    )
+
+
+def exception_withdraw(users, actor) -> Call:
+    case = _referred(users)
+    made = decisions.exception_grant(
+        case=case,
+        criterion=_node(case, "II.A.1"),
+        by=users["director"],
+        rationale="Advanced disease.",
+    )
+    return Call(f"/director/cases/{case.pk}/exceptions/{made.pk}/withdraw/", {}, case)
+
+
+def decide(users, actor) -> Call:
+    case = _referred(users)
+    return Call(
+        f"/director/cases/{case.pk}/decide/",
+        {
+            "code_62350": "deny",
+            "code_62362": "deny",
+            "reasons": "No trial.",
+            "rationale": "",
+            "p2p_offered_to": "Dr. M",
+            "p2p_result": "pending",
+            "p2p_notes": "",
+            "p2p_offered_at": "2026-01-01T10:00",
+        },
+        case,
+    )
+
+
+def logout(users, actor) -> Call:
+    return Call("/accounts/logout/", {})
+
+
+def password_change(users, actor) -> Call:
+    return Call("/accounts/password/", {})
+
+
+STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
+    "accounts:logout": (SIGNED_IN, logout),
+    "accounts:password-change": (SIGNED_IN, password_change),
+    "cases:intake": (REVIEWERS, intake),
+    "cases:claim": (REVIEWERS, claim),
+    "cases:fact-save": (REVIEWERS, fact_save),
+    "cases:criterion-answer": (REVIEWERS, answer),
+    "cases:evidence-link": (REVIEWERS, link),
+    "cases:evidence-unlink": (REVIEWERS, unlink),
+    "cases:evidence-upload": (REVIEWERS, upload),
+    "cases:pend": (REVIEWERS, pend),
+    "cases:resume": (REVIEWERS, resume),
+    "cases:refer": (REVIEWERS, refer),
+    "cases:approve": (REVIEWERS, approve),
+    "cases:withdraw": (REVIEWERS, withdraw),
+    "cases:reopen": (REVIEWERS, reopen),
+    "decisions:exception-grant": (DIRECTOR, exception_grant),
+    "decisions:exception-withdraw": (DIRECTOR, exception_withdraw),
+    "decisions:decide": (DIRECTOR, decide),
+}
+# Reads: they must refuse POST (405), so they cannot change anything.
+READ_ONLY = {
+    "healthz",
+    "core:home",
+    "criteria:policy-list",
+    "criteria:version-compare",
+    "criteria:checklist-detail",
+    "cases:queue",
+    "cases:stage-hint",
+    "cases:detail",
+    "cases:timeline",
+    "cases:evidence-file",
+    "decisions:queue",
+    "decisions:review",
+    "accounts:password-change-done",
+}
+# The sign-in page is the one form open to anonymous visitors (throttled by django-axes).
+OPEN = {"accounts:login"}
+
+
+def test_every_endpoint_is_classified():
+    unclassified = sorted(
+        e.name or e.path
+        for e in endpoints()
+        if not e.name.startswith("admin:")
+        and not e.path.startswith("/admin/")
+        and e.name not in STATE_CHANGING
+        and e.name not in READ_ONLY
+        and e.name not in OPEN
+    )
+    assert unclassified == [], "classify these endpoints in the permission matrix"
+
+
+@pytest.mark.django_db
+def test_read_only_endpoints_refuse_post(director_client):
+    samples = {
+        "pk": "1",
+        "evidence_id": "1",
+        "policy_key": "molina-mcp-160",
+        "version_label": "2025-08-13",
+        "checklist_key": "malignant-trial",
+    }
+    for endpoint in endpoints(samples):
+        if endpoint.name in READ_ONLY:
+            response = director_client.post(endpoint.path)
+            assert response.status_code == 405, (endpoint.name, response.status_code)
+
+
+def fingerprint(case: Case | None) -> tuple:
+    """What a refused request must not change."""
+    scope = {"case": case} if case else {}
+    return (
+        Case.objects.count(),
+        Case.objects.get(pk=case.pk).status if case else None,
+        Case.objects.get(pk=case.pk).assigned_to_id if case else None,
+        Answer.objects.filter(**scope).exclude(status="").count(),
+        CaseFact.objects.filter(**scope).count(),
+        Evidence.objects.filter(**scope).count(),
+        EvidenceLink.objects.filter(**scope).count(),
+        CriterionException.objects.filter(**scope, withdrawn_at__isnull=True).count(),
+        Determination.objects.filter(**scope).count(),
+        CaseEvent.objects.filter(**scope).exclude(kind="refused").count(),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(STATE_CHANGING))
+def test_permission_matrix(name, role, nurse, director, administrator, outsider):
+    users = {
+        "nurse": nurse,
+        "director": director,
+        "administrator": administrator,
+        "no_role": outsider,
+    }
+    allowed, setup = STATE_CHANGING[name]
+    actor = users.get(role)
+    call = setup(users, actor)
+    client = Client()
+    if actor is not None:
+        client.force_login(actor)
+    before = fingerprint(call.case)
+    response = client.post(call.path, call.data)
+    if role in allowed:
+        assert response.status_code not in (401, 403), (name, role, response.status_code)
+        assert not (
+            response.status_code == 302
+            and "/accounts/login/" in response["Location"]
+            and name != "accounts:logout"
+        )
+        assert response.status_code < 500
+    else:
+        if role == "anonymous":
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        else:
+            assert response.status_code == 403, (name, role, response.status_code)
+        assert fingerprint(call.case) == before, f"{role} changed something through {name}"
+
+
+@pytest.mark.django_db
+def test_admin_endpoints_are_for_administrators_only(role_clients):
+    samples = {"object_id": "1", "app_label": "auth"}
+    admin_endpoints = [
+        e
+        for e in endpoints(samples)
+        if e.path.startswith("/admin/")
+        and e.name not in {"admin:login", "admin:logout", "admin:jsi18n"}
+    ]
+    assert len(admin_endpoints) > 20
+    for endpoint in admin_endpoints:
+        for role in ("nurse", "director", "no_role"):
+            response = role_clients[role].post(endpoint.path, {})
+            assert response.status_code == 403, (endpoint.name, role)
+        response = role_clients["anonymous"].post(endpoint.path, {})
+        assert response.status_code == 302, endpoint.name
