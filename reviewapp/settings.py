@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "criteria",
     "reviewapp.cases",
     "reviewapp.decisions",
+    "reviewapp.letters",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,10 @@ ORGANISATION_ADDRESS: str = env.str(
 ORGANISATION_PHONE: str = env.str(
     "ORGANISATION_PHONE", "1-800-555-0100 (if you have trouble hearing or speaking, dial 711)"
 )
+# The organisation's signing key and certificate for determination letters (PKCS#12). The demo
+# generates a self-signed one at the default path; production points this at the real one.
+LETTER_SIGNING_PKCS12 = Path(env.str("LETTER_SIGNING_PKCS12", str(VAR_DIR / "letter-signing.p12")))
+LETTER_SIGNING_PASSPHRASE: str = env.str("LETTER_SIGNING_PASSPHRASE", "")
 
 # Forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

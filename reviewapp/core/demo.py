@@ -75,6 +75,10 @@ def demo_load(*, say: Callable[[str], None]) -> None:
             raise RuntimeError(report.message)
         say(f"Policy library: {report.file} {report.status}")
     staff = demo_staff_load()
+    from reviewapp.letters.services import signing_key_ensure
+
+    key_path, created = signing_key_ensure()
+    say(f"Letter signing key (self-signed, demo only): {key_path}{' created' if created else ''}")
     from .demo_cases import demo_cases_load
 
     made = demo_cases_load()

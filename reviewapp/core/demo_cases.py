@@ -633,8 +633,14 @@ def _build(spec: DemoCase) -> Case:
         services.case_refer_to_director(case=case, by=nurse, summary=spec.then_text)
     elif spec.then == "approve":
         from reviewapp.decisions.services import case_approve_by_nurse
+        from reviewapp.letters.services import letter_digest, letter_render_html, letter_sign
 
-        case_approve_by_nurse(case=case, by=nurse, rationale="All criteria met and documented.")
+        determination = case_approve_by_nurse(
+            case=case, by=nurse, rationale="All criteria met and documented."
+        )
+        # The decider previews the letter, then signs what she saw; the case closes.
+        preview = letter_render_html(determination=determination)
+        letter_sign(determination=determination, by=nurse, preview_digest=letter_digest(preview))
     elif spec.then == "withdraw":
         from reviewapp.decisions.services import case_withdraw
 

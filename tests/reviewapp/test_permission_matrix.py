@@ -252,6 +252,28 @@ def decide(users, actor) -> Call:
     )
 
 
+def sign_letter(users, actor) -> Call:
+    """An approval decided by the acting reviewer (only the decider signs its letter)."""
+    from reviewapp.letters import services as letters
+
+    letters.signing_key_ensure()  # the demo key under var/, as manage.py demo makes it
+    case = _meeting(users)
+    decider = (
+        actor if actor is not None and actor.has_perm("accounts.approve_cases") else users["nurse"]
+    )
+    determination = decisions.case_approve_by_nurse(case=case, by=decider)
+    digest = letters.letter_digest(letters.letter_render_html(determination=determination))
+    return Call(
+        f"/letters/determinations/{determination.pk}/sign/",
+        {"digest": digest, "confirm": "on"},
+        case,
+    )
+
+
+def verify_letter(users, actor) -> Call:
+    return Call("/letters/verify/", {"file": SimpleUploadedFile("l.pdf", pdf_bytes(1))})
+
+
 def logout(users, actor) -> Call:
     return Call("/accounts/logout/", {})
 
@@ -279,6 +301,8 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "decisions:exception-grant": (DIRECTOR, exception_grant),
     "decisions:exception-withdraw": (DIRECTOR, exception_withdraw),
     "decisions:decide": (DIRECTOR, decide),
+    "letters:sign": (REVIEWERS, sign_letter),
+    "letters:verify": (REVIEWERS, verify_letter),
 }
 # Reads: they must refuse POST (405), so they cannot change anything.
 READ_ONLY = {
@@ -294,6 +318,8 @@ READ_ONLY = {
     "cases:evidence-file",
     "decisions:queue",
     "decisions:review",
+    "letters:preview",
+    "letters:download",
     "accounts:password-change-done",
 }
 # The sign-in page is the one form open to anonymous visitors (throttled by django-axes).

@@ -23,6 +23,8 @@ EXPECTED = {
         "accounts.change_staffprofile",
         "cases.view_turnaroundrule",
         "cases.change_turnaroundrule",
+        "letters.view_appealrightstext",
+        "letters.change_appealrightstext",
     },
 }
 
