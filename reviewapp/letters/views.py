@@ -103,7 +103,7 @@ def _preview_context(request: HttpRequest, determination: Determination, *, erro
         "determination": determination,
         "case": case,
         # Rendered by our template with autoescaping; shown exactly as it will be signed.
-        "letter_html": mark_safe(letter_html),
+        "letter_html": mark_safe(letter_html),  # nosec B308 B703
         "sign_form": forms.LetterSignForm(initial={"digest": services.letter_digest(letter_html)})
         if letter_html and not forbidden and not refused
         else None,
