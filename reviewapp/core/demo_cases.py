@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.html import escape
 
 from criteria import selectors as library
 from criteria.models import Policy
@@ -571,12 +572,13 @@ def demo_cases_load() -> list[str]:
 def _pdf(title: str, body: str) -> bytes:
     from weasyprint import HTML
 
-    lines = "".join(f"<p>{line}</p>" for line in body.split("\n") if line.strip())
+    lines = "".join(f"<p>{escape(line)}</p>" for line in body.split("\n") if line.strip())
     html = (
-        f"<html><body style='font-family: DejaVu Sans; font-size: 12pt'>"
+        f"<html><head><title>{escape(title)}</title></head>"
+        f"<body style='font-family: DejaVu Sans; font-size: 12pt'>"
         f"<p><em>Synthetic demo document, not a real record.</em></p>{lines}</body></html>"
     )
-    return HTML(string=html).write_pdf(metadata={"title": title})
+    return HTML(string=html).write_pdf()
 
 
 def _build(spec: DemoCase) -> Case:
