@@ -25,7 +25,7 @@ from reviewapp.core.htmx import back_to, render_fragments
 from reviewapp.decisions import services as decision_services
 
 from . import forms, selectors, services
-from .models import AnswerStatus, DocumentType, Evidence, EvidenceLink, TurnaroundRule
+from .models import AnswerStatus, CaseStatus, DocumentType, Evidence, EvidenceLink, TurnaroundRule
 
 DETAIL = "cases/case_detail.html"
 PAGE_SIZE = 25
@@ -253,8 +253,18 @@ def _row_response(
             fragments.append(("criterion-row", {**ctx, "row": ws.rows[other], "oob": True}))
     if facts_panel:
         fragments.append(("facts-panel", {**ctx, "oob": True}))
-    fragments += [("rollup", {**ctx, "oob": True}), ("timeline", {**ctx, "oob": True})]
+    fragments += _result_fragments(case, ctx)
     return render_fragments(request, DETAIL, fragments, status=status)
+
+
+def _result_fragments(case, ctx: dict) -> list[tuple[str, dict]]:
+    """What every save changes besides its own row: the result, the approve button (in the case
+    header, enabled once every criterion is met) and the timeline, all out of band."""
+    oob = {**ctx, "oob": True}
+    fragments = [("rollup", oob)]
+    if case.status == CaseStatus.IN_REVIEW:
+        fragments.append(("approve-action", oob))
+    return [*fragments, ("timeline", oob)]
 
 
 def _criterion_for(case, node_id: int) -> Node:
@@ -362,7 +372,7 @@ def fact_save(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         ("criterion-row", {**ctx, "row": ws.rows[label], "oob": True})
         for label in _rows_reading({name}, case)
     ]
-    fragments += [("rollup", {**ctx, "oob": True}), ("timeline", {**ctx, "oob": True})]
+    fragments += _result_fragments(case, ctx)
     return render_fragments(request, DETAIL, fragments, status=status)
 
 

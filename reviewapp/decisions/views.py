@@ -69,22 +69,25 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, REVIEW, _review_context(request, case))
 
 
-def _respond(request: HttpRequest, case, *, error: str = "", status: int = 200) -> HttpResponse:
+def _respond(
+    request: HttpRequest, case, *, error: str = "", status: int = 200, done: str = ""
+) -> HttpResponse:
+    """``done`` says what changed; htmx puts it in the page's live region (errors are alerts)."""
     if not request.htmx:
         if error:
             messages.error(request, error)
+        elif done:
+            messages.success(request, done)
         return redirect("decisions:review", pk=case.pk)
     ctx = _review_context(request, case, error=error)
-    return render_fragments(
-        request,
-        REVIEW,
-        [
-            ("focus", ctx),
-            ("decision-panel", {**ctx, "oob": True}),
-            ("timeline", {**ctx, "oob": True}),
-        ],
-        status=status,
-    )
+    fragments = [
+        ("focus", ctx),
+        ("decision-panel", {**ctx, "oob": True}),
+        ("timeline", {**ctx, "oob": True}),
+    ]
+    if done:
+        fragments.append(("review-status", {"announcement": done}))
+    return render_fragments(request, REVIEW, fragments, status=status)
 
 
 @require_POST
@@ -104,20 +107,22 @@ def exception_grant(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
         raise PermissionDenied(str(exc)) from None
     except CaseActionRefused as exc:
         return _respond(request, case, error=str(exc), status=422)
-    return _respond(request, case)
+    return _respond(request, case, done=f"Exception granted: {node.label} now counts as met.")
 
 
 @require_POST
 def exception_withdraw(request: HttpRequest, pk: int, exception_id: int) -> HttpResponse:
     case = case_selectors.case_get_for_user(user=request.user, pk=pk)
-    exception = get_object_or_404(CriterionException, pk=exception_id, case=case)
+    exception = get_object_or_404(
+        CriterionException.objects.select_related("criterion"), pk=exception_id, case=case
+    )
     try:
         services.exception_withdraw(case=case, exception=exception, by=request.user)
     except services.DecisionForbidden as exc:
         raise PermissionDenied(str(exc)) from None
     except CaseActionRefused as exc:
         return _respond(request, case, error=str(exc), status=422)
-    return _respond(request, case)
+    return _respond(request, case, done=f"Exception for {exception.criterion.label} withdrawn.")
 
 
 @require_POST

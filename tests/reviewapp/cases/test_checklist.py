@@ -175,7 +175,7 @@ def test_htmx_answer_returns_the_row_and_out_of_band_rollup(case, nurse, nurse_c
     response = post_answer(nurse_client, case, "2.d", "met")
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li id="criterion-{node(case, "2.d").pk}"')
-    assert re.search(r'id="rollup"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'id="rollup"[^>]*hx-swap-oob="innerHTML"', html)
     assert "1 of 11 answered" in html
     assert "<html" not in html
 

@@ -228,7 +228,7 @@ def pdfsig(data: bytes, tmp_path) -> str:
         pytest.skip("pdfsig (poppler-utils) is not installed; bin/setup --test installs it")
     path = tmp_path / "letter.pdf"
     path.write_bytes(data)
-    result = subprocess.run(  # noqa: S603 - a fixed binary on a file we wrote
+    result = subprocess.run(
         [str(PDFSIG), str(path)], capture_output=True, text=True, timeout=60, check=False
     )
     return result.stdout + result.stderr
