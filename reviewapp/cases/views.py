@@ -12,6 +12,7 @@ from django.core.paginator import Page
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +22,7 @@ from criteria.codes import catalogue, parse_code_list, suggest_stage
 from criteria.library_files import STAGES
 from criteria.models import Node
 from reviewapp.accounts.roles import REVIEW_CASES
-from reviewapp.core.htmx import back_to, render_fragments
+from reviewapp.core.htmx import back_to, render_fragments, url_pattern
 from reviewapp.decisions import services as decision_services
 
 from . import forms, selectors, services
@@ -187,6 +188,17 @@ def _detail_context(request: HttpRequest, case, **extra) -> dict:
     }
 
 
+class CaseUrls:
+    """The case page's per-row URLs, reversed once per page (see ``url_pattern``)."""
+
+    def __init__(self, case) -> None:
+        self.answer = url_pattern("cases:criterion-answer", case.pk)
+        self.link = url_pattern("cases:evidence-link", case.pk)
+        self.unlink = url_pattern("cases:evidence-unlink", case.pk)
+        self.file = url_pattern("cases:evidence-file", case.pk)
+        self.fact = url_pattern("cases:fact-save", case.pk)
+
+
 def _ctx(case, ws) -> dict:
     """What every case fragment needs."""
     return {
@@ -195,6 +207,11 @@ def _ctx(case, ws) -> dict:
         "can_edit": case.status in services.EDITABLE,
         "answer_statuses": AnswerStatus.choices,
         "doc_types": DocumentType.choices,
+        "urls": CaseUrls(case),
+        # Every criterion row offers the case's documents: built once, not once per row.
+        "evidence_options": format_html_join(
+            "", '<option value="{}">{}</option>', ((e.pk, e.original_name) for e in ws.evidence)
+        ),
     }
 
 

@@ -81,3 +81,9 @@ def outcome_class(outcome) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def fill(pattern: str, value) -> str:
+    """Fill a URL pattern made by ``reviewapp.core.htmx.url_pattern`` with a row's id."""
+    return pattern.format(value)
