@@ -35,7 +35,11 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[Role]:
         return set()
     cached = getattr(user, "_roles_cache", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
+        # The staff backend reads group names with the permissions every page checks anyway.
+        user.get_group_permissions()
+        names = getattr(user, "_group_names", None)
+        if names is None:  # another backend, or a superuser
+            names = set(user.groups.values_list("name", flat=True))
         cached = {role for role in Role if role.value in names}
         if user.is_superuser:
             cached.add(Role.ADMINISTRATOR)

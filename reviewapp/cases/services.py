@@ -71,8 +71,9 @@ def event_record(
 
 
 def _locked(case: Case) -> Case:
-    """Re-read the case under a row lock, so guards see the latest state."""
-    return Case.objects.select_for_update().get(pk=case.pk)
+    """Re-read the case under a row lock, so guards see the latest state (with its checklist,
+    which is never locked: published checklists do not change)."""
+    return Case.objects.select_for_update(of=("self",)).select_related("checklist").get(pk=case.pk)
 
 
 def _require_status(case: Case, allowed: Iterable[str], action: str) -> None:
@@ -384,8 +385,9 @@ def answer_record(
         current = CaseFact.objects.filter(case=case, fact__name=fact_name).first()
         if current is None or current.value != value:
             _fact_store(case, fact_name, value, by, current)
+            # This answer's proposal already equals its status; the others reading the fact
+            # are brought up to date.
             _repropose(case, names={fact_name})
-            answer.refresh_from_db()
     event_record(
         case=case,
         actor=by,

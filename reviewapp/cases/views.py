@@ -443,12 +443,15 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return back_to(reverse("cases:detail", args=[case.pk]), "evidence")
     ctx = _detail_context(request, case, oob=True)
+    # Each criterion's document list follows the upload; the rows themselves are left alone, so
+    # an answer being typed in one of them is not lost.
+    links = [("link-form", {**ctx, "row": row}) for row in ctx["ws"].rows.values()]
     return render_fragments(
         request,
         DETAIL,
         [
             ("evidence-panel", {**ctx, "oob": False, "upload_form": form if error else None}),
-            ("checklist", ctx),
+            *links,
             ("timeline", ctx),
             ("messages", ctx),
         ],

@@ -350,10 +350,10 @@ def outcome_for(code_decisions: dict[str, str], *, exceptions: bool) -> str:
     return Outcome.PARTIALLY_APPROVED
 
 
-def draft_reasons(case: Case) -> str:
+def draft_reasons(case: Case, *, workspace: case_selectors.Workspace | None = None) -> str:
     """Specific reasons drafted from the failed and undocumented criteria, for the director to
     edit: each criterion's plain-language reason with its policy citation."""
-    workspace = case_selectors.case_workspace(case, events_limit=0)
+    workspace = workspace or case_selectors.case_workspace(case, events_limit=0)
     version = case.policy_version
     lines = []
     for label in workspace.rollup.result.failed + workspace.rollup.result.unknown:

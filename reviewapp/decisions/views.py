@@ -42,11 +42,12 @@ def _review_context(request: HttpRequest, case, *, decision_form=None, **extra) 
     result = ws.rollup.result
     focus = [ws.rows[label] for label in result.failed + result.unknown]
     focus += [row for row in ws.rows.values() if row.exception and row not in focus]
+    reasons_draft = services.draft_reasons(case, workspace=ws)
     if decision_form is None:
         decision_form = forms.DecisionForm(
             services=case.services.all(),
             initial={
-                "reasons": services.draft_reasons(case),
+                "reasons": reasons_draft,
                 "p2p_offered_to": f"{case.provider_name} (NPI {case.provider_npi})",
             },
         )
@@ -56,6 +57,8 @@ def _review_context(request: HttpRequest, case, *, decision_form=None, **extra) 
         "others": [row for row in ws.rows.values() if row not in focus],
         "statuses": {c.label: c.status.value for c in result.criteria},
         "decision_form": decision_form,
+        "reasons_draft": reasons_draft,
+        "on_review_page": True,
         "determinations": selectors.determinations_for(case),
         "can_decide": case.status in services.DECIDABLE,
         **extra,
@@ -80,9 +83,11 @@ def _respond(
             messages.success(request, done)
         return redirect("decisions:review", pk=case.pk)
     ctx = _review_context(request, case, error=error)
+    # The decision form is left alone, so nothing the director has typed there is lost; only the
+    # reasons drafted from what is still open follow the change.
     fragments = [
         ("focus", ctx),
-        ("decision-panel", {**ctx, "oob": True}),
+        ("reasons-draft", {**ctx, "oob": True}),
         ("timeline", {**ctx, "oob": True}),
     ]
     if done:

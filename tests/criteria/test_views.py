@@ -23,10 +23,10 @@ def test_policy_list_shows_every_policy_with_versions_and_the_one_in_effect(nurs
 def test_policy_list_query_count_does_not_grow_with_the_library(
     nurse_client, django_assert_max_num_queries
 ):
-    # Every page: session, user, roles (groups), user and group permissions (navigation),
-    # staff profile (header), session update (idle clock; first request, with its savepoint
-    # pair). This page: policies, versions, checklists: one query each, whatever their number.
-    with django_assert_max_num_queries(12):
+    # Every page: session, user (with staff profile), group names with their permissions, user
+    # permissions, session update (idle clock; first request, with its savepoint pair).
+    # This page: policies, versions, checklists: one query each, whatever their number.
+    with django_assert_max_num_queries(10):
         nurse_client.get("/policies/")
 
 

@@ -248,10 +248,11 @@ def test_case_page_query_count_is_constant_in_criteria_and_documents(
             pages="1",
         )
     nurse_client.get(f"/cases/{case.pk}/")  # warm the library caches and the session clock
-    # session, user, roles; case (with version, checklist, reviewer); answers; facts; evidence
-    # links (with documents); active exceptions; documents; timeline events; turnaround rule;
-    # determinations; requested services (header); user and group permissions; staff profile
-    with django_assert_num_queries(16):
+    # session; user (with staff profile); group names with their permissions (roles, access);
+    # user permissions; case (with version, checklist, reviewer); answers; facts; evidence links
+    # (with documents); active exceptions; documents; timeline events; turnaround rule;
+    # determinations; requested services (header)
+    with django_assert_num_queries(14):
         response = nurse_client.get(f"/cases/{case.pk}/")
     assert response.content.decode().count('class="list-group-item criterion-row"') == 20
 

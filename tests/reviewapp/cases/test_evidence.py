@@ -49,7 +49,11 @@ def test_upload_several_documents_at_once(case, nurse_client):
     assert docs["note.pdf"].file.name.startswith(f"cases/{case.pk}/")
     assert "note" not in docs["note.pdf"].file.name  # stored under a generated name
     html = response.content.decode()
-    assert html.lstrip().startswith('<section id="evidence"') and 'id="checklist"' in html
+    assert html.lstrip().startswith('<section id="evidence"')
+    # Each row's document list follows out of band; the rows (and any typing in them) stay.
+    assert html.count('hx-swap-oob="true"') >= 11 and 'id="link-form-' in html
+    assert 'class="list-group-item criterion-row"' not in html and 'id="checklist"' not in html
+    assert "wound.png</option>" in html
 
 
 def test_a_duplicate_upload_is_recognised(case, nurse_client):

@@ -95,10 +95,9 @@ def test_queue_query_count_is_constant_in_the_number_of_cases(
     for _ in range(count):
         CaseFactory(by=nurse)
     nurse_client.get("/cases/")  # first request sets the idle clock in the session
-    # session, user, roles, user permissions, group permissions, policies (filter choices),
-    # cases (with policy, assignee, profile), requested services (prefetch),
-    # staff profile (header)
-    with django_assert_num_queries(9):
+    # session, user (with staff profile), group names with their permissions, user permissions,
+    # policies (filter choices), cases (with policy, assignee, profile), requested services
+    with django_assert_num_queries(7):
         response = nurse_client.get("/cases/")
     assert len(refs(response)) == count
 

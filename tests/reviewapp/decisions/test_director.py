@@ -35,8 +35,9 @@ def test_queue_lists_referred_cases_by_due_time_with_counts_and_summary(
     # II.A.1 not met; the Molina case has 10 undocumented or unanswered criteria.
     assert '<span class="badge text-bg-danger" data-testid="not-met">1</span>' in html
     director_client.get("/director/")
-    # session, user, roles, cases (with counts), services, perms x2, staff profile
-    with django_assert_num_queries(8):
+    # session, user (with staff profile), group names with permissions, user permissions,
+    # cases (with counts), requested services
+    with django_assert_num_queries(6):
         director_client.get("/director/")
 
 
@@ -74,7 +75,11 @@ def test_waiving_the_lhcc_trial_and_approving_by_exception(waiver_case, director
     assert response.status_code == 200
     exception = CriterionException.objects.get()
     assert exception.kind == "policy_waiver" and exception.granted_by == director
-    assert "Met by exception" in response.content.decode()
+    html = response.content.decode()
+    assert "Met by exception" in html
+    # The decision form is not re-rendered (nothing typed there is lost); the draft follows.
+    assert 'name="reasons"' not in html and 'id="reasons-draft"' in html
+    assert "Nothing is open" in html
     response = decide(
         director_client, waiver_case, {"62350": "approve", "62362": "approve", "E0783": "approve"}
     )
