@@ -85,3 +85,51 @@ class EvidenceFactory(factory.Factory):
             source="Test clinic",
         )
         return result[0].evidence
+
+
+def answered_case(*, by, facts: dict, overrides=None, skip=(), **case_kwargs) -> Case:
+    """A case (built by ``CaseFactory``) with ``facts`` recorded and every criterion answered
+    as the facts propose (unknown: "not documented"), with a document linked wherever a
+    criterion needs one to be met. ``overrides`` maps a label to (status, reason); the labels in
+    ``skip`` are left unanswered."""
+    from criteria import selectors as library
+
+    overrides = overrides or {}
+    case = CaseFactory(by=by, **case_kwargs)
+    for name, value in facts.items():
+        services.fact_record(case=case, by=by, name=name, raw_value=value, expected_revision=0)
+    evidence = EvidenceFactory(case=case, by=by, name="clinical-record.pdf")
+    for node in library.checklist_nodes(case.checklist).values():
+        if node.label in skip:
+            continue
+        answer = case.answers.filter(criterion=node).first()
+        proposed = answer.proposed_status if answer else "unknown"
+        status, reason = overrides.get(
+            node.label, ({"unknown": "not_documented"}.get(proposed, proposed), "")
+        )
+        if status == "met" and node.requires_documentation:
+            services.evidence_link(case=case, by=by, evidence=evidence, criterion=node, pages="1")
+        services.answer_record(
+            case=case,
+            criterion=node,
+            by=by,
+            status=status,
+            note="",
+            override_reason=reason,
+            expected_revision=answer.revision if answer else 0,
+        )
+    return case
+
+
+def meeting_case(*, by, facts: dict | None = None, skip=()) -> Case:
+    """A Molina MCP-160 (2025) malignant-pain trial whose every criterion is met and documented
+    (the library's own meeting facts for that checklist), but for the labels in ``skip``."""
+    from tests.criteria.library.cases_molina_2025 import MALIGNANT_TRIAL
+
+    return answered_case(
+        by=by,
+        facts=MALIGNANT_TRIAL if facts is None else facts,
+        skip=skip,
+        indication="malignant_pain",
+        codes=(("62324", 1),),
+    )

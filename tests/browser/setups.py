@@ -9,27 +9,11 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from criteria import selectors as library
-from reviewapp.cases import services
 from reviewapp.cases.models import Case
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import Determination
-from tests.factories import CaseFactory, EvidenceFactory
+from tests.factories import CaseFactory, meeting_case
 from tests.reviewapp.decisions.conftest import LHCC_MALIGNANT_PERMANENT, referred
-
-MOLINA_MALIGNANT_TRIAL_FACTS = {
-    "age_years": 60,
-    "pain_nrs": 8,
-    "pain_limits_daily_function": True,
-    "life_expectancy_months": 6,
-    "body_size_adequate": True,
-    "systemic_analgesics_failed": True,
-    "active_infection": False,
-    "epidural_mets_or_thecal_encroachment": False,
-    "coagulopathy": False,
-    "leukopenia_or_pancytopenia": False,
-    "increased_intracranial_pressure": False,
-    "other_implant_contraindication": False,
-}
 
 
 def node(case: Case, label: str):
@@ -55,31 +39,7 @@ def referred_for_exception(nurse: User) -> Case:
 def meeting_but_one(nurse: User, *, unanswered: str = "1.c") -> Case:
     """A Molina malignant trial with every criterion met and documented except ``unanswered``
     (1.c, body size: decided by the facts, no documentation needed), left for the nurse."""
-    case = CaseFactory(
-        by=nurse, policy="molina-mcp-160", indication="malignant_pain", codes=(("62324", 1),)
-    )
-    for name, value in MOLINA_MALIGNANT_TRIAL_FACTS.items():
-        services.fact_record(case=case, by=nurse, name=name, raw_value=value, expected_revision=0)
-    evidence = EvidenceFactory(case=case, by=nurse, name="oncology-consult.pdf")
-    for criterion in library.checklist_nodes(case.checklist).values():
-        if criterion.label == unanswered:
-            continue
-        if criterion.requires_documentation:
-            services.evidence_link(
-                case=case, by=nurse, evidence=evidence, criterion=criterion, pages="1"
-            )
-        answer = case.answers.filter(criterion=criterion).first()
-        services.answer_record(
-            case=case,
-            criterion=criterion,
-            by=nurse,
-            status="met",
-            note="",
-            override_reason="",
-            expected_revision=answer.revision if answer else 0,
-        )
-    case.refresh_from_db()
-    return case
+    return meeting_case(by=nurse, skip={unanswered})
 
 
 def partially_approved(nurse: User, director: User) -> Determination:

@@ -24,7 +24,7 @@ from reviewapp.cases import services
 from reviewapp.cases.models import Answer, Case, CaseEvent, CaseFact, Evidence, EvidenceLink
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import CriterionException, Determination
-from tests.factories import CaseFactory, EvidenceFactory, pdf_bytes
+from tests.factories import CaseFactory, EvidenceFactory, meeting_case, pdf_bytes
 from tests.urlwalk import endpoints
 
 ROLES = ("nurse", "director", "administrator", "no_role", "anonymous")
@@ -56,40 +56,7 @@ def _node(case, label):
 
 def _meeting(users) -> Case:
     """A Molina malignant trial with every criterion met and documented."""
-    nurse = users["nurse"]
-    case = _case(users, indication="malignant_pain", codes=(("62324", 1),))
-    facts = {
-        "age_years": 60,
-        "pain_nrs": 8,
-        "pain_limits_daily_function": True,
-        "life_expectancy_months": 6,
-        "body_size_adequate": True,
-        "systemic_analgesics_failed": True,
-        "active_infection": False,
-        "epidural_mets_or_thecal_encroachment": False,
-        "coagulopathy": False,
-        "leukopenia_or_pancytopenia": False,
-        "increased_intracranial_pressure": False,
-        "other_implant_contraindication": False,
-    }
-    for name, value in facts.items():
-        services.fact_record(case=case, by=nurse, name=name, raw_value=value, expected_revision=0)
-    evidence = EvidenceFactory(case=case, by=nurse)
-    for node in library.checklist_nodes(case.checklist).values():
-        if node.requires_documentation:
-            services.evidence_link(
-                case=case, by=nurse, evidence=evidence, criterion=node, pages="1"
-            )
-        services.answer_record(
-            case=case,
-            criterion=node,
-            by=nurse,
-            status="met",
-            note="",
-            override_reason="",
-            expected_revision=0,
-        )
-    return case
+    return meeting_case(by=users["nurse"])
 
 
 def _referred(users) -> Case:

@@ -168,10 +168,10 @@ def case_world(nurse, director):
     """A closed case with evidence and a signed letter: every id a URL can take is real."""
     from reviewapp.decisions.services import case_approve_by_nurse
     from reviewapp.letters import services as letters
-    from tests.reviewapp.test_permission_matrix import _meeting
+    from tests.factories import meeting_case
 
     letters.signing_key_ensure()
-    case = _meeting({"nurse": nurse, "director": director})
+    case = meeting_case(by=nurse)
     determination = case_approve_by_nurse(case=case, by=nurse)
     digest = letters.letter_digest(letters.letter_render_html(determination=determination))
     letters.letter_sign(determination=determination, by=nurse, preview_digest=digest)

@@ -8,49 +8,16 @@ from criteria import selectors as library
 from reviewapp.cases import services
 from reviewapp.cases.models import Case, CaseEvent, InformationRequest
 from reviewapp.decisions.models import Determination
-from tests.factories import CaseFactory, EvidenceFactory
+from tests import factories
+from tests.criteria.library.cases_molina_2025 import MALIGNANT_TRIAL
+from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
-MOLINA_MALIGNANT_TRIAL = {
-    "age_years": 61,
-    "pain_nrs": 8,
-    "pain_limits_daily_function": True,
-    "life_expectancy_months": 6,
-    "body_size_adequate": True,
-    "systemic_analgesics_failed": True,
-    "active_infection": False,
-    "epidural_mets_or_thecal_encroachment": False,
-    "coagulopathy": False,
-    "leukopenia_or_pancytopenia": False,
-    "increased_intracranial_pressure": False,
-    "other_implant_contraindication": False,
-}
 
-
-def meeting_case(nurse, facts=MOLINA_MALIGNANT_TRIAL):
-    """A case whose every criterion is answered as the facts propose, with evidence linked
-    where it is needed (so: every criterion met, for the default facts)."""
-    case = CaseFactory(by=nurse, indication="malignant_pain", codes=(("62324", 1),))
-    for name, value in facts.items():
-        services.fact_record(case=case, by=nurse, name=name, raw_value=value, expected_revision=0)
-    evidence = EvidenceFactory(case=case, by=nurse)
-    for node in library.checklist_nodes(case.checklist).values():
-        if node.requires_documentation:
-            services.evidence_link(
-                case=case, by=nurse, evidence=evidence, criterion=node, pages="1"
-            )
-        proposed = case.answers.get(criterion=node).proposed_status
-        services.answer_record(
-            case=case,
-            criterion=node,
-            by=nurse,
-            status=proposed,
-            note="",
-            override_reason="",
-            expected_revision=0,
-        )
-    return case
+def meeting_case(nurse, facts=MALIGNANT_TRIAL):
+    """Every criterion answered as the facts propose (so: all met, for the default facts)."""
+    return factories.meeting_case(by=nurse, facts=facts)
 
 
 def test_nurse_approves_a_case_that_meets_every_criterion(nurse, nurse_client):
@@ -70,7 +37,7 @@ def test_nurse_approves_a_case_that_meets_every_criterion(nurse, nurse_client):
 
 
 def test_nurse_cannot_approve_a_case_that_does_not_meet_the_criteria(nurse, nurse_client):
-    case = meeting_case(nurse, MOLINA_MALIGNANT_TRIAL | {"pain_nrs": 5})
+    case = meeting_case(nurse, MALIGNANT_TRIAL | {"pain_nrs": 5})
     response = nurse_client.post(f"/cases/{case.pk}/approve/")
     assert response.status_code == 403
     assert "not met: 1.a" in response.content.decode()

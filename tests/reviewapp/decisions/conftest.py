@@ -4,7 +4,7 @@ import pytest
 
 from criteria import selectors as library
 from reviewapp.cases import services
-from tests.factories import CaseFactory, EvidenceFactory
+from tests.factories import answered_case
 
 LHCC_MALIGNANT_PERMANENT = {
     "systemic_analgesics_failed": True,
@@ -17,37 +17,9 @@ LHCC_MALIGNANT_PERMANENT = {
 }
 
 
-def answer_all_as_proposed(case, nurse, overrides=None):
-    """Answer every criterion as the facts propose (unknown: not documented), except
-    ``overrides`` (label -> (status, reason))."""
-    overrides = overrides or {}
-    evidence = EvidenceFactory(case=case, by=nurse)
-    for node in library.checklist_nodes(case.checklist).values():
-        answer = case.answers.filter(criterion=node).first()
-        proposed = answer.proposed_status if answer else "unknown"
-        status, reason = overrides.get(
-            node.label, ({"unknown": "not_documented"}.get(proposed, proposed), "")
-        )
-        if status == "met" and node.requires_documentation:
-            services.evidence_link(
-                case=case, by=nurse, evidence=evidence, criterion=node, pages="1"
-            )
-        services.answer_record(
-            case=case,
-            criterion=node,
-            by=nurse,
-            status=status,
-            note="",
-            override_reason=reason,
-            expected_revision=answer.revision if answer else 0,
-        )
-
-
 def referred(nurse, *, facts, summary="Please review.", overrides=None, **case_kwargs):
-    case = CaseFactory(by=nurse, **case_kwargs)
-    for name, value in facts.items():
-        services.fact_record(case=case, by=nurse, name=name, raw_value=value, expected_revision=0)
-    answer_all_as_proposed(case, nurse, overrides)
+    """A case answered as its facts propose (see ``answered_case``) and referred."""
+    case = answered_case(by=nurse, facts=facts, overrides=overrides, **case_kwargs)
     services.case_refer_to_director(case=case, by=nurse, summary=summary)
     case.refresh_from_db()
     return case
