@@ -34,3 +34,12 @@ class StaffProfile(models.Model):
     @property
     def signature_name(self) -> str:
         return f"{self.display_name}, {self.credentials}" if self.credentials else self.display_name
+
+
+def staff_display_name(user) -> str:
+    """How a staff member is named in timelines and pages: "Name, credentials", else the
+    username; "someone" when there is nobody."""
+    if user is None:
+        return "someone"
+    profile = getattr(user, "staff_profile", None)
+    return profile.signature_name if profile else user.get_username()

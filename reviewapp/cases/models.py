@@ -253,12 +253,13 @@ class Answer(models.Model):
             and self.status != AnswerStatus.NOT_DOCUMENTED
             and self.proposed_status
             and self.proposed_status != "unknown"
-            and _engine_status(self.status) != self.proposed_status
+            and engine_status(self.status) != self.proposed_status
             and not self.override_reason
         )
 
 
-def _engine_status(status: str) -> str:
+def engine_status(status: str) -> str:
+    """The engine's status for a reviewer's answer: "not documented" is unknown to the engine."""
     return "unknown" if status == AnswerStatus.NOT_DOCUMENTED else status
 
 

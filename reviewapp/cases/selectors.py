@@ -42,7 +42,7 @@ CASE_RELATED = (
 )
 
 
-def case_get_for_user(*, user: AbstractBaseUser, pk: int, for_update: bool = False) -> Case:
+def case_get_for_user(*, user: AbstractBaseUser, pk: int) -> Case:
     """The case, if this user may see it: 403 without a reviewing role, 404 if there is none."""
     if not user.has_perm(REVIEW_CASES):
         raise PermissionDenied("Only nurse reviewers and medical directors can open cases.")

@@ -22,11 +22,11 @@ from criteria import selectors as library
 from criteria.codes import catalogue
 from criteria.engine import FactValueError, Status, propose
 from criteria.models import Node, Policy
+from reviewapp.accounts.models import staff_display_name
 
 from . import selectors
 from .evidence_files import EvidenceRejected, inspect_upload, storage_name
 from .models import (
-    OPEN_STATUSES,
     Answer,
     AnswerStatus,
     Case,
@@ -38,6 +38,7 @@ from .models import (
     InformationRequest,
     RequestedService,
     TurnaroundRule,
+    engine_status,
 )
 
 
@@ -70,13 +71,13 @@ def event_record(
     )
 
 
-def _locked(case: Case) -> Case:
+def case_lock(case: Case) -> Case:
     """Re-read the case under a row lock, so guards see the latest state (with its checklist,
     which is never locked: published checklists do not change)."""
     return Case.objects.select_for_update(of=("self",)).select_related("checklist").get(pk=case.pk)
 
 
-def _require_status(case: Case, allowed: Iterable[str], action: str) -> None:
+def case_require_status(case: Case, allowed: Iterable[str], action: str) -> None:
     if case.status not in allowed:
         raise CaseActionRefused(
             f"Case {case.reference} is {case.get_status_display().lower()}; "
@@ -84,7 +85,7 @@ def _require_status(case: Case, allowed: Iterable[str], action: str) -> None:
         )
 
 
-def _transition(case: Case, *, to: str, by, kind: str, summary: str, **fields) -> Case:
+def case_transition(case: Case, *, to: str, by, kind: str, summary: str, **fields) -> Case:
     before = {"status": case.status, **{k: _jsonable(getattr(case, k)) for k in fields}}
     case.status = to
     for name, value in fields.items():
@@ -193,18 +194,21 @@ def case_create(*, intake: Intake, by: AbstractBaseUser, assign_to_me: bool = Tr
 
 @transaction.atomic
 def case_claim(*, case: Case, by: AbstractBaseUser) -> Case:
-    case = _locked(case)
-    _require_status(case, (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED), "claimed")
+    case = case_lock(case)
+    case_require_status(
+        case, (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED), "claimed"
+    )
     if case.assigned_to_id == by.pk:
         raise CaseActionRefused(f"Case {case.reference} is already yours.")
     status = CaseStatus.IN_REVIEW if case.status == CaseStatus.INTAKE else case.status
     previous = case.assigned_to
-    return _transition(
+    return case_transition(
         case,
         to=status,
         by=by,
         kind="claimed",
-        summary=f"Assigned to {_name(by)}" + (f" (was {_name(previous)})" if previous else ""),
+        summary=f"Assigned to {staff_display_name(by)}"
+        + (f" (was {staff_display_name(previous)})" if previous else ""),
         assigned_to=by,
     )
 
@@ -222,8 +226,8 @@ def fact_record(
 
     Returns the criteria whose proposal was recomputed.
     """
-    case = _locked(case)
-    _require_status(case, EDITABLE, "changed")
+    case = case_lock(case)
+    case_require_status(case, EDITABLE, "changed")
     definition = library.fact_dictionary().get(name)
     if definition is None or name not in selectors.checklist_facts(case):
         raise CaseActionRefused(f"{name!r} is not a fact this checklist uses.")
@@ -232,7 +236,7 @@ def fact_record(
         raise EditConflict(
             current,
             f"{definition.label} was changed by "
-            f"{_name(current.recorded_by) if current else 'someone'} while you "
+            f"{staff_display_name(current.recorded_by) if current else 'someone'} while you "
             "were editing; their value is shown. Save again to replace it.",
         )
     before = current.value if current else None
@@ -298,10 +302,6 @@ def _repropose(case: Case, *, names: set[str]) -> list[Node]:
     return touched
 
 
-def _engine_status(status: str) -> str:
-    return Status.UNKNOWN.value if status == AnswerStatus.NOT_DOCUMENTED else status
-
-
 @transaction.atomic
 def answer_record(
     *,
@@ -320,13 +320,13 @@ def answer_record(
     not met without linked evidence. For a criterion decided by a single yes/no fact, answering
     met or not met records that fact too (one act), and re-proposes what else it decides.
     """
-    case = _locked(case)
-    _require_status(case, EDITABLE, "changed")
+    case = case_lock(case)
+    case_require_status(case, EDITABLE, "changed")
     answer = Answer.objects.select_for_update().filter(case=case, criterion=criterion).first()
     if (answer.revision if answer else 0) != expected_revision:
         raise EditConflict(
             answer,
-            f"{_name(answer.answered_by)} saved criterion "
+            f"{staff_display_name(answer.answered_by)} saved criterion "
             f"{criterion.label} while you were editing; their answer is shown. "
             "Your change was not saved: review it and save again.",
         )
@@ -335,7 +335,7 @@ def answer_record(
     engine_criterion = library.engine_checklist(case.checklist).criterion(criterion.label)
     facts = selectors.case_fact_values(case)
     proposed = propose(engine_criterion, facts).value
-    decided_by_one_fact = _single_boolean_fact(engine_criterion)
+    decided_by_one_fact = single_fact_of(engine_criterion)
     if decided_by_one_fact and status in (AnswerStatus.MET, AnswerStatus.NOT_MET):
         proposed = status  # the answer records the fact, so it agrees by construction
     override_reason = override_reason.strip()
@@ -343,7 +343,7 @@ def answer_record(
     if (
         proposed != Status.UNKNOWN
         and status != AnswerStatus.NOT_DOCUMENTED
-        and _engine_status(status) != proposed
+        and engine_status(status) != proposed
         and not override_reason
     ):
         raise CaseActionRefused(
@@ -365,7 +365,7 @@ def answer_record(
     answer.status = status
     answer.note = note.strip()
     answer.proposed_status = proposed
-    answer.override_reason = override_reason if _engine_status(status) != proposed else ""
+    answer.override_reason = override_reason if engine_status(status) != proposed else ""
     answer.answered_by = by
     answer.answered_at = timezone.now()
     answer.revision += 1
@@ -376,7 +376,7 @@ def answer_record(
         current = Answer.objects.get(case=case, criterion=criterion)
         raise EditConflict(
             current,
-            f"{_name(current.answered_by)} answered {criterion.label} "
+            f"{staff_display_name(current.answered_by)} answered {criterion.label} "
             "at the same moment; their answer is shown.",
         ) from None
     if decided_by_one_fact and status in (AnswerStatus.MET, AnswerStatus.NOT_MET):
@@ -404,7 +404,7 @@ def answer_record(
     return answer
 
 
-def _single_boolean_fact(criterion) -> tuple[str, bool] | None:
+def single_fact_of(criterion) -> tuple[str, bool] | None:
     """(fact, value that meets) when the criterion is exactly one yes/no test."""
     test = criterion.met_when.test
     if criterion.applies_when is None and test is not None and test.op == "is":
@@ -446,8 +446,8 @@ def evidence_upload(
 
     A file already on the case (same SHA-256) is recognised and not stored twice.
     """
-    case = _locked(case)
-    _require_status(case, EDITABLE, "given new evidence")
+    case = case_lock(case)
+    case_require_status(case, EDITABLE, "given new evidence")
     inspected = []
     for upload in files:
         try:
@@ -522,8 +522,8 @@ def parse_pages(text: str, page_count: int | None) -> str:
 def evidence_link(
     *, case: Case, by: AbstractBaseUser, evidence: Evidence, criterion: Node, pages: str
 ) -> EvidenceLink:
-    case = _locked(case)
-    _require_status(case, EDITABLE, "changed")
+    case = case_lock(case)
+    case_require_status(case, EDITABLE, "changed")
     if evidence.case_id != case.pk:
         raise CaseActionRefused("That document belongs to another case.")
     pages = parse_pages(pages, evidence.page_count)
@@ -553,8 +553,8 @@ def evidence_link(
 
 @transaction.atomic
 def evidence_unlink(*, case: Case, by: AbstractBaseUser, link: EvidenceLink) -> None:
-    case = _locked(case)
-    _require_status(case, EDITABLE, "changed")
+    case = case_lock(case)
+    case_require_status(case, EDITABLE, "changed")
     criterion = link.criterion
     answer = Answer.objects.filter(case=case, criterion=criterion).first()
     others = EvidenceLink.objects.filter(case=case, criterion=criterion).exclude(pk=link.pk)
@@ -584,8 +584,8 @@ def evidence_unlink(*, case: Case, by: AbstractBaseUser, link: EvidenceLink) -> 
 @transaction.atomic
 def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> InformationRequest:
     """Ask the provider for missing information; the rule may extend the due time once."""
-    case = _locked(case)
-    _require_status(case, (CaseStatus.IN_REVIEW,), "pended")
+    case = case_lock(case)
+    case_require_status(case, (CaseStatus.IN_REVIEW,), "pended")
     if not request_text.strip():
         raise CaseActionRefused("Write what is being requested from the provider.")
     rule = TurnaroundRule.objects.get(
@@ -600,7 +600,7 @@ def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> Informa
     request = InformationRequest.objects.create(
         case=case, text=request_text.strip(), requested_by=by
     )
-    _transition(
+    case_transition(
         case,
         to=CaseStatus.PENDED,
         by=by,
@@ -618,12 +618,12 @@ def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> Informa
 
 @transaction.atomic
 def case_resume(*, case: Case, by: AbstractBaseUser, note: str) -> Case:
-    case = _locked(case)
-    _require_status(case, (CaseStatus.PENDED,), "resumed")
+    case = case_lock(case)
+    case_require_status(case, (CaseStatus.PENDED,), "resumed")
     InformationRequest.objects.filter(case=case, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolution_note=note.strip()
     )
-    return _transition(
+    return case_transition(
         case,
         to=CaseStatus.IN_REVIEW,
         by=by,
@@ -635,11 +635,11 @@ def case_resume(*, case: Case, by: AbstractBaseUser, note: str) -> Case:
 
 @transaction.atomic
 def case_refer_to_director(*, case: Case, by: AbstractBaseUser, summary: str) -> Case:
-    case = _locked(case)
-    _require_status(case, (CaseStatus.IN_REVIEW, CaseStatus.PENDED), "referred")
+    case = case_lock(case)
+    case_require_status(case, (CaseStatus.IN_REVIEW, CaseStatus.PENDED), "referred")
     if not summary.strip():
         raise CaseActionRefused("Write a summary for the medical director.")
-    return _transition(
+    return case_transition(
         case,
         to=CaseStatus.REFERRED,
         by=by,
@@ -648,31 +648,3 @@ def case_refer_to_director(*, case: Case, by: AbstractBaseUser, summary: str) ->
         referral_summary=summary.strip(),
         referred_at=timezone.now(),
     )
-
-
-def _name(user) -> str:
-    if user is None:
-        return "someone"
-    profile = getattr(user, "staff_profile", None)
-    return profile.signature_name if profile else user.get_username()
-
-
-__all__ = [
-    "OPEN_STATUSES",
-    "CaseActionRefused",
-    "EditConflict",
-    "Intake",
-    "UploadResult",
-    "answer_record",
-    "case_claim",
-    "case_create",
-    "case_pend",
-    "case_refer_to_director",
-    "case_resume",
-    "event_record",
-    "evidence_link",
-    "evidence_unlink",
-    "evidence_upload",
-    "fact_record",
-    "parse_pages",
-]

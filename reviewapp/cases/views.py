@@ -321,7 +321,7 @@ def answer_save(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
         messages.success(request, f"{node.label} saved.")
         return back_to(reverse("cases:detail", args=[case.pk]), f"criterion-{node.pk}")
     criterion = library.engine_checklist(case.checklist).criterion(node.label)
-    single = services._single_boolean_fact(criterion)
+    single = services.single_fact_of(criterion)
     related = _rows_reading({single[0]} if single else set(), case)
     return _row_response(request, case, node.label, extra_rows=related, facts_panel=bool(single))
 

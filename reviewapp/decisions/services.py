@@ -19,15 +19,15 @@ from django.utils import timezone
 
 from criteria.engine import Status
 from criteria.models import Node
+from reviewapp.accounts.models import staff_display_name
 from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE
 from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases.models import Case, CaseStatus
 from reviewapp.cases.services import (
     CaseActionRefused,
-    _locked,
-    _name,
-    _require_status,
-    _transition,
+    case_lock,
+    case_require_status,
+    case_transition,
     event_record,
 )
 
@@ -47,7 +47,8 @@ class DecisionForbidden(Exception):
 
 
 def refusal_record(*, case: Case, by: AbstractBaseUser, action: str, reason: str) -> None:
-    """Audit a refused attempt, in its own transaction so it survives the refusal."""
+    """Audit a refused attempt. Called before (outside) the refused action's transaction, so the
+    record survives the refusal."""
     event_record(
         case=case,
         actor=by,
@@ -89,7 +90,7 @@ def determination_snapshot(case: Case) -> tuple[list[dict], dict]:
                     "kind": row.exception.kind,
                     "kind_label": row.exception.get_kind_display(),
                     "rationale": row.exception.rationale,
-                    "granted_by": _name(row.exception.granted_by),
+                    "granted_by": staff_display_name(row.exception.granted_by),
                 }
                 if row.exception
                 else None,
@@ -211,19 +212,19 @@ def case_approve_by_nurse(
 
 @transaction.atomic
 def _approve(*, case: Case, by: AbstractBaseUser, rationale: str) -> Determination:
-    case = _locked(case)
-    _require_status(case, (CaseStatus.IN_REVIEW,), "approved")
+    case = case_lock(case)
+    case_require_status(case, (CaseStatus.IN_REVIEW,), "approved")
     if not case_selectors.rollup(case).meets:  # re-checked under the lock
         raise CaseActionRefused("The answers changed meanwhile; review them and approve again.")
     determination = _determination_create(
         case=case, by=by, outcome=Outcome.APPROVED, rationale=rationale
     )
-    _transition(
+    case_transition(
         case,
         to=CaseStatus.DECIDED,
         by=by,
         kind="decided",
-        summary=f"Approved by {_name(by)} ({decider_role(by).lower()})",
+        summary=f"Approved by {staff_display_name(by)} ({decider_role(by).lower()})",
         correction_reason="",
     )
     return determination
@@ -232,8 +233,8 @@ def _approve(*, case: Case, by: AbstractBaseUser, rationale: str) -> Determinati
 @transaction.atomic
 def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str) -> Determination:
     """The request is withdrawn before a decision (by the provider or member)."""
-    case = _locked(case)
-    _require_status(
+    case = case_lock(case)
+    case_require_status(
         case,
         (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED, CaseStatus.REFERRED),
         "withdrawn",
@@ -247,7 +248,7 @@ def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str) -> Determina
         rationale=reason,
         code_decisions={s.code: ("deny", "Withdrawn") for s in case.services.all()},
     )
-    _transition(
+    case_transition(
         case,
         to=CaseStatus.WITHDRAWN,
         by=by,
@@ -283,8 +284,8 @@ def exception_grant(
 
 @transaction.atomic
 def _exception_grant(*, case: Case, criterion: Node, by, rationale: str) -> CriterionException:
-    case = _locked(case)
-    _require_status(case, DECIDABLE, "given an exception")
+    case = case_lock(case)
+    case_require_status(case, DECIDABLE, "given an exception")
     if not rationale.strip():
         raise CaseActionRefused("An exception needs a written rationale.")
     workspace = case_selectors.case_workspace(case, events_limit=0)
@@ -325,8 +326,8 @@ def exception_withdraw(*, case: Case, exception: CriterionException, by: Abstrac
 
 @transaction.atomic
 def _exception_withdraw(*, case: Case, exception: CriterionException, by) -> None:
-    case = _locked(case)
-    _require_status(case, DECIDABLE, "changed")
+    case = case_lock(case)
+    case_require_status(case, DECIDABLE, "changed")
     if exception.case_id != case.pk or exception.withdrawn_at is not None:
         raise CaseActionRefused("That exception is not in force on this case.")
     exception.withdrawn_at, exception.withdrawn_by = timezone.now(), by
@@ -411,8 +412,8 @@ def _decide(
     rationale: str,
     peer_to_peer: PeerToPeer | None,
 ) -> Determination:
-    case = _locked(case)
-    _require_status(case, DECIDABLE, "decided")
+    case = case_lock(case)
+    case_require_status(case, DECIDABLE, "decided")
     codes = [s.code for s in case.services.all()]
     if sorted(code_decisions) != sorted(codes) or not set(code_decisions.values()) <= {
         "approve",
@@ -460,12 +461,12 @@ def _decide(
             result=peer_to_peer.result,
             notes=peer_to_peer.notes.strip(),
         )
-    _transition(
+    case_transition(
         case,
         to=CaseStatus.DECIDED,
         by=by,
         kind="decided",
-        summary=f"{determination.get_outcome_display()} by {_name(by)} (medical director)"
+        summary=f"{determination.get_outcome_display()} by {staff_display_name(by)} (medical director)"
         + "; "
         + ", ".join(f"{c} {d}" for c, d in code_decisions.items()),
         correction_reason="",
@@ -488,12 +489,12 @@ def case_reopen(*, case: Case, by: AbstractBaseUser, reason: str) -> Case:
 
 @transaction.atomic
 def _reopen(*, case: Case, by, reason: str, current: Determination | None) -> Case:
-    case = _locked(case)
-    _require_status(case, (CaseStatus.DECIDED, CaseStatus.CLOSED), "reopened")
+    case = case_lock(case)
+    case_require_status(case, (CaseStatus.DECIDED, CaseStatus.CLOSED), "reopened")
     if not reason.strip():
         raise CaseActionRefused("Say what is being corrected.")
     to = CaseStatus.REFERRED if by.has_perm(DECIDE_ADVERSE) else CaseStatus.IN_REVIEW
-    return _transition(
+    return case_transition(
         case,
         to=to,
         by=by,

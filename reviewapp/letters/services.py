@@ -24,8 +24,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from reviewapp.accounts.models import staff_display_name
 from reviewapp.cases.models import Case, CaseStatus
-from reviewapp.cases.services import _locked, _name, _transition, event_record
+from reviewapp.cases.services import case_lock, case_transition, event_record
 from reviewapp.decisions.models import Determination
 
 from . import selectors, signing
@@ -249,7 +250,7 @@ def _letter_store(
     stored_name = ""
     try:
         with transaction.atomic():
-            case = _locked(determination.case)  # the lock order of every case service
+            case = case_lock(determination.case)  # the lock order of every case service
             locked = Determination.objects.select_for_update().get(pk=determination.pk)
             locked.case = case
             determination_require_unsigned(determination=locked)
@@ -266,7 +267,7 @@ def _letter_store(
                 case=case,
                 actor=by,
                 kind="letter_signed",
-                summary=f"Determination letter signed by {_name(by)} "
+                summary=f"Determination letter signed by {staff_display_name(by)} "
                 f"({locked.get_outcome_display().lower()}); SHA-256 {sha256[:16]}…",
                 after={
                     "determination": locked.pk,
@@ -277,7 +278,7 @@ def _letter_store(
                     "fingerprint": determination_fingerprint(locked),
                 },
             )
-            _transition(
+            case_transition(
                 case,
                 to=CaseStatus.CLOSED,
                 by=by,

@@ -7,6 +7,8 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
+from reviewapp.accounts.models import staff_display_name
+
 register = template.Library()
 
 
@@ -34,10 +36,7 @@ def due_in(due_at: dt.datetime | None) -> str:
 
 @register.filter
 def staff_name(user) -> str:
-    if user is None:
-        return "unassigned"
-    profile = getattr(user, "staff_profile", None)
-    return profile.signature_name if profile else user.get_username()
+    return "unassigned" if user is None else staff_display_name(user)
 
 
 CASE_STATUS_CLASSES = {

@@ -239,7 +239,7 @@ def test_a_database_failure_after_storing_removes_the_file(denial, director, mon
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_transition", broken)
+    monkeypatch.setattr(services, "case_transition", broken)
     with pytest.raises(RuntimeError, match="database went away"):
         sign(denial, director)
     assert_untouched(denial)
