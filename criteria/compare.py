@@ -30,9 +30,6 @@ class ChecklistComparison:
     changes: list[Change] = field(default_factory=list)
     only_in: str = ""  # "old" or "new" when the checklist exists in one version only
 
-    def of_kind(self, kind: str) -> list[Change]:
-        return [c for c in self.changes if c.kind == kind]
-
     @property
     def differs(self) -> bool:
         return bool(self.only_in) or any(c.kind != "unchanged" for c in self.changes)

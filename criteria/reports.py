@@ -158,6 +158,7 @@ def evaluation_report(result: Result, *, policy_key: str, version: str) -> dict[
                 "status": c.status.value,
                 "text": c.criterion.text,
                 "facts": {k: _json(v) for k, v in c.facts.items()},
+                "trace": c.explain(),
             }
             for c in result.criteria
         ],

@@ -126,6 +126,9 @@ def test_evaluate_prints_outcome_criteria_failed_and_unknown(tmp_path):
     assert report["outcome"] == "not_met"
     assert report["failed"] == ["1.a"]
     assert "1.b" in report["unknown"]
+    failed = next(c for c in report["criteria"] if c["label"] == "1.a")
+    assert failed["facts"] == {"pain_nrs": 6, "pain_limits_daily_function": True}
+    assert "pain_nrs > 6" in failed["trace"] and "pain_nrs=6" in failed["trace"]
     first = report["criteria"][0]
     assert set(first) >= {"label", "status", "text"} and first["status"] in {
         "met",
