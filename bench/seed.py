@@ -414,7 +414,7 @@ class Staff:
 
 def staff_ensure() -> Staff:
     """The demo staff (the driver signs in as ``nurse``) and a few more nurses to assign."""
-    from reviewapp.core.demo import demo_staff_load
+    from reviewapp.demo.services import demo_staff_load
 
     if not User.objects.filter(username=BENCH_USER).exists():
         demo_staff_load()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.demo",
 ]
 
 MIDDLEWARE = [
