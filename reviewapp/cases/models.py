@@ -263,6 +263,53 @@ def engine_status(status: str) -> str:
     return "unknown" if status == AnswerStatus.NOT_DOCUMENTED else status
 
 
+class CriterionException(models.Model):
+    """A medical director's case-by-case decision to count a criterion as met, with rationale.
+
+    An input to the case's evaluation, like the answers: the engine counts an excepted criterion
+    as met. Granting and withdrawing are decisions' services (only a medical director may).
+    """
+
+    class Kind(models.TextChoices):
+        POLICY_WAIVER = "policy_waiver", "Case-by-case waiver the policy provides for"
+        DIRECTOR_DISCRETION = "director_discretion", "Medical director's exception"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="exceptions")
+    criterion = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    rationale = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The tables keep the names they had when exceptions lived in the decisions app (migration
+    # cases.0005 moved the model without touching the data).
+    history = HistoricalRecords(table_name="decisions_historicalcriterionexception")
+
+    class Meta:
+        db_table = "decisions_criterionexception"
+        ordering = ["granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "criterion"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_active_exception_per_criterion",
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="exception_has_rationale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exception for {self.criterion.label}"
+
+
 class DocumentType(models.TextChoices):
     OFFICE_NOTE = "office_note", "Office note"
     IMAGING = "imaging", "Imaging report"

@@ -29,6 +29,7 @@ from .models import (
     CaseEvent,
     CaseFact,
     CaseStatus,
+    CriterionException,
     Evidence,
     EvidenceLink,
 )
@@ -208,6 +209,16 @@ def rollup(
     )
 
 
+def active_exceptions(case: Case) -> dict[int, CriterionException]:
+    """The case's exceptions in force, by criterion node id (one query). They count as met."""
+    return {
+        e.criterion_id: e
+        for e in CriterionException.objects.filter(
+            case=case, withdrawn_at__isnull=True
+        ).select_related("granted_by__staff_profile")
+    }
+
+
 # --- the case page -----------------------------------------------------------------------------
 
 
@@ -284,8 +295,6 @@ def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Worksp
     links: dict[int, list[EvidenceLink]] = defaultdict(list)
     for link in EvidenceLink.objects.filter(case=case).select_related("evidence"):
         links[link.criterion_id].append(link)
-    from reviewapp.decisions.selectors import active_exceptions
-
     exceptions = active_exceptions(case)
     excepted = frozenset(label for label, node in nodes.items() if node.pk in exceptions)
     summary = rollup(case, answers=answers, facts=values, excepted=excepted)

@@ -1,4 +1,4 @@
-"""Reads for determinations and exceptions."""
+"""Reads for determinations and the director's queue."""
 
 from __future__ import annotations
 
@@ -6,17 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from reviewapp.cases.models import Case, CaseStatus
 
-from .models import CriterionException, Determination
-
-
-def active_exceptions(case: Case) -> dict[int, CriterionException]:
-    """The case's exceptions in force, by criterion node id (one query)."""
-    return {
-        e.criterion_id: e
-        for e in CriterionException.objects.filter(
-            case=case, withdrawn_at__isnull=True
-        ).select_related("granted_by__staff_profile")
-    }
+from .models import Determination
 
 
 def current_determination(case: Case) -> Determination | None:

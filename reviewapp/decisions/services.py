@@ -22,7 +22,7 @@ from criteria.models import Node
 from reviewapp.accounts.models import staff_display_name
 from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE
 from reviewapp.cases import selectors as case_selectors
-from reviewapp.cases.models import Case, CaseStatus
+from reviewapp.cases.models import Case, CaseStatus, CriterionException
 from reviewapp.cases.services import (
     CaseActionRefused,
     case_lock,
@@ -34,7 +34,6 @@ from reviewapp.cases.services import (
 from .models import (
     ADVERSE_OUTCOMES,
     CodeDecision,
-    CriterionException,
     Determination,
     Outcome,
     PeerToPeerOffer,

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 from criteria import selectors as library
 from reviewapp.accounts.roles import DECIDE_ADVERSE
 from reviewapp.cases import selectors as case_selectors
+from reviewapp.cases.models import CriterionException
 from reviewapp.cases.services import CaseActionRefused
 from reviewapp.cases.views import _criterion_for, _ctx
 from reviewapp.core.htmx import render_fragments
 
 from . import forms, selectors, services
-from .models import CriterionException
 
 REVIEW = "decisions/director_review.html"
 

@@ -21,9 +21,17 @@ from django.utils import timezone
 
 from criteria import selectors as library
 from reviewapp.cases import services
-from reviewapp.cases.models import Answer, Case, CaseEvent, CaseFact, Evidence, EvidenceLink
+from reviewapp.cases.models import (
+    Answer,
+    Case,
+    CaseEvent,
+    CaseFact,
+    CriterionException,
+    Evidence,
+    EvidenceLink,
+)
 from reviewapp.decisions import services as decisions
-from reviewapp.decisions.models import CriterionException, Determination
+from reviewapp.decisions.models import Determination
 from tests.factories import CaseFactory, EvidenceFactory, meeting_case, pdf_bytes
 from tests.urlwalk import endpoints
 
