@@ -39,7 +39,8 @@ from django.utils import timezone
 
 from criteria import selectors as library
 from criteria.codes import catalogue
-from criteria.engine import Criterion, FactDef, FactType, Status, propose
+from criteria.engine import Criterion, Status, propose
+from criteria.facts import FactDef, FactType
 from criteria.models import Checklist, Node, Policy, PolicyVersion
 from reviewapp.accounts.roles import Role
 from reviewapp.accounts.services import staff_upsert

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from .library_files import INDICATIONS, STAGES
+from .vocabulary import INDICATIONS, STAGES
 
 
 class Fact(models.Model):

@@ -10,8 +10,9 @@ from functools import lru_cache
 from django.db.models import Prefetch, Q, QuerySet
 
 from .engine import Checklist as EngineChecklist
-from .engine import Criterion, FactDef, FactType, Group, Include
-from .library_files import parse_expr
+from .engine import Criterion, Group, Include
+from .expressions import parse_expr
+from .facts import FactDef, FactType
 from .models import Checklist, Fact, Node, Policy, PolicyVersion
 
 

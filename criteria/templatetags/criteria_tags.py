@@ -1,6 +1,6 @@
 from django import template
 
-from criteria.library_files import INDICATIONS, STAGES
+from criteria.vocabulary import INDICATIONS, STAGES
 
 register = template.Library()
 

@@ -10,8 +10,8 @@ from django import forms
 from django.utils import timezone
 
 from criteria.codes import CodeListError, catalogue, parse_code_list, suggest_stage
-from criteria.library_files import INDICATIONS, STAGES
 from criteria.models import Policy
+from criteria.vocabulary import INDICATIONS, STAGES
 
 from .models import AnswerStatus, DocumentType, LineOfBusiness, Priority
 

@@ -16,8 +16,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from criteria import selectors as library
-from criteria.engine import Criterion, FactDef, Include, Outcome, Result, Status, evaluate
+from criteria.engine import Criterion, Include, Outcome, Result, Status, evaluate
 from criteria.engine import Node as EngineNode
+from criteria.facts import FactDef
 from criteria.models import Node
 from reviewapp.accounts.roles import REVIEW_CASES
 

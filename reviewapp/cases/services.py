@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from criteria import selectors as library
 from criteria.codes import catalogue
-from criteria.engine import FactValueError, Status, propose
+from criteria.engine import Status, propose
+from criteria.facts import FactValueError
 from criteria.models import Node, Policy
 from reviewapp.accounts.models import staff_display_name
 

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from criteria import selectors as library
 from criteria.codes import catalogue, parse_code_list, suggest_stage
-from criteria.library_files import STAGES
 from criteria.models import Node
+from criteria.vocabulary import STAGES
 from reviewapp.accounts.roles import REVIEW_CASES
 from reviewapp.core.htmx import back_to, render_fragments, url_pattern
 from reviewapp.decisions import services as decision_services

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from criteria import reports, selectors
-from criteria.services import library_load
+from criteria.services import EvaluationInputError, library_load, policy_evaluate
 
 
 class Command(BaseCommand):
@@ -73,10 +73,12 @@ class Command(BaseCommand):
         except json.JSONDecodeError as exc:
             raise CommandError(f"{facts} is not valid JSON: {exc}") from None
         try:
-            _, result, version = reports.evaluation_for(
+            evaluation = policy_evaluate(
                 policy_key=policy, on=date, indication=indication, stage=stage, raw_facts=raw
             )
-        except reports.EvaluationInputError as exc:
+        except EvaluationInputError as exc:
             raise CommandError(str(exc)) from None
-        report = reports.evaluation_report(result, policy_key=policy, version=version)
+        report = reports.evaluation_report(
+            evaluation.result, policy_key=policy, version=evaluation.version
+        )
         self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
