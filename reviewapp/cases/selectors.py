@@ -140,14 +140,6 @@ def checklist_facts(case: Case) -> tuple[str, ...]:
     return library.engine_checklist(case.checklist).facts
 
 
-ENGINE_STATUS = {
-    AnswerStatus.MET: Status.MET,
-    AnswerStatus.NOT_MET: Status.NOT_MET,
-    AnswerStatus.NOT_DOCUMENTED: Status.UNKNOWN,
-    AnswerStatus.NOT_APPLICABLE: Status.NOT_APPLICABLE,
-}
-
-
 @dataclass(frozen=True)
 class Rollup:
     """The overall result from the reviewer's answers, beside what the facts alone suggest."""
@@ -191,7 +183,9 @@ def rollup(
         answers = list(Answer.objects.filter(case=case))
     if facts is None:
         facts = case_fact_values(case)
-    confirmed = {labels[a.criterion_id]: ENGINE_STATUS[a.status] for a in answers if a.status}
+    confirmed = {
+        labels[a.criterion_id]: AnswerStatus(a.status).engine_status for a in answers if a.status
+    }
     result = evaluate(checklist, facts, answers=confirmed, excepted=excepted, facts_decide=False)
     facts_result = evaluate(checklist, facts, excepted=excepted)
     disagreements = [labels[a.criterion_id] for a in answers if a.disagrees_with_facts]

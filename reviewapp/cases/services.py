@@ -34,12 +34,12 @@ from .models import (
     CaseEvent,
     CaseFact,
     CaseStatus,
+    EventKind,
     Evidence,
     EvidenceLink,
     InformationRequest,
     RequestedService,
     TurnaroundRule,
-    engine_status,
 )
 
 
@@ -62,7 +62,7 @@ def event_record(
     *,
     case: Case,
     actor: AbstractBaseUser | None,
-    kind: str,
+    kind: EventKind,
     summary: str,
     before: Any = None,
     after: Any = None,
@@ -86,7 +86,9 @@ def case_require_status(case: Case, allowed: Iterable[str], action: str) -> None
         )
 
 
-def case_transition(case: Case, *, to: str, by, kind: str, summary: str, **fields) -> Case:
+def case_transition(
+    case: Case, *, to: str, by: AbstractBaseUser, kind: EventKind, summary: str, **fields: Any
+) -> Case:
     before = {"status": case.status, **{k: _jsonable(getattr(case, k)) for k in fields}}
     case.status = to
     for name, value in fields.items():
@@ -181,7 +183,7 @@ def case_create(*, intake: Intake, by: AbstractBaseUser, assign_to_me: bool = Tr
     event_record(
         case=case,
         actor=by,
-        kind="created",
+        kind=EventKind.CREATED,
         summary=f"Case opened under {version}; due {timezone.localtime(case.due_at):%Y-%m-%d %H:%M}",
         after={
             "policy_version": version.label,
@@ -207,7 +209,7 @@ def case_claim(*, case: Case, by: AbstractBaseUser) -> Case:
         case,
         to=status,
         by=by,
-        kind="claimed",
+        kind=EventKind.CLAIMED,
         summary=f"Assigned to {staff_display_name(by)}"
         + (f" (was {staff_display_name(previous)})" if previous else ""),
         assigned_to=by,
@@ -258,7 +260,7 @@ def fact_record(
     event_record(
         case=case,
         actor=by,
-        kind="fact_recorded",
+        kind=EventKind.FACT_RECORDED,
         summary=f"{definition.label}: {definition.display(_parsed(definition, before))}"
         f" → {definition.display(_parsed(definition, after))}",
         before={name: before},
@@ -344,7 +346,7 @@ def answer_record(
     if (
         proposed != Status.UNKNOWN
         and status != AnswerStatus.NOT_DOCUMENTED
-        and engine_status(status) != proposed
+        and AnswerStatus(status).engine_status != proposed
         and not override_reason
     ):
         raise CaseActionRefused(
@@ -366,7 +368,9 @@ def answer_record(
     answer.status = status
     answer.note = note.strip()
     answer.proposed_status = proposed
-    answer.override_reason = override_reason if engine_status(status) != proposed else ""
+    answer.override_reason = (
+        override_reason if AnswerStatus(status).engine_status != proposed else ""
+    )
     answer.answered_by = by
     answer.answered_at = timezone.now()
     answer.revision += 1
@@ -392,7 +396,7 @@ def answer_record(
     event_record(
         case=case,
         actor=by,
-        kind="answer_recorded",
+        kind=EventKind.ANSWER_RECORDED,
         summary=f"{criterion.label}: {AnswerStatus(status).label.lower()}"
         + (
             f" (facts said {proposed.replace('_', ' ')}; reason: {override_reason})"
@@ -484,7 +488,7 @@ def evidence_upload(
         event_record(
             case=case,
             actor=by,
-            kind="evidence_uploaded",
+            kind=EventKind.EVIDENCE_UPLOADED,
             summary=f"Uploaded {evidence.original_name} ({evidence.get_doc_type_display()},"
             f" {info.size:,} bytes)",
             after={
@@ -543,7 +547,7 @@ def evidence_link(
     event_record(
         case=case,
         actor=by,
-        kind="evidence_linked",
+        kind=EventKind.EVIDENCE_LINKED,
         summary=f"{evidence.original_name}{' p. ' + pages if pages else ''} linked to "
         f"{criterion.label}",
         before=before,
@@ -572,7 +576,7 @@ def evidence_unlink(*, case: Case, by: AbstractBaseUser, link: EvidenceLink) -> 
     event_record(
         case=case,
         actor=by,
-        kind="evidence_unlinked",
+        kind=EventKind.EVIDENCE_UNLINKED,
         summary=f"{link.evidence.original_name} unlinked from {criterion.label}",
         before={"criterion": criterion.label, "evidence": link.evidence_id, "pages": link.pages},
     )
@@ -605,7 +609,7 @@ def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> Informa
         case,
         to=CaseStatus.PENDED,
         by=by,
-        kind="pended",
+        kind=EventKind.PENDED,
         summary="Pended for information"
         + (
             f"; due time extended to {timezone.localtime(fields['due_at']):%Y-%m-%d %H:%M}"
@@ -628,7 +632,7 @@ def case_resume(*, case: Case, by: AbstractBaseUser, note: str) -> Case:
         case,
         to=CaseStatus.IN_REVIEW,
         by=by,
-        kind="resumed",
+        kind=EventKind.RESUMED,
         summary="Information received; review resumed"
         + (f": {note.strip()}" if note.strip() else ""),
     )
@@ -644,7 +648,7 @@ def case_refer_to_director(*, case: Case, by: AbstractBaseUser, summary: str) ->
         case,
         to=CaseStatus.REFERRED,
         by=by,
-        kind="referred",
+        kind=EventKind.REFERRED,
         summary="Referred to a medical director",
         referral_summary=summary.strip(),
         referred_at=timezone.now(),

@@ -22,7 +22,7 @@ from criteria.models import Node
 from reviewapp.accounts.models import staff_display_name
 from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE
 from reviewapp.cases import selectors as case_selectors
-from reviewapp.cases.models import Case, CaseStatus, CriterionException
+from reviewapp.cases.models import Case, CaseStatus, CriterionException, EventKind
 from reviewapp.cases.services import (
     CaseActionRefused,
     case_lock,
@@ -51,7 +51,7 @@ def refusal_record(*, case: Case, by: AbstractBaseUser, action: str, reason: str
     event_record(
         case=case,
         actor=by,
-        kind="refused",
+        kind=EventKind.REFUSED,
         summary=f"Refused: {action}. {reason}",
         after={"action": action},
     )
@@ -222,7 +222,7 @@ def _approve(*, case: Case, by: AbstractBaseUser, rationale: str) -> Determinati
         case,
         to=CaseStatus.DECIDED,
         by=by,
-        kind="decided",
+        kind=EventKind.DECIDED,
         summary=f"Approved by {staff_display_name(by)} ({decider_role(by).lower()})",
         correction_reason="",
     )
@@ -251,7 +251,7 @@ def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str) -> Determina
         case,
         to=CaseStatus.WITHDRAWN,
         by=by,
-        kind="withdrawn",
+        kind=EventKind.WITHDRAWN,
         summary=f"Withdrawn: {reason.strip()}",
         closed_at=timezone.now(),
         correction_reason="",
@@ -310,7 +310,7 @@ def _exception_grant(*, case: Case, criterion: Node, by, rationale: str) -> Crit
     event_record(
         case=case,
         actor=by,
-        kind="exception_granted",
+        kind=EventKind.EXCEPTION_GRANTED,
         summary=f"Exception for {criterion.label} ({exception.get_kind_display().lower()}):"
         f" {rationale.strip()}",
         after={"criterion": criterion.label, "kind": kind, "rationale": rationale.strip()},
@@ -334,7 +334,7 @@ def _exception_withdraw(*, case: Case, exception: CriterionException, by) -> Non
     event_record(
         case=case,
         actor=by,
-        kind="exception_withdrawn",
+        kind=EventKind.EXCEPTION_WITHDRAWN,
         summary=f"Exception for {exception.criterion.label} withdrawn",
         before={"criterion": exception.criterion.label, "rationale": exception.rationale},
     )
@@ -464,7 +464,7 @@ def _decide(
         case,
         to=CaseStatus.DECIDED,
         by=by,
-        kind="decided",
+        kind=EventKind.DECIDED,
         summary=f"{determination.get_outcome_display()} by {staff_display_name(by)} (medical director)"
         + "; "
         + ", ".join(f"{c} {d}" for c, d in code_decisions.items()),
@@ -497,7 +497,7 @@ def _reopen(*, case: Case, by, reason: str, current: Determination | None) -> Ca
         case,
         to=to,
         by=by,
-        kind="reopened",
+        kind=EventKind.REOPENED,
         summary=f"Reopened for correction: {reason.strip()}"
         + (f" (determination of {current.decided_at:%Y-%m-%d} stays on record)" if current else ""),
         correction_reason=reason.strip(),

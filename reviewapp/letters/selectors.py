@@ -21,6 +21,7 @@ from reviewapp.accounts.roles import DECIDE_ADVERSE
 from reviewapp.cases.models import Case, CaseStatus
 from reviewapp.cases.selectors import case_get_for_user
 from reviewapp.decisions.models import (
+    ADVERSE_OUTCOMES,
     CodeDecision,
     Determination,
     Outcome,
@@ -32,7 +33,6 @@ from .models import AppealRightsText
 # Outcomes whose letter only a medical director may sign: the adverse ones (a denial, a partial
 # approval) and an approval that rests on a medical director's exception.
 DIRECTOR_OUTCOMES = (Outcome.PARTIALLY_APPROVED, Outcome.DENIED, Outcome.APPROVED_BY_EXCEPTION)
-ADVERSE = (Outcome.PARTIALLY_APPROVED, Outcome.DENIED)
 
 
 # --- access ------------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ def letter_context(determination: Determination, *, letter_date: dt.date) -> dic
     case = determination.case
     policy = determination.policy_snapshot or {}
     codes = list(CodeDecision.objects.filter(determination=determination).order_by("id"))
-    adverse = determination.outcome in ADVERSE
+    adverse = determination.outcome in ADVERSE_OUTCOMES
     criteria = criteria_rows(determination.criteria_snapshot or [])
     return {
         "organisation": {

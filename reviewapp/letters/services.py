@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from reviewapp.accounts.models import staff_display_name
-from reviewapp.cases.models import Case, CaseStatus
+from reviewapp.cases.models import Case, CaseStatus, EventKind
 from reviewapp.cases.services import case_lock, case_transition, event_record
 from reviewapp.decisions.models import Determination
 
@@ -194,7 +194,7 @@ def letter_sign(
         event_record(
             case=case,
             actor=by,
-            kind="refused",
+            kind=EventKind.REFUSED,
             summary=f"Refused: sign the letter of determination {determination.pk}. {forbidden}",
             after={"action": "sign_letter", "determination": determination.pk},
         )
@@ -266,7 +266,7 @@ def _letter_store(
             event_record(
                 case=case,
                 actor=by,
-                kind="letter_signed",
+                kind=EventKind.LETTER_SIGNED,
                 summary=f"Determination letter signed by {staff_display_name(by)} "
                 f"({locked.get_outcome_display().lower()}); SHA-256 {sha256[:16]}…",
                 after={
@@ -282,7 +282,7 @@ def _letter_store(
                 case,
                 to=CaseStatus.CLOSED,
                 by=by,
-                kind="closed",
+                kind=EventKind.CLOSED,
                 summary=f"Letter signed and sent; case {case.reference} closed",
                 closed_at=now,
             )
@@ -387,7 +387,7 @@ def letter_integrity_problems(*, determination: Determination) -> list[str]:
         problems.append("The stored letter file is missing.")
     event = (
         determination.case.events.filter(
-            kind="letter_signed", after__determination=determination.pk
+            kind=EventKind.LETTER_SIGNED, after__determination=determination.pk
         )
         .order_by("-at")
         .first()
