@@ -92,6 +92,10 @@ class Include:
     checklist: Checklist
     kind: str = field(default="include", init=False)
 
+    @property
+    def children(self) -> tuple[Node, ...]:
+        return (self.checklist.root,)
+
 
 Node = Union[Criterion, Group, Include]  # noqa: UP007 (used at runtime in isinstance checks)
 

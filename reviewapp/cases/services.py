@@ -25,7 +25,7 @@ from criteria.facts import FactValueError
 from criteria.models import Node, Policy
 from reviewapp.accounts.models import staff_display_name
 
-from . import selectors
+from . import rules, selectors
 from .evidence_files import EvidenceRejected, inspect_upload, storage_name
 from .models import (
     Answer,
@@ -79,11 +79,9 @@ def case_lock(case: Case) -> Case:
 
 
 def case_require_status(case: Case, allowed: Iterable[str], action: str) -> None:
-    if case.status not in allowed:
-        raise CaseActionRefused(
-            f"Case {case.reference} is {case.get_status_display().lower()}; "
-            f"it cannot be {action} now."
-        )
+    """Refuse ``action`` unless the case is in one of the ``allowed`` states (``rules``)."""
+    if refusal := rules.status_refusal(case, allowed, action):
+        raise CaseActionRefused(refusal)
 
 
 def case_transition(
@@ -198,11 +196,8 @@ def case_create(*, intake: Intake, by: AbstractBaseUser, assign_to_me: bool = Tr
 @transaction.atomic
 def case_claim(*, case: Case, by: AbstractBaseUser) -> Case:
     case = case_lock(case)
-    case_require_status(
-        case, (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED), "claimed"
-    )
-    if case.assigned_to_id == by.pk:
-        raise CaseActionRefused(f"Case {case.reference} is already yours.")
+    if refusal := rules.claim_refusal(case=case, user=by):
+        raise CaseActionRefused(refusal)
     status = CaseStatus.IN_REVIEW if case.status == CaseStatus.INTAKE else case.status
     previous = case.assigned_to
     return case_transition(
@@ -218,19 +213,26 @@ def case_claim(*, case: Case, by: AbstractBaseUser) -> Case:
 
 # --- facts and answers -------------------------------------------------------------------------
 
-EDITABLE = (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED, CaseStatus.REFERRED)
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save changed besides the item saved, so that the view only renders: the criteria
+    whose rows show something new (the facts' proposal moved) and the facts recorded with it."""
+
+    criteria: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
 
 
 @transaction.atomic
 def fact_record(
     *, case: Case, by: AbstractBaseUser, name: str, raw_value: Any, expected_revision: int
-) -> list[Node]:
+) -> Saved:
     """Record (or with an empty value, clear) a clinical fact and re-propose what it decides.
 
-    Returns the criteria whose proposal was recomputed.
+    Returns the fact (when its value changed) and the criteria that read it.
     """
     case = case_lock(case)
-    case_require_status(case, EDITABLE, "changed")
+    case_require_status(case, rules.EDITABLE, "changed")
     definition = library.fact_dictionary().get(name)
     if definition is None or name not in selectors.checklist_facts(case):
         raise CaseActionRefused(f"{name!r} is not a fact this checklist uses.")
@@ -245,7 +247,7 @@ def fact_record(
     before = current.value if current else None
     if raw_value in (None, ""):
         if current is None:
-            return []
+            return Saved()
         current.delete()
         after = None
     else:
@@ -254,7 +256,7 @@ def fact_record(
         except FactValueError as exc:
             raise CaseActionRefused(str(exc)) from None
         if current and current.value == value:
-            return []
+            return Saved()
         _fact_store(case, name, value, by, current)
         after = value
     event_record(
@@ -266,7 +268,7 @@ def fact_record(
         before={name: before},
         after={name: after},
     )
-    return _repropose(case, names={name})
+    return Saved(criteria=_repropose(case, names={name}), facts=(name,))
 
 
 def _parsed(definition, value):
@@ -283,8 +285,9 @@ def _fact_store(case: Case, name: str, value: Any, by, current: CaseFact | None)
         current.save()
 
 
-def _repropose(case: Case, *, names: set[str]) -> list[Node]:
-    """Recompute the facts' proposal for every criterion that reads one of ``names``."""
+def _repropose(case: Case, *, names: set[str]) -> tuple[str, ...]:
+    """Recompute the facts' proposal for every criterion that reads one of ``names``; returns
+    their labels."""
     facts = selectors.case_fact_values(case)
     checklist = library.engine_checklist(case.checklist)
     nodes = library.checklist_nodes(case.checklist)
@@ -301,8 +304,8 @@ def _repropose(case: Case, *, names: set[str]) -> list[Node]:
         elif answer.proposed_status != proposed:
             answer.proposed_status = proposed
             answer.save(update_fields=["proposed_status"])
-        touched.append(node)
-    return touched
+        touched.append(criterion.label)
+    return tuple(touched)
 
 
 @transaction.atomic
@@ -315,16 +318,18 @@ def answer_record(
     note: str,
     override_reason: str,
     expected_revision: int,
-) -> Answer:
+) -> Saved:
     """Record the reviewer's status for a criterion.
 
     Guards: the case is open; nobody saved this criterion since the reviewer loaded it; a status
     other than what the facts propose needs a reason; a criterion that requires documentation is
     not met without linked evidence. For a criterion decided by a single yes/no fact, answering
     met or not met records that fact too (one act), and re-proposes what else it decides.
+
+    Returns the criterion and the others whose rows changed with it, and the fact it recorded.
     """
     case = case_lock(case)
-    case_require_status(case, EDITABLE, "changed")
+    case_require_status(case, rules.EDITABLE, "changed")
     answer = Answer.objects.select_for_update().filter(case=case, criterion=criterion).first()
     if (answer.revision if answer else 0) != expected_revision:
         raise EditConflict(
@@ -384,6 +389,7 @@ def answer_record(
             f"{staff_display_name(current.answered_by)} answered {criterion.label} "
             "at the same moment; their answer is shown.",
         ) from None
+    saved = Saved(criteria=(criterion.label,))
     if decided_by_one_fact and status in (AnswerStatus.MET, AnswerStatus.NOT_MET):
         fact_name, value = decided_by_one_fact
         value = value if status == AnswerStatus.MET else not value
@@ -392,7 +398,14 @@ def answer_record(
             _fact_store(case, fact_name, value, by, current)
             # This answer's proposal already equals its status; the others reading the fact
             # are brought up to date.
-            _repropose(case, names={fact_name})
+            others = _repropose(case, names={fact_name})
+            saved = Saved(
+                criteria=(
+                    criterion.label,
+                    *(label for label in others if label != criterion.label),
+                ),
+                facts=(fact_name,),
+            )
     event_record(
         case=case,
         actor=by,
@@ -406,7 +419,7 @@ def answer_record(
         before=before,
         after=_answer_state(answer),
     )
-    return answer
+    return saved
 
 
 def single_fact_of(criterion) -> tuple[str, bool] | None:
@@ -452,7 +465,7 @@ def evidence_upload(
     A file already on the case (same SHA-256) is recognised and not stored twice.
     """
     case = case_lock(case)
-    case_require_status(case, EDITABLE, "given new evidence")
+    case_require_status(case, rules.EDITABLE, "given new evidence")
     inspected = []
     for upload in files:
         try:
@@ -528,7 +541,7 @@ def evidence_link(
     *, case: Case, by: AbstractBaseUser, evidence: Evidence, criterion: Node, pages: str
 ) -> EvidenceLink:
     case = case_lock(case)
-    case_require_status(case, EDITABLE, "changed")
+    case_require_status(case, rules.EDITABLE, "changed")
     if evidence.case_id != case.pk:
         raise CaseActionRefused("That document belongs to another case.")
     pages = parse_pages(pages, evidence.page_count)
@@ -559,7 +572,7 @@ def evidence_link(
 @transaction.atomic
 def evidence_unlink(*, case: Case, by: AbstractBaseUser, link: EvidenceLink) -> None:
     case = case_lock(case)
-    case_require_status(case, EDITABLE, "changed")
+    case_require_status(case, rules.EDITABLE, "changed")
     criterion = link.criterion
     answer = Answer.objects.filter(case=case, criterion=criterion).first()
     others = EvidenceLink.objects.filter(case=case, criterion=criterion).exclude(pk=link.pk)
@@ -590,7 +603,7 @@ def evidence_unlink(*, case: Case, by: AbstractBaseUser, link: EvidenceLink) -> 
 def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> InformationRequest:
     """Ask the provider for missing information; the rule may extend the due time once."""
     case = case_lock(case)
-    case_require_status(case, (CaseStatus.IN_REVIEW,), "pended")
+    case_require_status(case, rules.PENDABLE, "pended")
     if not request_text.strip():
         raise CaseActionRefused("Write what is being requested from the provider.")
     rule = TurnaroundRule.objects.get(
@@ -624,7 +637,7 @@ def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> Informa
 @transaction.atomic
 def case_resume(*, case: Case, by: AbstractBaseUser, note: str) -> Case:
     case = case_lock(case)
-    case_require_status(case, (CaseStatus.PENDED,), "resumed")
+    case_require_status(case, rules.RESUMABLE, "resumed")
     InformationRequest.objects.filter(case=case, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolution_note=note.strip()
     )
@@ -641,7 +654,7 @@ def case_resume(*, case: Case, by: AbstractBaseUser, note: str) -> Case:
 @transaction.atomic
 def case_refer_to_director(*, case: Case, by: AbstractBaseUser, summary: str) -> Case:
     case = case_lock(case)
-    case_require_status(case, (CaseStatus.IN_REVIEW, CaseStatus.PENDED), "referred")
+    case_require_status(case, rules.REFERRABLE, "referred")
     if not summary.strip():
         raise CaseActionRefused("Write a summary for the medical director.")
     return case_transition(

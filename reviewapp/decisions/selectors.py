@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from reviewapp.cases.models import Case, CaseStatus
+from reviewapp.cases.selectors import Workspace
 
 from .models import Determination
 
@@ -41,3 +42,19 @@ def director_queue() -> QuerySet[Case]:
         )
         .order_by("due_at", "id")
     )
+
+
+def reasons_draft(*, case: Case, workspace: Workspace) -> str:
+    """Specific reasons drafted from the failed and undocumented criteria, for the director to
+    edit: each criterion's plain-language reason with its policy citation."""
+    version = case.policy_version
+    lines = []
+    for label in workspace.rollup.result.failed + workspace.rollup.result.unknown:
+        row = workspace.rows[label]
+        if row.exception is not None:
+            continue
+        lines.append(
+            f"{row.criterion.member_reason} ({version.policy.number}, version "
+            f"{version.label}, {row.criterion.citation}.)"
+        )
+    return "\n\n".join(lines)

@@ -20,7 +20,8 @@ from django.utils import timezone
 from criteria.engine import Status
 from criteria.models import Node
 from reviewapp.accounts.models import staff_display_name
-from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE
+from reviewapp.accounts.roles import DECIDE_ADVERSE
+from reviewapp.cases import rules
 from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases.models import Case, CaseStatus, CriterionException, EventKind
 from reviewapp.cases.services import (
@@ -175,44 +176,18 @@ def case_approve_by_nurse(
     A refusal on the rules of who may decide (role, criteria not met, an exception in play) is
     audited and raised as DecisionForbidden; a case in the wrong state is CaseActionRefused.
     """
-    if not by.has_perm(APPROVE_CASES):
-        raise _forbid(case, by, "approve", "Your role cannot approve cases.")
     workspace = case_selectors.case_workspace(case, events_limit=0)
-    if any(row.exception for row in workspace.rows.values()):
-        raise _forbid(
-            case, by, "approve", "This case has an exception; a medical director decides it."
-        )
-    summary = workspace.rollup
-    if not summary.meets:
-        problems = []
-        if summary.answered < summary.total:
-            problems.append(f"{summary.total - summary.answered} criteria are not answered")
-        if summary.failed:
-            problems.append("not met: " + ", ".join(summary.failed))
-        if summary.unknown:
-            problems.append("not documented: " + ", ".join(summary.unknown))
-        if summary.disagreements:
-            problems.append(
-                "answers that contradict the facts without a reason: "
-                + ", ".join(summary.disagreements)
-            )
-        if summary.external and not problems:
-            problems.append("the external review is not recorded as met")
-        raise _forbid(
-            case,
-            by,
-            "approve",
-            "Approval needs every criterion met ("
-            + "; ".join(problems or ["the criteria are not met"])
-            + "). Pend for information or refer to a medical director.",
-        )
+    if refusal := rules.approve_refusal(
+        user=by, rollup=workspace.rollup, excepted=workspace.excepted
+    ):
+        raise _forbid(case, by, "approve", refusal)
     return _approve(case=case, by=by, rationale=rationale)
 
 
 @transaction.atomic
 def _approve(*, case: Case, by: AbstractBaseUser, rationale: str) -> Determination:
     case = case_lock(case)
-    case_require_status(case, (CaseStatus.IN_REVIEW,), "approved")
+    case_require_status(case, rules.APPROVABLE, "approved")
     if not case_selectors.rollup(case).meets:  # re-checked under the lock
         raise CaseActionRefused("The answers changed meanwhile; review them and approve again.")
     determination = _determination_create(
@@ -233,11 +208,7 @@ def _approve(*, case: Case, by: AbstractBaseUser, rationale: str) -> Determinati
 def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str) -> Determination:
     """The request is withdrawn before a decision (by the provider or member)."""
     case = case_lock(case)
-    case_require_status(
-        case,
-        (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED, CaseStatus.REFERRED),
-        "withdrawn",
-    )
+    case_require_status(case, rules.WITHDRAWABLE, "withdrawn")
     if not reason.strip():
         raise CaseActionRefused("Give the reason for the withdrawal.")
     determination = _determination_create(
@@ -261,12 +232,10 @@ def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str) -> Determina
 
 # --- the medical director ----------------------------------------------------------------------
 
-DECIDABLE = (CaseStatus.REFERRED,)
-
 
 def _require_director(case: Case, by: AbstractBaseUser, action: str) -> None:
-    if not by.has_perm(DECIDE_ADVERSE):
-        raise _forbid(case, by, action, "Only a medical director may do this.")
+    if refusal := rules.director_refusal(user=by):
+        raise _forbid(case, by, action, refusal)
 
 
 def exception_grant(
@@ -284,7 +253,7 @@ def exception_grant(
 @transaction.atomic
 def _exception_grant(*, case: Case, criterion: Node, by, rationale: str) -> CriterionException:
     case = case_lock(case)
-    case_require_status(case, DECIDABLE, "given an exception")
+    case_require_status(case, rules.DECIDABLE, "given an exception")
     if not rationale.strip():
         raise CaseActionRefused("An exception needs a written rationale.")
     workspace = case_selectors.case_workspace(case, events_limit=0)
@@ -326,7 +295,7 @@ def exception_withdraw(*, case: Case, exception: CriterionException, by: Abstrac
 @transaction.atomic
 def _exception_withdraw(*, case: Case, exception: CriterionException, by) -> None:
     case = case_lock(case)
-    case_require_status(case, DECIDABLE, "changed")
+    case_require_status(case, rules.DECIDABLE, "changed")
     if exception.case_id != case.pk or exception.withdrawn_at is not None:
         raise CaseActionRefused("That exception is not in force on this case.")
     exception.withdrawn_at, exception.withdrawn_by = timezone.now(), by
@@ -348,23 +317,6 @@ def outcome_for(code_decisions: dict[str, str], *, exceptions: bool) -> str:
     if decisions == {"deny"}:
         return Outcome.DENIED
     return Outcome.PARTIALLY_APPROVED
-
-
-def draft_reasons(case: Case, *, workspace: case_selectors.Workspace | None = None) -> str:
-    """Specific reasons drafted from the failed and undocumented criteria, for the director to
-    edit: each criterion's plain-language reason with its policy citation."""
-    workspace = workspace or case_selectors.case_workspace(case, events_limit=0)
-    version = case.policy_version
-    lines = []
-    for label in workspace.rollup.result.failed + workspace.rollup.result.unknown:
-        row = workspace.rows[label]
-        if row.exception is not None:
-            continue
-        lines.append(
-            f"{row.criterion.member_reason} ({version.policy.number}, version "
-            f"{version.label}, {row.criterion.citation}.)"
-        )
-    return "\n\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -412,7 +364,7 @@ def _decide(
     peer_to_peer: PeerToPeer | None,
 ) -> Determination:
     case = case_lock(case)
-    case_require_status(case, DECIDABLE, "decided")
+    case_require_status(case, rules.DECIDABLE, "decided")
     codes = [s.code for s in case.services.all()]
     if sorted(code_decisions) != sorted(codes) or not set(code_decisions.values()) <= {
         "approve",
@@ -480,16 +432,15 @@ def case_reopen(*, case: Case, by: AbstractBaseUser, reason: str) -> Case:
     director may reopen any case; a nurse only a case whose determination is her own approval.
     """
     current = current_determination(case)
-    mine = current is not None and current.decided_by_id == by.pk and not current.is_adverse
-    if not by.has_perm(DECIDE_ADVERSE) and not mine:
-        raise _forbid(case, by, "reopen", "Only a medical director may reopen this case.")
+    if refusal := rules.reopen_refusal(user=by, current=current):
+        raise _forbid(case, by, "reopen", refusal)
     return _reopen(case=case, by=by, reason=reason, current=current)
 
 
 @transaction.atomic
 def _reopen(*, case: Case, by, reason: str, current: Determination | None) -> Case:
     case = case_lock(case)
-    case_require_status(case, (CaseStatus.DECIDED, CaseStatus.CLOSED), "reopened")
+    case_require_status(case, rules.REOPENABLE, "reopened")
     if not reason.strip():
         raise CaseActionRefused("Say what is being corrected.")
     to = CaseStatus.REFERRED if by.has_perm(DECIDE_ADVERSE) else CaseStatus.IN_REVIEW
