@@ -197,6 +197,7 @@ def _read_version(raw: Any, name: str) -> VersionInfo:
         if not raw.get(key):
             raise LibraryError(name, "version", f"'{key}' is required")
     effective_from = _date(raw["effective_from"], name, "version.effective_from")
+    assert effective_from is not None  # required above
     effective_to = _date(raw.get("effective_to"), name, "version.effective_to")
     if effective_to and effective_to < effective_from:
         raise LibraryError(name, "version", "effective_to is before effective_from")

@@ -82,7 +82,7 @@ def node_export(node: Node) -> dict[str, Any]:
             "children": [node_export(included.root)],
         }
     assert isinstance(node, Group)
-    data = {
+    data: dict[str, Any] = {
         "kind": node.kind,
         "label": node.label,
         "text": node.text,

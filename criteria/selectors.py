@@ -110,6 +110,7 @@ def _engine_checklist(checklist_id: int, version_id: int) -> EngineChecklist:
 
     def build_node(node: Node):
         if node.kind == Node.Kind.INCLUDE:
+            assert node.included_id is not None  # an include always names its checklist
             return Include(build_checklist(node.included_id))
         if node.kind == Node.Kind.CRITERION:
             return Criterion(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from reviewapp.core.htmx import url_pattern
 
@@ -34,7 +34,7 @@ class CaseUrls:
 def case_context(
     *,
     case: Case,
-    user: AbstractBaseUser,
+    user: User,
     workspace: selectors.Workspace | None = None,
     determinations: Sequence[rules.DeterminationOnRecord] | None = None,
 ) -> dict[str, Any]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE
 
 from .models import OPEN_STATUSES, Case, CaseStatus
 
-User = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 # The states in which each action may happen.
 CLAIMABLE = (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED)
@@ -37,7 +37,8 @@ ONLY_DIRECTORS = "Only a medical director may do this."
 class DeterminationOnRecord(Protocol):
     """What the reopen guard reads of the determination in force (a ``decisions`` model)."""
 
-    decided_by_id: int
+    @property
+    def decided_by_id(self) -> int: ...
 
     @property
     def is_adverse(self) -> bool: ...
@@ -46,13 +47,18 @@ class DeterminationOnRecord(Protocol):
 class RollupLike(Protocol):
     """What the approve guard reads of a case's result (``selectors.Rollup``)."""
 
-    answered: int
-    total: int
-    failed: list[str]
-    unknown: list[str]
-    disagreements: list[str]
-    external: bool
-
+    @property
+    def answered(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def failed(self) -> list[str]: ...
+    @property
+    def unknown(self) -> list[str]: ...
+    @property
+    def disagreements(self) -> list[str]: ...
+    @property
+    def external(self) -> bool: ...
     @property
     def meets(self) -> bool: ...
 
@@ -66,7 +72,7 @@ def status_refusal(case: Case, allowed: Iterable[str], action: str) -> str:
     )
 
 
-def claim_refusal(*, case: Case, user: User) -> str:
+def claim_refusal(*, case: Case, user: AnyUser) -> str:
     if refusal := status_refusal(case, CLAIMABLE, "claimed"):
         return refusal
     if case.assigned_to_id == user.pk:
@@ -74,12 +80,12 @@ def claim_refusal(*, case: Case, user: User) -> str:
     return ""
 
 
-def director_refusal(*, user: User) -> str:
+def director_refusal(*, user: AnyUser) -> str:
     """Denials, partial approvals, exceptions and the director's review: medical directors only."""
     return "" if user.has_perm(DECIDE_ADVERSE) else ONLY_DIRECTORS
 
 
-def approve_refusal(*, user: User, rollup: RollupLike, excepted: bool) -> str:
+def approve_refusal(*, user: AnyUser, rollup: RollupLike, excepted: bool) -> str:
     """Why this user may not approve the case as its answers stand (a matter of role or of the
     criteria; the state is checked separately, under the case lock)."""
     if not user.has_perm(APPROVE_CASES):
@@ -108,7 +114,7 @@ def approve_refusal(*, user: User, rollup: RollupLike, excepted: bool) -> str:
     )
 
 
-def reopen_refusal(*, user: User, current: DeterminationOnRecord | None) -> str:
+def reopen_refusal(*, user: AnyUser, current: DeterminationOnRecord | None) -> str:
     """A medical director may reopen any decided case; a nurse only her own approval."""
     mine = current is not None and current.decided_by_id == user.pk and not current.is_adverse
     if user.has_perm(DECIDE_ADVERSE) or mine:

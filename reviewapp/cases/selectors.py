@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -51,7 +51,7 @@ CASE_RELATED = (
 )
 
 
-def case_get_for_user(*, user: AbstractBaseUser, pk: int) -> Case:
+def case_get_for_user(*, user: User, pk: int) -> Case:
     """The case, if this user may see it: 403 without a reviewing role, 404 if there is none."""
     if not user.has_perm(REVIEW_CASES):
         raise PermissionDenied("Only nurse reviewers and medical directors can open cases.")
@@ -159,7 +159,7 @@ TAB_STATUSES: dict[str, tuple[str, ...]] = {
 }
 
 
-def queue_cases(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySet[Case]:
+def queue_cases(*, user: User, filters: QueueFilters) -> QuerySet[Case]:
     """Cases for the work queue, ordered by due time (one query per page shown).
 
     The open tabs are served by partial indexes on the open cases (migration
@@ -402,7 +402,8 @@ def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Worksp
     evidence = list(Evidence.objects.filter(case=case).select_related("uploaded_by__staff_profile"))
     labels_by_node = {node.pk: label for label, node in nodes.items()}
     for item in evidence:
-        item.relied_on_by = sorted(
+        # Shown beside each document on the case page (an attribute for this page only).
+        item.relied_on_by = sorted(  # type: ignore[attr-defined]
             {
                 labels_by_node[link.criterion_id]
                 for lst in links.values()
@@ -480,7 +481,7 @@ class CaseActions:
 
 def case_actions(
     *,
-    user: AbstractBaseUser,
+    user: User,
     workspace: Workspace,
     current: rules.DeterminationOnRecord | None,
 ) -> CaseActions:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -61,7 +61,7 @@ class EditConflict(Exception):
 def event_record(
     *,
     case: Case,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     kind: EventKind,
     summary: str,
     before: Any = None,
@@ -85,7 +85,7 @@ def case_require_status(case: Case, allowed: Iterable[str], action: str) -> None
 
 
 def case_transition(
-    case: Case, *, to: str, by: AbstractBaseUser, kind: EventKind, summary: str, **fields: Any
+    case: Case, *, to: str, by: User, kind: EventKind, summary: str, **fields: Any
 ) -> Case:
     before = {"status": case.status, **{k: _jsonable(getattr(case, k)) for k in fields}}
     case.status = to
@@ -126,7 +126,7 @@ class Intake:
 
 
 @transaction.atomic
-def case_create(*, intake: Intake, by: AbstractBaseUser, assign_to_me: bool = True) -> Case:
+def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
     """Open a case. It pins the policy version in effect on the date the request was received."""
     received_on = timezone.localdate(intake.received_at)
     try:
@@ -194,7 +194,7 @@ def case_create(*, intake: Intake, by: AbstractBaseUser, assign_to_me: bool = Tr
 
 
 @transaction.atomic
-def case_claim(*, case: Case, by: AbstractBaseUser) -> Case:
+def case_claim(*, case: Case, by: User) -> Case:
     case = case_lock(case)
     if refusal := rules.claim_refusal(case=case, user=by):
         raise CaseActionRefused(refusal)
@@ -225,7 +225,7 @@ class Saved:
 
 @transaction.atomic
 def fact_record(
-    *, case: Case, by: AbstractBaseUser, name: str, raw_value: Any, expected_revision: int
+    *, case: Case, by: User, name: str, raw_value: Any, expected_revision: int
 ) -> Saved:
     """Record (or with an empty value, clear) a clinical fact and re-propose what it decides.
 
@@ -313,7 +313,7 @@ def answer_record(
     *,
     case: Case,
     criterion: Node,
-    by: AbstractBaseUser,
+    by: User,
     status: str,
     note: str,
     override_reason: str,
@@ -334,7 +334,7 @@ def answer_record(
     if (answer.revision if answer else 0) != expected_revision:
         raise EditConflict(
             answer,
-            f"{staff_display_name(answer.answered_by)} saved criterion "
+            f"{staff_display_name(answer.answered_by) if answer else 'Someone'} saved criterion "
             f"{criterion.label} while you were editing; their answer is shown. "
             "Your change was not saved: review it and save again.",
         )
@@ -393,9 +393,9 @@ def answer_record(
     if decided_by_one_fact and status in (AnswerStatus.MET, AnswerStatus.NOT_MET):
         fact_name, value = decided_by_one_fact
         value = value if status == AnswerStatus.MET else not value
-        current = CaseFact.objects.filter(case=case, fact__name=fact_name).first()
-        if current is None or current.value != value:
-            _fact_store(case, fact_name, value, by, current)
+        recorded = CaseFact.objects.filter(case=case, fact__name=fact_name).first()
+        if recorded is None or recorded.value != value:
+            _fact_store(case, fact_name, value, by, recorded)
             # This answer's proposal already equals its status; the others reading the fact
             # are brought up to date.
             others = _repropose(case, names={fact_name})
@@ -454,7 +454,7 @@ class UploadResult:
 def evidence_upload(
     *,
     case: Case,
-    by: AbstractBaseUser,
+    by: User,
     files: list[UploadedFile],
     doc_type: str,
     document_date: dt.date | None,
@@ -538,7 +538,7 @@ def parse_pages(text: str, page_count: int | None) -> str:
 
 @transaction.atomic
 def evidence_link(
-    *, case: Case, by: AbstractBaseUser, evidence: Evidence, criterion: Node, pages: str
+    *, case: Case, by: User, evidence: Evidence, criterion: Node, pages: str
 ) -> EvidenceLink:
     case = case_lock(case)
     case_require_status(case, rules.EDITABLE, "changed")
@@ -570,7 +570,7 @@ def evidence_link(
 
 
 @transaction.atomic
-def evidence_unlink(*, case: Case, by: AbstractBaseUser, link: EvidenceLink) -> None:
+def evidence_unlink(*, case: Case, by: User, link: EvidenceLink) -> None:
     case = case_lock(case)
     case_require_status(case, rules.EDITABLE, "changed")
     criterion = link.criterion
@@ -600,7 +600,7 @@ def evidence_unlink(*, case: Case, by: AbstractBaseUser, link: EvidenceLink) -> 
 
 
 @transaction.atomic
-def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> InformationRequest:
+def case_pend(*, case: Case, by: User, request_text: str) -> InformationRequest:
     """Ask the provider for missing information; the rule may extend the due time once."""
     case = case_lock(case)
     case_require_status(case, rules.PENDABLE, "pended")
@@ -635,7 +635,7 @@ def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> Informa
 
 
 @transaction.atomic
-def case_resume(*, case: Case, by: AbstractBaseUser, note: str) -> Case:
+def case_resume(*, case: Case, by: User, note: str) -> Case:
     case = case_lock(case)
     case_require_status(case, rules.RESUMABLE, "resumed")
     InformationRequest.objects.filter(case=case, resolved_at__isnull=True).update(
@@ -652,7 +652,7 @@ def case_resume(*, case: Case, by: AbstractBaseUser, note: str) -> Case:
 
 
 @transaction.atomic
-def case_refer_to_director(*, case: Case, by: AbstractBaseUser, summary: str) -> Case:
+def case_refer_to_director(*, case: Case, by: User, summary: str) -> Case:
     case = case_lock(case)
     case_require_status(case, rules.REFERRABLE, "referred")
     if not summary.strip():

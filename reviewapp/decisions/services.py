@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,7 +46,7 @@ class DecisionForbidden(Exception):
     """The user's role does not allow this decision (answered 403 and audited)."""
 
 
-def refusal_record(*, case: Case, by: AbstractBaseUser, action: str, reason: str) -> None:
+def refusal_record(*, case: Case, by: User, action: str, reason: str) -> None:
     """Audit a refused attempt. Called before (outside) the refused action's transaction, so the
     record survives the refusal."""
     event_record(
@@ -63,7 +63,7 @@ def _forbid(case: Case, by, action: str, reason: str) -> DecisionForbidden:
     return DecisionForbidden(reason)
 
 
-def decider_role(user: AbstractBaseUser) -> str:
+def decider_role(user: User) -> str:
     return "Medical director" if user.has_perm(DECIDE_ADVERSE) else "Nurse reviewer"
 
 
@@ -127,7 +127,7 @@ def determination_snapshot(case: Case) -> tuple[list[dict], dict]:
 def _determination_create(
     *,
     case: Case,
-    by: AbstractBaseUser,
+    by: User,
     outcome: str,
     reasons: str = "",
     rationale: str = "",
@@ -168,9 +168,7 @@ def _determination_create(
     return determination
 
 
-def case_approve_by_nurse(
-    *, case: Case, by: AbstractBaseUser, rationale: str = ""
-) -> Determination:
+def case_approve_by_nurse(*, case: Case, by: User, rationale: str = "") -> Determination:
     """A reviewer approves a case whose answers meet every criterion.
 
     A refusal on the rules of who may decide (role, criteria not met, an exception in play) is
@@ -185,7 +183,7 @@ def case_approve_by_nurse(
 
 
 @transaction.atomic
-def _approve(*, case: Case, by: AbstractBaseUser, rationale: str) -> Determination:
+def _approve(*, case: Case, by: User, rationale: str) -> Determination:
     case = case_lock(case)
     case_require_status(case, rules.APPROVABLE, "approved")
     if not case_selectors.rollup(case).meets:  # re-checked under the lock
@@ -205,7 +203,7 @@ def _approve(*, case: Case, by: AbstractBaseUser, rationale: str) -> Determinati
 
 
 @transaction.atomic
-def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str) -> Determination:
+def case_withdraw(*, case: Case, by: User, reason: str) -> Determination:
     """The request is withdrawn before a decision (by the provider or member)."""
     case = case_lock(case)
     case_require_status(case, rules.WITHDRAWABLE, "withdrawn")
@@ -233,14 +231,12 @@ def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str) -> Determina
 # --- the medical director ----------------------------------------------------------------------
 
 
-def _require_director(case: Case, by: AbstractBaseUser, action: str) -> None:
+def _require_director(case: Case, by: User, action: str) -> None:
     if refusal := rules.director_refusal(user=by):
         raise _forbid(case, by, action, refusal)
 
 
-def exception_grant(
-    *, case: Case, criterion: Node, by: AbstractBaseUser, rationale: str
-) -> CriterionException:
+def exception_grant(*, case: Case, criterion: Node, by: User, rationale: str) -> CriterionException:
     """A medical director counts a not-met or unknown criterion as met, for this case only.
 
     The kind follows the policy: a criterion the policy lets a medical director waive case by case
@@ -287,7 +283,7 @@ def _exception_grant(*, case: Case, criterion: Node, by, rationale: str) -> Crit
     return exception
 
 
-def exception_withdraw(*, case: Case, exception: CriterionException, by: AbstractBaseUser) -> None:
+def exception_withdraw(*, case: Case, exception: CriterionException, by: User) -> None:
     _require_director(case, by, f"withdraw the exception for {exception.criterion.label}")
     _exception_withdraw(case=case, exception=exception, by=by)
 
@@ -330,7 +326,7 @@ class PeerToPeer:
 def case_decide(
     *,
     case: Case,
-    by: AbstractBaseUser,
+    by: User,
     code_decisions: dict[str, str],
     reasons: str,
     rationale: str,
@@ -403,6 +399,7 @@ def _decide(
         },
     )
     if adverse:
+        assert peer_to_peer is not None  # required for an adverse determination, above
         PeerToPeerOffer.objects.create(
             case=case,
             determination=determination,
@@ -425,7 +422,7 @@ def _decide(
     return determination
 
 
-def case_reopen(*, case: Case, by: AbstractBaseUser, reason: str) -> Case:
+def case_reopen(*, case: Case, by: User, reason: str) -> Case:
     """Reopen a decided or closed case to correct its determination.
 
     The old determination stays as it is, readable; the next decision supersedes it. A medical

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import Http404
 from django.utils import timezone
 
@@ -38,7 +38,7 @@ DIRECTOR_OUTCOMES = (Outcome.PARTIALLY_APPROVED, Outcome.DENIED, Outcome.APPROVE
 # --- access ------------------------------------------------------------------------------------
 
 
-def determination_get_for_user(*, user: AbstractBaseUser, pk: int) -> Determination:
+def determination_get_for_user(*, user: User, pk: int) -> Determination:
     """The determination, if the user may see its case: 403 without a reviewing role, 404 if none.
 
     Access to a determination is access to its case (``case_get_for_user`` decides).
@@ -85,7 +85,7 @@ def determinations_by_sha256(sha256: str) -> list[Determination]:
 # --- who may sign ------------------------------------------------------------------------------
 
 
-def sign_forbidden_reason(*, determination: Determination, user: AbstractBaseUser) -> str:
+def sign_forbidden_reason(*, determination: Determination, user: User) -> str:
     """Why this user may not sign this letter (a matter of role: answered 403); "" if they may."""
     if user.pk != determination.decided_by_id:
         return (
@@ -185,7 +185,9 @@ def letter_context(determination: Determination, *, letter_date: dt.date) -> dic
         "determination": determination,
         "case": case,
         "outcome": determination.outcome,
-        "headline": HEADLINES.get(determination.outcome, determination.get_outcome_display()),
+        "headline": HEADLINES.get(
+            Outcome(determination.outcome), determination.get_outcome_display()
+        ),
         "plan": PLAN_WORDS.get(case.line_of_business, case.get_line_of_business_display()),
         "adverse": adverse,
         "by_exception": determination.outcome == Outcome.APPROVED_BY_EXCEPTION,

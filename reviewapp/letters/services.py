@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -131,7 +131,7 @@ def _local_fetcher(weasyprint):
     """Letters load nothing from the network: only our stylesheets and the font files."""
     allowed = (STATIC_DIR.as_uri(), FONT_DIR.as_uri())
 
-    class LocalOnly(weasyprint.urls.URLFetcher):
+    class LocalOnly(weasyprint.urls.URLFetcher):  # type: ignore[name-defined]
         def fetch(self, url, headers=None):
             if not url.startswith(allowed) or ".." in url:
                 raise ValueError(f"Letters may not load {url}")
@@ -176,9 +176,7 @@ def determination_require_unsigned(*, determination: Determination) -> None:
         )
 
 
-def letter_sign(
-    *, determination: Determination, by: AbstractBaseUser, preview_digest: str
-) -> Determination:
+def letter_sign(*, determination: Determination, by: User, preview_digest: str) -> Determination:
     """The decider signs the letter they previewed; the case closes.
 
     Refuses (``SigningForbidden``, audited) anyone but the decider, and for a denial, partial
@@ -243,7 +241,7 @@ def letter_sign(
 
 
 def _letter_store(
-    *, determination: Determination, by: AbstractBaseUser, pdf: bytes, html_digest: str
+    *, determination: Determination, by: User, pdf: bytes, html_digest: str
 ) -> Determination:
     sha256 = hashlib.sha256(pdf).hexdigest()
     storage = letter_storage()
@@ -392,7 +390,7 @@ def letter_integrity_problems(*, determination: Determination) -> list[str]:
         .order_by("-at")
         .first()
     )
-    if event is None:
+    if event is None or not event.after:
         problems.append("The timeline has no record of this letter's signing.")
     elif event.after.get("fingerprint") != determination_fingerprint(determination):
         problems.append("The determination was changed after its letter was signed.")

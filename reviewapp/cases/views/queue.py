@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from reviewapp.core.pagination import paginate
 
-from .. import forms, selectors
+from .. import forms, rules, selectors
 from ._case_page import require_reviewer
 
 PAGE_SIZE = 25
@@ -35,6 +35,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": paginate(cases, request.GET.get("page"), size=PAGE_SIZE),
         "tabs": selectors.QUEUE_TABS,
+        "claimable": rules.CLAIMABLE,  # the states a case can be claimed in
         "querystring": params.urlencode(),
     }
     template = "cases/queue.html#queue-results" if request.htmx else "cases/queue.html"
