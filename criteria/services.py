@@ -23,7 +23,7 @@ from .library_files import (
     read_version_file,
     version_files,
 )
-from .models import Checklist, Fact, Node, Policy, PolicyVersion
+from .models import Checklist, Fact, LibraryRevision, Node, Policy, PolicyVersion
 from .vocabulary import INDICATIONS, STAGES
 
 
@@ -42,7 +42,7 @@ def library_load(*, directory: Path | None = None) -> list[FileReport]:
     directory = directory or LIBRARY_DIR
     try:
         facts = read_facts(directory / FACTS_FILE)
-        facts_sync(facts=facts)
+        changed = facts_sync(facts=facts)
     except LibraryError as exc:
         return [FileReport(FACTS_FILE, "refused", str(exc))]
     reports = [FileReport(FACTS_FILE, "loaded", f"{len(facts)} facts")]
@@ -51,16 +51,33 @@ def library_load(*, directory: Path | None = None) -> list[FileReport]:
             version_file = read_version_file(path, facts)
             status = version_load(version_file=version_file)
             reports.append(FileReport(path.name, status))
+            changed = changed or status == "loaded"
         except LibraryError as exc:
             reports.append(FileReport(path.name, "refused", str(exc)))
+    if changed:
+        library_revision_bump()
     selectors.library_cache_clear()
     return reports
 
 
+def library_revision_bump() -> int:
+    """Move the library revision on: every app server drops its cached library objects the next
+    time it checks (``selectors``). Returns the new number."""
+    with transaction.atomic():
+        revision, _ = LibraryRevision.objects.select_for_update().get_or_create(pk=1)
+        revision.number += 1
+        revision.save()
+    return revision.number
+
+
 @transaction.atomic
-def facts_sync(*, facts: dict[str, FactDef]) -> None:
-    """Create or update dictionary entries. A fact's type never changes once criteria use it."""
+def facts_sync(*, facts: dict[str, FactDef]) -> bool:
+    """Create or update dictionary entries. A fact's type never changes once criteria use it.
+
+    Returns whether any entry was added or changed.
+    """
     existing = {f.name: f for f in Fact.objects.all()}
+    changed = False
     used = {
         name
         for names in Node.objects.filter(kind="criterion").values_list("facts", flat=True)
@@ -75,19 +92,19 @@ def facts_sync(*, facts: dict[str, FactDef]) -> None:
                 f"the type cannot change from {row.type} to {fact.type.value}: "
                 "loaded criteria use this fact",
             )
-        Fact.objects.update_or_create(
-            name=fact.name,
-            defaults={
-                "type": fact.type.value,
-                "label": fact.label,
-                "unit": fact.unit,
-                "help": fact.help,
-                "choices": [list(c) for c in fact.choices],
-                "minimum": fact.minimum,
-                "maximum": fact.maximum,
-                "position": position,
-            },
-        )
+        values = {
+            "type": fact.type.value,
+            "label": fact.label,
+            "unit": fact.unit,
+            "help": fact.help,
+            "choices": [list(c) for c in fact.choices],
+            "minimum": fact.minimum,
+            "maximum": fact.maximum,
+            "position": position,
+        }
+        if row is None or any(getattr(row, k) != v for k, v in values.items()):
+            Fact.objects.update_or_create(name=fact.name, defaults=values)
+            changed = True
     missing = used - set(facts)
     if missing:
         raise LibraryError(
@@ -95,6 +112,7 @@ def facts_sync(*, facts: dict[str, FactDef]) -> None:
             "",
             f"loaded criteria use facts this file no longer defines: {', '.join(sorted(missing))}",
         )
+    return changed
 
 
 @transaction.atomic

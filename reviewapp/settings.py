@@ -250,6 +250,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The organisation that sends determination letters.
+# How often (seconds) an app server checks whether the policy library was loaded anew elsewhere;
+# its cached engine objects are rebuilt when the library revision has moved on.
+LIBRARY_REVISION_CHECK_SECONDS: float = env.float("LIBRARY_REVISION_CHECK_SECONDS", 1.0)
+
 ORGANISATION_NAME: str = env.str("ORGANISATION_NAME", "Bayou Valley Health Plan (demo)")
 ORGANISATION_ADDRESS: str = env.str(
     "ORGANISATION_ADDRESS", "100 Example Street, Suite 200, Springfield, ST 00000"
