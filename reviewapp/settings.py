@@ -30,7 +30,8 @@ def _secret_key() -> str:
         return key
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (see README, Configuration)."
+            "SECRET_KEY must be set when DEBUG is off: for development run bin/setup (it writes a "
+            ".env with DEBUG on), in production set SECRET_KEY (README, Configuration)."
         )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from criteria import reports, selectors
 from criteria.services import EvaluationInputError, library_load, policy_evaluate
@@ -28,7 +29,13 @@ class Command(BaseCommand):
         evaluate.add_argument("--facts", required=True, type=Path, help="JSON file: name -> value")
 
     def handle(self, *args, action: str, **options) -> None:
-        getattr(self, f"do_{action}")(**options)
+        try:
+            getattr(self, f"do_{action}")(**options)
+        except DatabaseError as exc:
+            raise CommandError(
+                f"The database is not ready ({exc}): run `manage.py migrate` first, then "
+                "`manage.py criteria load`."
+            ) from None
 
     def do_load(self, directory: Path | None, **_) -> None:
         reports_ = library_load(directory=directory)
