@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.template.loader import render_to_string
 
 from reviewapp.core.htmx import url_pattern
 
@@ -56,6 +57,10 @@ def case_context(
         "answer_form": AnswerForm(),
         "doc_types": DocumentType.choices,
         "urls": CaseUrls(case),
+        # Every criterion row offers the case's documents: rendered once, not once per row.
+        "evidence_options": render_to_string(
+            "cases/_evidence_options.html", {"evidence": workspace.evidence}
+        ),
         # Read only where a template shows it (a pended case's header, the pend page): Django
         # calls a callable when the template first uses it.
         "turnaround_rule": partial(selectors.turnaround_rule_for, case),
