@@ -18,12 +18,37 @@ class Code:
     kind: str  # CPT or HCPCS
     description: str
     suggests: str  # trial, permanent, replacement or none
+    max_units: int = 1  # the most units one request may ask for (per date of service)
 
 
 @cache
 def catalogue() -> dict[str, Code]:
     data = yaml.safe_load(CODES_FILE.read_text(encoding="utf-8"))
     return {row["code"]: Code(**row) for row in data["codes"]}
+
+
+class StageConflict(ValueError):
+    """Codes of a trial and codes of a permanent implant in one request."""
+
+    def __init__(self, trial: list[str], permanent: list[str]) -> None:
+        self.trial, self.permanent = trial, permanent
+        super().__init__(
+            f"Trial codes ({', '.join(trial)}) and permanent-implant codes "
+            f"({', '.join(permanent)}) are in one request. A trial and an implant are separate "
+            "requests: remove one stage's codes, and open the other as its own case."
+        )
+
+
+def stage_conflict(codes: list[str]) -> StageConflict | None:
+    """A trial and a permanent implant asked for together: a conflict for the reviewer to
+    resolve, never silently read as a permanent implant."""
+    by_stage: dict[str, list[str]] = {}
+    for code in codes:
+        if code in catalogue():
+            by_stage.setdefault(catalogue()[code].suggests, []).append(code)
+    if by_stage.get("trial") and by_stage.get("permanent"):
+        return StageConflict(by_stage["trial"], by_stage["permanent"])
+    return None
 
 
 def suggest_stage(codes: list[str]) -> str | None:
@@ -67,6 +92,12 @@ def parse_code_list(text: str) -> list[tuple[str, int]]:
             )
         if units < 1:
             raise CodeListError(f"{code}: units must be at least 1.")
+        if units > catalogue()[code].max_units:
+            allowed = catalogue()[code].max_units
+            raise CodeListError(
+                f"{code}: {units} units is more than this code allows on one date of service "
+                f"({allowed} unit{'s' if allowed != 1 else ''})."
+            )
         if any(existing == code for existing, _ in result):
             raise CodeListError(f"{code} is listed twice.")
         result.append((code, units))

@@ -36,6 +36,8 @@ class FactDef:
     choices: tuple[tuple[str, str], ...] = ()  # (value, label)
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+    # The document that would settle the fact when it is unknown (a pend asks for it).
+    document: str = ""
 
     def parse(self, raw: Any) -> Any:
         """Normalise a raw value (JSON or form text) to the fact's Python type, or raise."""

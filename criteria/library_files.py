@@ -21,10 +21,13 @@ import yaml
 from .engine import GROUP_KINDS, Checklist, Criterion, Group, Include, Node
 from .expressions import Expr, ExpressionError, parse_expr, parse_test
 from .facts import FactDef, FactType
-from .vocabulary import INDICATIONS, STAGES
+from .vocabulary import INDICATIONS, LINES_OF_BUSINESS, STAGES
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 FACTS_FILE = "facts.yaml"
+POLICIES_FILE = "policies.yaml"
+# Files of the library directory that are not policy version files.
+NOT_VERSION_FILES = (FACTS_FILE, POLICIES_FILE)
 
 EXTERNAL_FACT = "external_review_met"
 EXTERNAL_LABEL = "EXT"
@@ -85,7 +88,7 @@ def read_facts(path: Path | None = None) -> dict[str, FactDef]:
             place = f"{place} ({name})"
         _only_keys(
             entry,
-            {"name", "type", "label", "unit", "help", "choices", "min", "max"},
+            {"name", "type", "label", "unit", "help", "choices", "min", "max", "document"},
             path.name,
             place,
         )
@@ -118,8 +121,44 @@ def read_facts(path: Path | None = None) -> dict[str, FactDef]:
             choices=choices,
             minimum=Decimal(str(entry["min"])) if "min" in entry else None,
             maximum=Decimal(str(entry["max"])) if "max" in entry else None,
+            document=_clean(entry.get("document", "")),
         )
     return facts
+
+
+# --- what each policy applies to, beyond its versions -----------------------------------------
+
+
+def read_policies(path: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """The lines of business each payer offers a policy under, by policy key.
+
+    Kept apart from the version files: a payer entering or leaving a market changes no criteria,
+    so it is no reason for a new version (and a published version's file never changes).
+    """
+    path = path or LIBRARY_DIR / POLICIES_FILE
+    if not path.exists():
+        return {}
+    data = _load_yaml(path)
+    entries = _expect(data, dict, path.name, "", "a mapping with a 'policies' mapping")
+    entries = _expect(entries.get("policies"), dict, path.name, "policies", "a mapping by key")
+    result: dict[str, tuple[str, ...]] = {}
+    for key, entry in entries.items():
+        place = f"policies.{key}"
+        _expect(entry, dict, path.name, place, "a mapping")
+        _only_keys(entry, {"lines_of_business"}, path.name, place)
+        lines = _expect(
+            entry.get("lines_of_business"), list, path.name, place, "a 'lines_of_business' list"
+        )
+        unknown = [line for line in lines if line not in LINES_OF_BUSINESS]
+        if unknown or not lines:
+            raise LibraryError(
+                path.name,
+                f"{place}.lines_of_business",
+                f"use one or more of {', '.join(LINES_OF_BUSINESS)}"
+                + (f" (not {', '.join(map(str, unknown))})" if unknown else ""),
+            )
+        result[str(key)] = tuple(lines)
+    return result
 
 
 # --- policy version files --------------------------------------------------------------------
@@ -127,7 +166,7 @@ def read_facts(path: Path | None = None) -> dict[str, FactDef]:
 
 def version_files(directory: Path | None = None) -> list[Path]:
     directory = directory or LIBRARY_DIR
-    return sorted(p for p in directory.glob("*.yaml") if p.name != FACTS_FILE)
+    return sorted(p for p in directory.glob("*.yaml") if p.name not in NOT_VERSION_FILES)
 
 
 def read_version_file(path: Path, facts: Mapping[str, FactDef]) -> VersionFile:

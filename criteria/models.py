@@ -31,6 +31,9 @@ class Fact(models.Model):
     minimum = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
     maximum = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
+    document = models.CharField(
+        max_length=200, blank=True, help_text="The document that would settle the fact."
+    )
 
     class Meta:
         ordering = ["position"]
@@ -44,6 +47,9 @@ class Policy(models.Model):
     payer = models.CharField(max_length=120)
     number = models.CharField(max_length=60)
     title = models.CharField(max_length=200)
+    # The lines of business the payer offers the policy under (criteria/library/policies.yaml);
+    # empty: not stated, any line of business.
+    lines_of_business = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["payer", "number"]

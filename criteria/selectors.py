@@ -116,6 +116,7 @@ def _fact_dictionary() -> dict[str, FactDef]:
             choices=tuple((str(v), str(label)) for v, label in f.choices),
             minimum=Decimal(f.minimum) if f.minimum is not None else None,
             maximum=Decimal(f.maximum) if f.maximum is not None else None,
+            document=f.document,
         )
         for f in Fact.objects.all()
     }

@@ -17,9 +17,11 @@ from .facts import FactDef
 from .library_files import (
     FACTS_FILE,
     LIBRARY_DIR,
+    POLICIES_FILE,
     LibraryError,
     VersionFile,
     read_facts,
+    read_policies,
     read_version_file,
     version_files,
 )
@@ -54,6 +56,13 @@ def library_load(*, directory: Path | None = None) -> list[FileReport]:
             changed = changed or status == "loaded"
         except LibraryError as exc:
             reports.append(FileReport(path.name, "refused", str(exc)))
+    try:
+        lines = read_policies(directory / POLICIES_FILE)
+        changed = policies_sync(lines_of_business=lines) or changed
+        if lines:
+            reports.append(FileReport(POLICIES_FILE, "loaded", f"{len(lines)} policies"))
+    except LibraryError as exc:
+        reports.append(FileReport(POLICIES_FILE, "refused", str(exc)))
     if changed:
         library_revision_bump()
     selectors.library_cache_clear()
@@ -101,6 +110,7 @@ def facts_sync(*, facts: dict[str, FactDef]) -> bool:
             "minimum": fact.minimum,
             "maximum": fact.maximum,
             "position": position,
+            "document": fact.document,
         }
         if row is None or any(getattr(row, k) != v for k, v in values.items()):
             Fact.objects.update_or_create(name=fact.name, defaults=values)
@@ -112,6 +122,23 @@ def facts_sync(*, facts: dict[str, FactDef]) -> bool:
             "",
             f"loaded criteria use facts this file no longer defines: {', '.join(sorted(missing))}",
         )
+    return changed
+
+
+@transaction.atomic
+def policies_sync(*, lines_of_business: Mapping[str, tuple[str, ...]]) -> bool:
+    """Record the lines of business each policy is offered under (a policy not loaded yet is
+    refused: its versions come first). Returns whether anything changed."""
+    policies = {p.key: p for p in Policy.objects.filter(key__in=list(lines_of_business))}
+    if missing := sorted(set(lines_of_business) - set(policies)):
+        raise LibraryError(POLICIES_FILE, "policies", f"no version file for {', '.join(missing)}")
+    changed = False
+    for key, lines in lines_of_business.items():
+        policy = policies[key]
+        if policy.lines_of_business != list(lines):
+            policy.lines_of_business = list(lines)
+            policy.save(update_fields=["lines_of_business"])
+            changed = True
     return changed
 
 

@@ -19,6 +19,13 @@ STAGES = {
     "permanent": "Permanent implant",
     "replacement": "Replacement",
 }
+# The lines of business a payer may offer a policy under (``policies.yaml``); a case's line of
+# business (``cases.models.LineOfBusiness``) is one of these.
+LINES_OF_BUSINESS = {
+    "medicaid": "Medicaid",
+    "medicare_advantage": "Medicare Advantage",
+    "commercial": "Commercial",
+}
 
 # What the engine says about a criterion or group, in the reviewer's words.
 STATUS_LABELS = {

@@ -160,6 +160,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 # Sessions: expire after inactivity and when the browser closes.
 SESSION_IDLE_TIMEOUT_MINUTES: int = env.int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_IDLE_TIMEOUT_SECONDS: int = SESSION_IDLE_TIMEOUT_MINUTES * 60
+# Pages warn this long before the idle timeout, offering "stay signed in".
+SESSION_WARNING_SECONDS: int = env.int("SESSION_WARNING_SECONDS", 120)
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -46,9 +46,12 @@ class CaseFactory(factory.Factory):
     member_dob = dt.date(1970, 5, 17)
     provider_name = "Dr. Test Provider"
     provider_npi = "1234567893"
-    line_of_business = "commercial"
     priority = "standard"
     policy = "molina-mcp-160"
+    # A line of business the policy's payer offers (LHCC is Medicaid only).
+    line_of_business = factory.LazyAttribute(
+        lambda o: "medicaid" if o.policy == "lhcc-la-cp-mp-173" else "commercial"
+    )
     indication = "non_malignant_pain"
     stage = "trial"
     received_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=2))

@@ -8,4 +8,6 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change_view, name="password-change"),
     path("password/changed/", views.password_change_done_view, name="password-change-done"),
+    path("session/", views.session_view, name="session"),
+    path("session/drafts/", views.session_drafts_view, name="session-drafts"),
 ]

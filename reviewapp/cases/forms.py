@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
-from criteria.codes import CodeListError, catalogue, parse_code_list, suggest_stage
+from criteria.codes import (
+    CodeListError,
+    catalogue,
+    parse_code_list,
+    stage_conflict,
+    suggest_stage,
+)
 from criteria.models import Policy
-from criteria.vocabulary import INDICATIONS, STAGES
+from criteria.vocabulary import INDICATIONS, LINES_OF_BUSINESS, STAGES
 
 from .models import AnswerStatus, CaseStatus, DocumentType, LineOfBusiness, Priority
+from .services import icd10_normalise
 
 
 def npi_is_valid(npi: str) -> bool:
@@ -31,7 +39,18 @@ def npi_is_valid(npi: str) -> bool:
     return (10 - total % 10) % 10 == int(npi[9])
 
 
-class IntakeForm(forms.Form):
+class AutofocusFirstError:
+    """Every field error is shown at once; the first invalid field gets the focus (``autofocus``
+    on its input, so it works without JavaScript too)."""
+
+    def autofocus_first_error(self) -> None:
+        for name in self.fields:  # type: ignore[attr-defined]
+            if name in self.errors:  # type: ignore[attr-defined]
+                self.fields[name].widget.attrs["autofocus"] = True  # type: ignore[attr-defined]
+                return
+
+
+class IntakeForm(AutofocusFirstError, forms.Form):
     member_name = forms.CharField(max_length=120)
     member_id = forms.CharField(label="Member ID", max_length=30)
     member_dob = forms.DateField(
@@ -57,6 +76,29 @@ class IntakeForm(forms.Form):
         required=False,
         help_text="Left empty, the stage is taken from the requested codes.",
     )
+    diagnoses = forms.CharField(
+        label="Diagnoses (ICD-10-CM)",
+        max_length=200,
+        help_text="Primary diagnosis first, separated by commas: G89.4, M96.1",
+    )
+    service_date = forms.DateField(
+        label="Date of service", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    servicing_facility = forms.CharField(
+        label="Servicing facility",
+        max_length=160,
+        help_text="Where the service is to be performed.",
+    )
+    servicing_facility_npi = forms.CharField(
+        label="Servicing facility NPI", max_length=10, required=False
+    )
+    trial_case = forms.CharField(
+        label="Trial case",
+        max_length=20,
+        required=False,
+        help_text="For a permanent implant: the reference of the member's trial case "
+        "(e.g. UM-2025-000008). Its trial results carry over as facts.",
+    )
     received_at = forms.DateTimeField(
         label="Request received",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -66,6 +108,10 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
     )
     assign_to_me = forms.BooleanField(label="Assign the case to me", required=False, initial=True)
+    confirm_duplicate = forms.BooleanField(
+        label="Open a new case anyway: this is not a duplicate of the open case above",
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -80,11 +126,25 @@ class IntakeForm(forms.Form):
                 "hx-include": "[name=indication]",
             }
         )
+        self.fields["member_id"].widget.attrs.update(
+            {
+                "hx-get": "member-cases/",
+                "hx-trigger": "change",
+                "hx-target": "#member-cases",
+                "hx-include": "[name=codes]",
+            }
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
                 "Member", Row(Column("member_name"), Column("member_id"), Column("member_dob"))
+            ),
+            Div(
+                css_id="member-cases",
+                css_class="mb-3",
+                role="status",
+                **{"aria-live": "polite"},
             ),
             Fieldset("Requesting provider", Row(Column("provider_name"), Column("provider_npi"))),
             Fieldset(
@@ -96,6 +156,12 @@ class IntakeForm(forms.Form):
                     css_class="form-text mb-3",
                     role="status",
                     **{"aria-live": "polite"},
+                ),
+                Row(Column("diagnoses", css_class="col-md-6"), Column("trial_case")),
+                Row(
+                    Column("service_date"),
+                    Column("servicing_facility", css_class="col-md-5"),
+                    Column("servicing_facility_npi"),
                 ),
                 Row(Column("received_at"), Column("priority")),
                 "clinical_summary",
@@ -123,12 +189,11 @@ class IntakeForm(forms.Form):
         return dob
 
     def clean_provider_npi(self) -> str:
-        npi = self.cleaned_data["provider_npi"].strip()
-        if not npi.isdigit():
-            raise forms.ValidationError("An NPI is 10 digits.")
-        if not npi_is_valid(npi):
-            raise forms.ValidationError("This NPI fails its check digit; check it for a typo.")
-        return npi
+        return _npi(self.cleaned_data["provider_npi"])
+
+    def clean_servicing_facility_npi(self) -> str:
+        value = self.cleaned_data["servicing_facility_npi"].strip()
+        return _npi(value) if value else ""
 
     def clean_received_at(self) -> dt.datetime:
         received = self.cleaned_data["received_at"]
@@ -140,12 +205,53 @@ class IntakeForm(forms.Form):
 
     def clean_codes(self) -> list[tuple[str, int]]:
         try:
-            return parse_code_list(self.cleaned_data["codes"])
+            codes = parse_code_list(self.cleaned_data["codes"])
         except CodeListError as exc:
             raise forms.ValidationError(str(exc)) from None
+        if conflict := stage_conflict([code for code, _ in codes]):
+            raise forms.ValidationError(str(conflict))
+        return codes
+
+    def clean_diagnoses(self) -> tuple[str, ...]:
+        raw = [p for p in re.split(r"[,;\s]+", self.cleaned_data["diagnoses"]) if p]
+        codes, bad = [], []
+        for item in raw:
+            code = icd10_normalise(item)
+            if code is None:
+                bad.append(item)
+            elif code in codes:
+                raise forms.ValidationError(f"{code} is listed twice.")
+            else:
+                codes.append(code)
+        if bad:
+            raise forms.ValidationError(
+                f"Not in the ICD-10-CM form (a letter, two characters, then up to four after a "
+                f"dot, e.g. G89.4): {', '.join(bad)}."
+            )
+        if not codes:
+            raise forms.ValidationError("Enter the primary diagnosis.")
+        return tuple(codes)
+
+    def clean_trial_case(self) -> str:
+        return self.cleaned_data["trial_case"].strip().upper()
 
     def clean(self) -> dict:
         data = super().clean()
+        policy, line = data.get("policy"), data.get("line_of_business")
+        if policy and line and policy.lines_of_business and line not in policy.lines_of_business:
+            offered = ", ".join(LINES_OF_BUSINESS[x] for x in policy.lines_of_business)
+            self.add_error(
+                "line_of_business",
+                f"{policy.payer} offers {policy.number} for {offered} only; check the member's "
+                "plan or the policy.",
+            )
+        received, service_date = data.get("received_at"), data.get("service_date")
+        if received and service_date:
+            received_on = timezone.localdate(received)
+            if abs((service_date - received_on).days) > 366:
+                self.add_error(
+                    "service_date", "The date of service is more than a year from the request."
+                )
         codes = data.get("codes")
         if not codes:
             return data
@@ -166,23 +272,43 @@ class IntakeForm(forms.Form):
             self.add_error(
                 "indication", "Replacement codes: choose the pump replacement indication."
             )
+        if data.get("trial_case") and stage != "permanent":
+            self.add_error(
+                "trial_case", "Only a permanent implant's request is linked to a trial case."
+            )
         data["stage"] = stage
         return data
 
 
+def _npi(value: str) -> str:
+    npi = value.strip()
+    if not npi.isdigit() or len(npi) != 10:
+        raise forms.ValidationError("An NPI is 10 digits.")
+    if not npi_is_valid(npi):
+        raise forms.ValidationError("This NPI fails its check digit; check it for a typo.")
+    return npi
+
+
 class FactForm(forms.Form):
-    """One fact's value, typed by the fact dictionary entry it edits."""
+    """One fact's value, typed by the fact dictionary entry it edits, and where it is documented
+    (a document of the case and its pages; optional)."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     value = forms.CharField(required=False, max_length=40)
+    source = forms.IntegerField(required=False, min_value=1)
+    source_pages = forms.CharField(required=False, max_length=60)
 
 
 class AnswerForm(forms.Form):
-    """A reviewer's answer on one criterion. The case page's rows draw their inputs from these
-    fields (choices, labels, length limits), so the limits live here only."""
+    """A reviewer's answer on one criterion, with the evidence chosen in the same step (document
+    and pages, before the status in the row). The case page's rows draw their inputs from these
+    fields (choices, labels, length limits), so the limits live here only. A document without a
+    status only links it."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    status = forms.ChoiceField(choices=AnswerStatus.choices)
+    evidence = forms.IntegerField(required=False, min_value=1)
+    pages = forms.CharField(label="Pages", required=False, max_length=60)
+    status = forms.ChoiceField(choices=AnswerStatus.choices, required=False)
     note = forms.CharField(label="Note", required=False, max_length=4000)
     override_reason = forms.CharField(
         label="Reason if different from facts",
@@ -190,6 +316,20 @@ class AnswerForm(forms.Form):
         required=False,
         max_length=2000,
     )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("status") and not data.get("evidence"):
+            raise forms.ValidationError(
+                "Choose a status (or a document to link).", code="nothing_to_save"
+            )
+        if data.get("pages") and not data.get("evidence"):
+            self.add_error("pages", "Choose the document these pages are in.")
+        return data
+
+
+class ProposalApplyForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -212,8 +352,15 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
-class EvidenceUploadForm(forms.Form):
-    files = MultipleFileField(label="Documents", help_text="PDF, PNG, JPEG, TIFF or plain text.")
+def _not_in_future(value: dt.date | None) -> dt.date | None:
+    if value and value > timezone.localdate():
+        raise forms.ValidationError("The document date is in the future.")
+    return value
+
+
+class EvidenceDetailsForm(forms.Form):
+    """What a document is: type, date, source (at upload for all files, or one document's)."""
+
     doc_type = forms.ChoiceField(label="Document type", choices=DocumentType.choices)
     document_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     source = forms.CharField(
@@ -223,10 +370,41 @@ class EvidenceUploadForm(forms.Form):
     )
 
     def clean_document_date(self) -> dt.date | None:
-        value = self.cleaned_data["document_date"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("The document date is in the future.")
-        return value
+        return _not_in_future(self.cleaned_data["document_date"])
+
+
+class EvidenceUploadForm(EvidenceDetailsForm):
+    """Several files at once: the type, date and source above apply to every file, and each file
+    may carry its own (``file_doc_type``, ``file_document_date``, ``file_source``: one value per
+    file, in the order the files were chosen; the page adds a row per file)."""
+
+    files = MultipleFileField(label="Documents", help_text="PDF, PNG, JPEG, TIFF or plain text.")
+
+    def per_file(self, data) -> list[dict | None]:
+        """Each file's own details, validated (None where a file has none of its own)."""
+        types = data.getlist("file_doc_type")
+        dates = data.getlist("file_document_date")
+        sources = data.getlist("file_source")
+        result: list[dict | None] = []
+        for index in range(len(self.cleaned_data.get("files") or [])):
+            if index >= len(types) or not types[index]:
+                result.append(None)
+                continue
+            row = EvidenceDetailsForm(
+                {
+                    "doc_type": types[index],
+                    "document_date": dates[index] if index < len(dates) else "",
+                    "source": sources[index] if index < len(sources) else "",
+                }
+            )
+            if not row.is_valid():
+                for errors in row.errors.values():
+                    for error in errors:
+                        self.add_error(None, f"File {index + 1}: {error}")
+                result.append(None)
+            else:
+                result.append(row.cleaned_data)
+        return result
 
 
 class EvidenceLinkForm(forms.Form):

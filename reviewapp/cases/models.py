@@ -110,6 +110,19 @@ class Case(models.Model):
     indication = models.CharField(max_length=30)
     stage = models.CharField(max_length=20)
 
+    service_date = models.DateField(
+        "date of service", null=True, blank=True, help_text="When the service is planned."
+    )
+    servicing_facility = models.CharField(
+        max_length=160, blank=True, help_text="Where the service is to be performed."
+    )
+    servicing_facility_npi = models.CharField("servicing facility NPI", max_length=10, blank=True)
+    # A permanent implant's request may be linked to the member's trial case; its trial results
+    # are carried over as facts when the case is opened.
+    trial_case = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="permanent_cases"
+    )
+
     received_at = models.DateTimeField("request received")
     due_at = models.DateTimeField()
     due_extended = models.BooleanField(default=False)
@@ -151,6 +164,14 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(provider_npi__regex=r"^[0-9]{10}$"), name="case_npi_ten_digits"
             ),
+            models.CheckConstraint(
+                condition=Q(servicing_facility_npi="")
+                | Q(servicing_facility_npi__regex=r"^[0-9]{10}$"),
+                name="case_facility_npi_ten_digits",
+            ),
+            models.CheckConstraint(
+                condition=~Q(trial_case=models.F("id")), name="case_trial_case_not_itself"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -187,12 +208,67 @@ class RequestedService(models.Model):
         return f"{self.code} x{self.units}"
 
 
+class CaseDiagnosis(models.Model):
+    """An ICD-10-CM diagnosis of the request, in the order sent: position 1 is the primary one.
+
+    Codes are stored in their dotted form (``G89.29``); the format is checked, not the code's
+    existence (there is no ICD-10 table in the product yet).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="diagnoses")
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=8)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "case diagnoses"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "position"], name="diagnosis_position_once"),
+            models.UniqueConstraint(fields=["case", "code"], name="diagnosis_code_once"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="diagnosis_position_from_1"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"),
+                name="diagnosis_icd10_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_primary(self) -> bool:
+        return self.position == 1
+
+
+class FactOrigin(models.TextChoices):
+    """Where a recorded fact came from (PRODUCT.md invariant 8)."""
+
+    TYPED = "typed", "Typed by a reviewer"
+    TRIAL_CASE = "trial_case", "Carried over from the member's trial case"
+
+
 class CaseFact(models.Model):
     """One clinical fact recorded for a case (value stored in JSON form: numbers as text)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facts")
     fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="+")
     value = models.JSONField()
+    # Database defaults too, so rows written outside the ORM (bulk loads) say "typed".
+    origin = models.CharField(
+        max_length=12,
+        choices=FactOrigin.choices,
+        default=FactOrigin.TYPED,
+        db_default=FactOrigin.TYPED,
+    )
+    # Who or what it came from beyond the kind ("trial case UM-2025-000008").
+    origin_detail = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # The case's document (and pages) that shows the fact: applying the facts' proposal to a
+    # criterion links it as that criterion's evidence.
+    source_evidence = models.ForeignKey(
+        "Evidence", on_delete=models.SET_NULL, null=True, blank=True, related_name="facts_shown"
+    )
+    source_pages = models.CharField(max_length=60, blank=True, default="", db_default="")
     revision = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField(auto_now=True)
@@ -225,6 +301,14 @@ EXCEPTED = "excepted"
 UNANSWERED = "unanswered"
 
 
+class AnswerOrigin(models.TextChoices):
+    """How an answer was given (PRODUCT.md invariant 8): chosen by the reviewer, or the facts'
+    proposal applied by the reviewer in one action (never applied without a person)."""
+
+    TYPED = "typed", "Answered by the reviewer"
+    PROPOSAL = "proposal", "Facts' proposal applied by the reviewer"
+
+
 class Answer(models.Model):
     """The reviewer's status for one criterion of a case, with what the facts proposed.
 
@@ -238,6 +322,12 @@ class Answer(models.Model):
     proposed_status = models.CharField(max_length=16, blank=True)
     override_reason = models.TextField(blank=True)
     note = models.TextField(blank=True)
+    origin = models.CharField(
+        max_length=12,
+        choices=AnswerOrigin.choices,
+        default=AnswerOrigin.TYPED,
+        db_default=AnswerOrigin.TYPED,
+    )
     revision = models.PositiveIntegerField(default=0)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
@@ -403,15 +493,19 @@ class EventKind(models.TextChoices):
     """
 
     CREATED = "created", "Case opened"
+    TRIAL_CASE_LINKED = "trial_case_linked", "Linked to the member's trial case"
     CLAIMED = "claimed", "Assigned"
     FACT_RECORDED = "fact_recorded", "Fact recorded"
     ANSWER_RECORDED = "answer_recorded", "Answer recorded"
+    PROPOSAL_APPLIED = "proposal_applied", "Facts' proposal applied"
     EVIDENCE_UPLOADED = "evidence_uploaded", "Evidence uploaded"
+    EVIDENCE_UPDATED = "evidence_updated", "Evidence details corrected"
     EVIDENCE_LINKED = "evidence_linked", "Evidence linked"
     EVIDENCE_UNLINKED = "evidence_unlinked", "Evidence unlinked"
     PENDED = "pended", "Pended for information"
     RESUMED = "resumed", "Review resumed"
     REFERRED = "referred", "Referred to a medical director"
+    REFERRAL_RECALLED = "referral_recalled", "Referral recalled"
     EXCEPTION_GRANTED = "exception_granted", "Exception granted"
     EXCEPTION_WITHDRAWN = "exception_withdrawn", "Exception withdrawn"
     DECIDED = "decided", "Decided"

@@ -13,12 +13,13 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch
 
 from reviewapp.core.htmx import url_pattern
 
 from . import rules, selectors
 from .forms import AnswerForm
-from .models import Case, DocumentType
+from .models import Answer, Case, DocumentType
 
 
 class CaseUrls:
@@ -26,10 +27,43 @@ class CaseUrls:
 
     def __init__(self, case: Case) -> None:
         self.answer = url_pattern("cases:criterion-answer", case.pk)
+        self.apply = url_pattern("cases:criterion-apply", case.pk)
         self.link = url_pattern("cases:evidence-link", case.pk)
         self.unlink = url_pattern("cases:evidence-unlink", case.pk)
         self.file = url_pattern("cases:evidence-file", case.pk)
+        self.view = _viewer_pattern(case)
+        self.details = url_pattern("cases:evidence-details", case.pk)
         self.fact = url_pattern("cases:fact-save", case.pk)
+
+
+def _viewer_pattern(case: Case) -> str:
+    # The document viewer (page pictures, opens at ?page=N) comes with the security work; until
+    # it is here the file itself opens in the viewer frame.
+    try:
+        return url_pattern("cases:evidence-view", case.pk)
+    except NoReverseMatch:
+        return url_pattern("cases:evidence-file", case.pk)
+
+
+def row_refuse(
+    row: selectors.CriterionRow,
+    *,
+    error: str = "",
+    conflict: Answer | None = None,
+    attempt: dict[str, str] | None = None,
+) -> None:
+    """Show a refused save in its row: the reason, the other person's answer, what was typed."""
+    row.error, row.conflict, row.attempt = error, conflict, attempt or {}
+
+
+def rows_restore(context: dict[str, Any], restored: dict[str, dict[str, str]]) -> None:
+    """Put back into each criterion row what was typed there before the session ended (the
+    drafts are keyed by the form's action URL)."""
+    urls: CaseUrls = context["urls"]
+    for row in context["ws"].rows.values():
+        typed = restored.get(urls.answer.format(row.node.pk))
+        if typed:
+            row.attempt, row.restored = dict(typed), True
 
 
 def case_context(
@@ -59,7 +93,7 @@ def case_context(
         "urls": CaseUrls(case),
         # Every criterion row offers the case's documents: rendered once, not once per row.
         "evidence_options": render_to_string(
-            "cases/_evidence_options.html", {"evidence": workspace.evidence}
+            "cases/_document_options.html", {"ws": workspace, "chosen": ""}
         ),
         # Read only where a template shows it (a pended case's header, the pend page): Django
         # calls a callable when the template first uses it.

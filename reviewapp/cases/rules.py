@@ -14,7 +14,7 @@ from typing import Protocol
 
 from django.contrib.auth.models import AnonymousUser, User
 
-from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE
+from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE, REVIEW_CASES
 
 from .models import OPEN_STATUSES, Case, CaseStatus
 
@@ -26,6 +26,10 @@ EDITABLE = OPEN_STATUSES  # answers, facts and evidence
 PENDABLE = (CaseStatus.IN_REVIEW,)
 RESUMABLE = (CaseStatus.PENDED,)
 REFERRABLE = (CaseStatus.IN_REVIEW, CaseStatus.PENDED)
+# Referred: the checklist is the medical director's to read; it is locked for everyone else
+# until the referral is recalled (which is possible while nobody else has acted on the case).
+LOCKED_FOR_NURSES = (CaseStatus.REFERRED,)
+RECALLABLE = (CaseStatus.REFERRED,)
 APPROVABLE = (CaseStatus.IN_REVIEW,)  # a reviewer's approval of a case meeting every criterion
 WITHDRAWABLE = OPEN_STATUSES
 DECIDABLE = (CaseStatus.REFERRED,)  # a medical director's decision, exceptions included
@@ -77,6 +81,32 @@ def claim_refusal(*, case: Case, user: AnyUser) -> str:
         return refusal
     if case.assigned_to_id == user.pk:
         return f"Case {case.reference} is already yours."
+    return ""
+
+
+def edit_refusal(*, case: Case, user: AnyUser, action: str = "changed") -> str:
+    """Answers, facts and evidence: an open case; a referred one only by a medical director."""
+    if refusal := status_refusal(case, EDITABLE, action):
+        return refusal
+    if case.status in LOCKED_FOR_NURSES and not user.has_perm(DECIDE_ADVERSE):
+        return (
+            f"Case {case.reference} is referred to a medical director, so its checklist is "
+            "locked. Recall the referral to change it (possible until a medical director acts)."
+        )
+    return ""
+
+
+def recall_refusal(*, case: Case, user: AnyUser, acted_by_others: bool) -> str:
+    """A reviewer takes a referral back, while nobody else has acted on the case since."""
+    if refusal := status_refusal(case, RECALLABLE, "recalled from the medical director"):
+        return refusal
+    if not user.has_perm(REVIEW_CASES) or user.has_perm(DECIDE_ADVERSE):
+        return "Only a nurse reviewer recalls a referral; a medical director decides the case."
+    if acted_by_others:
+        return (
+            f"A medical director has already acted on {case.reference} since it was referred; "
+            "ask them to return it."
+        )
     return ""
 
 

@@ -7,7 +7,9 @@ documents or events shown (everything is fetched in a fixed number of queries).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +39,10 @@ from .models import (
     CaseFact,
     CaseStatus,
     CriterionException,
+    EventKind,
     Evidence,
     EvidenceLink,
+    RequestedService,
     TurnaroundRule,
 )
 
@@ -48,6 +52,7 @@ CASE_RELATED = (
     "checklist",
     "assigned_to__staff_profile",
     "created_by__staff_profile",
+    "trial_case",
 )
 
 
@@ -130,6 +135,51 @@ def intake_stage_hint(*, codes: str) -> str:
     return hint + described
 
 
+@dataclass(frozen=True)
+class MemberCases:
+    """What intake shows about a member before a case is opened: their open cases (a possible
+    duplicate) and their trial cases (a permanent implant's request may link one)."""
+
+    open_cases: list[Case]
+    trial_cases: list[Case]
+
+
+def member_cases(*, member_id: str) -> MemberCases:
+    """The member's open cases and trial cases, newest first (one query)."""
+    member_id = (member_id or "").strip().upper()
+    if not member_id:
+        return MemberCases([], [])
+    cases = list(
+        Case.objects.filter(member_id=member_id)
+        .select_related("policy")
+        .prefetch_related("services")
+        .order_by("-received_at", "-id")[:20]
+    )
+    return MemberCases(
+        [c for c in cases if c.status in OPEN_STATUSES],
+        [c for c in cases if c.stage == "trial"],
+    )
+
+
+def duplicate_cases(*, member_id: str, codes: Iterable[str]) -> list[Case]:
+    """Open cases of the same member asking for any of the same codes (one query): opening
+    another would be a duplicate unless the reviewer says it is not."""
+    return list(
+        Case.objects.filter(
+            member_id=member_id,
+            status__in=OPEN_STATUSES,
+            pk__in=RequestedService.objects.filter(code__in=list(codes)).values("case_id"),
+        )
+        .select_related("policy")
+        .prefetch_related("services")
+        .order_by("received_at", "id")
+    )
+
+
+def trial_case_get(*, reference: str) -> Case | None:
+    return Case.objects.filter(reference__iexact=(reference or "").strip()).first()
+
+
 # --- the work queue ----------------------------------------------------------------------------
 
 QUEUE_TABS = {
@@ -198,6 +248,53 @@ def queue_cases(*, user: User, filters: QueueFilters) -> QuerySet[Case]:
     if filters.priority:
         cases = cases.filter(priority=filters.priority)
     return cases.order_by("due_at", "id")
+
+
+@dataclass(frozen=True)
+class EvidenceChoice:
+    """A document of the case and the pages that show something (a fact, or a criterion)."""
+
+    evidence: Evidence
+    pages: str = ""
+
+    def describe(self) -> str:
+        return f"{self.evidence.original_name}{' p. ' + self.pages if self.pages else ''}"
+
+    @property
+    def first_page(self) -> int:
+        return first_page(self.pages)
+
+
+def first_page(pages: str) -> int:
+    """The first page of a page reference ("3-5, 8" -> 3); 1 when there is none."""
+    head = (pages or "").split(",")[0].split("-")[0].strip()
+    return int(head) if head.isdigit() else 1
+
+
+def fact_source(fact: CaseFact | None) -> EvidenceChoice | None:
+    """The document (and pages) a recorded fact was taken from, if the reviewer named one."""
+    if fact is None or fact.source_evidence is None:
+        return None
+    return EvidenceChoice(fact.source_evidence, fact.source_pages)
+
+
+def proposal_documents(
+    fact_names: Iterable[str], sources: Mapping[str, EvidenceChoice | None]
+) -> list[EvidenceChoice]:
+    """The documents a criterion's facts were recorded from, each once (their pages joined):
+    what applying the facts' proposal links as the criterion's evidence."""
+    found: dict[int, EvidenceChoice] = {}
+    for name in fact_names:
+        source = sources.get(name)
+        if source is None:
+            continue
+        known = found.get(source.evidence.pk)
+        if known is None:
+            found[source.evidence.pk] = source
+        elif source.pages and source.pages not in known.pages.split(", "):
+            pages = ", ".join(p for p in (known.pages, source.pages) if p)
+            found[source.evidence.pk] = EvidenceChoice(source.evidence, pages)
+    return list(found.values())
 
 
 # --- facts and the rollup ----------------------------------------------------------------------
@@ -302,6 +399,40 @@ class CriterionRow:
     links: list[EvidenceLink]
     facts: list[tuple[FactDef, Any]]
     exception: Any = None
+    # The documents its facts were recorded from: applying the proposal links them.
+    proposal_documents: list[EvidenceChoice] = field(default_factory=list)
+    changed_since_referral: bool = False
+    position: int = 0  # 1-based, in checklist order
+    # What a refused save (or a session that ended) left in the row: shown again, never lost.
+    error: str = ""
+    attempt: dict[str, str] = field(default_factory=dict)
+    conflict: Answer | None = None
+    restored: bool = False
+
+    @property
+    def proposal_decided(self) -> bool:
+        return self.proposed in (Status.MET, Status.NOT_MET, Status.NOT_APPLICABLE)
+
+    @property
+    def proposal_needs_document(self) -> bool:
+        """The facts say met, but nothing would document it: no linked evidence, and no
+        document named for its facts."""
+        return (
+            self.proposed == Status.MET
+            and self.criterion.requires_documentation
+            and not self.links
+            and not self.proposal_documents
+        )
+
+    @property
+    def can_apply(self) -> bool:
+        """The facts decide it and the answer is not already what they propose."""
+        return (
+            self.proposal_decided
+            and self.exception is None
+            and self.status != self.proposed
+            and not self.proposal_needs_document
+        )
 
     @property
     def dom_id(self) -> str:
@@ -338,6 +469,81 @@ class TreeRow:
     status: str = ""
 
 
+@dataclass(frozen=True)
+class ReferralChanges:
+    """What changed on a referred case since it was referred (its first referral since the last
+    decision): shown highlighted to the medical director; and whether anyone but the referring
+    reviewer has acted since the latest referral (then it can no longer be recalled)."""
+
+    referred_at: dt.datetime
+    events: list[CaseEvent]
+    criteria: frozenset[str]
+    facts: frozenset[str]
+    acted_by_others: bool
+
+
+# What counts as a change to the checklist's substance after a referral.
+CHANGE_KINDS = frozenset(
+    {
+        EventKind.FACT_RECORDED,
+        EventKind.ANSWER_RECORDED,
+        EventKind.PROPOSAL_APPLIED,
+        EventKind.EVIDENCE_UPLOADED,
+        EventKind.EVIDENCE_UPDATED,
+        EventKind.EVIDENCE_LINKED,
+        EventKind.EVIDENCE_UNLINKED,
+    }
+)
+_FACT_EVENT_KEYS = frozenset({"source", "origin", "origin_detail"})
+
+
+def referral_changes(case: Case) -> ReferralChanges | None:
+    """For a referred case (one query): the changes since it was referred. None otherwise."""
+    if case.status != CaseStatus.REFERRED:
+        return None
+    events = list(
+        CaseEvent.objects.filter(case=case)
+        .exclude(kind=EventKind.REFUSED)
+        .select_related("actor__staff_profile")
+        .order_by("at", "id")
+    )
+    start = latest = None
+    for index, event in enumerate(events):
+        if event.kind in (EventKind.DECIDED, EventKind.REOPENED):
+            start = None
+        elif event.kind == EventKind.REFERRED:
+            start = index if start is None else start
+            latest = index
+    if start is None or latest is None:
+        return None
+    changes = [e for e in events[start + 1 :] if e.kind in CHANGE_KINDS]
+    criteria: set[str] = set()
+    facts: set[str] = set()
+    for event in changes:
+        for state in (event.before, event.after):
+            if not isinstance(state, dict):
+                continue
+            if event.kind == EventKind.FACT_RECORDED:
+                facts.update(k for k in state if k not in _FACT_EVENT_KEYS)
+            elif isinstance(state.get("criterion"), str):
+                criteria.add(state["criterion"])
+            elif isinstance(state.get("applied"), list):
+                criteria.update(str(label) for label in state["applied"])
+    referrer = events[latest].actor_id
+    return ReferralChanges(
+        referred_at=events[start].at,
+        events=changes,
+        criteria=frozenset(criteria),
+        facts=frozenset(facts),
+        acted_by_others=any(e.actor_id != referrer for e in events[latest + 1 :]),
+    )
+
+
+def referral_acted_by_others(case: Case) -> bool:
+    changes = referral_changes(case)
+    return bool(changes and changes.acted_by_others)
+
+
 @dataclass
 class Workspace:
     case: Case
@@ -348,11 +554,22 @@ class Workspace:
     evidence: list[Evidence]
     events: list[CaseEvent]
     documents_to_request: tuple[str, ...] = ()
+    referral: ReferralChanges | None = None
 
     @property
     def excepted(self) -> bool:
         """A medical director's exception is in force on some criterion."""
         return any(row.exception is not None for row in self.rows.values())
+
+    @property
+    def applicable(self) -> list[CriterionRow]:
+        """Unanswered criteria whose facts decide them: "apply all proposals" answers these."""
+        return [row for row in self.rows.values() if not row.status and row.can_apply]
+
+    @property
+    def awaiting_document(self) -> list[CriterionRow]:
+        """Unanswered criteria the facts say are met, with no document to show it yet."""
+        return [row for row in self.rows.values() if not row.status and row.proposal_needs_document]
 
     def fact_row(self, name: str) -> tuple[FactDef, Any, CaseFact | None]:
         return next(item for item in self.facts if item[0].name == name)
@@ -374,9 +591,10 @@ def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Worksp
     fact_rows = {
         f.fact.name: f
         for f in CaseFact.objects.filter(case=case).select_related(
-            "fact", "recorded_by__staff_profile"
+            "fact", "recorded_by__staff_profile", "source_evidence"
         )
     }
+    sources = {name: fact_source(row) for name, row in fact_rows.items()}
     values = {name: dictionary[name].parse(row.value) for name, row in fact_rows.items()}
     links: dict[int, list[EvidenceLink]] = defaultdict(list)
     for link in EvidenceLink.objects.filter(case=case).select_related("evidence"):
@@ -385,8 +603,9 @@ def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Worksp
     excepted = frozenset(label for label, node in nodes.items() if node.pk in exceptions)
     summary = rollup(case, answers=answers, facts=values, excepted=excepted)
     proposals = {c.label: c.proposed.value for c in summary.facts_result.criteria}
+    referral = referral_changes(case)
     rows: dict[str, CriterionRow] = {}
-    for criterion in checklist.criteria():
+    for position, criterion in enumerate(checklist.criteria(), start=1):
         node = nodes[criterion.label]
         rows[criterion.label] = CriterionRow(
             node=node,
@@ -396,6 +615,15 @@ def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Worksp
             links=links.get(node.pk, []),
             facts=[(dictionary[n], values.get(n)) for n in criterion.facts],
             exception=exceptions.get(node.pk),
+            proposal_documents=proposal_documents(criterion.facts, sources),
+            changed_since_referral=bool(
+                referral
+                and (
+                    criterion.label in referral.criteria
+                    or referral.facts.intersection(criterion.facts)
+                )
+            ),
+            position=position,
         )
     statuses = _node_statuses(summary.result)
     tree = _tree(checklist.root, rows, statuses)
@@ -417,7 +645,15 @@ def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Worksp
     )
     facts = [(dictionary[name], values.get(name), fact_rows.get(name)) for name in checklist.facts]
     return Workspace(
-        case, tree, rows, summary, facts, evidence, events, checklist.all_documents_to_request()
+        case,
+        tree,
+        rows,
+        summary,
+        facts,
+        evidence,
+        events,
+        checklist.all_documents_to_request(),
+        referral,
     )
 
 
@@ -468,6 +704,7 @@ class CaseActions:
 
     claim: bool = False
     edit: bool = False  # answers, facts and evidence
+    apply_all: bool = False  # some unanswered criteria are decided by their facts
     pend: bool = False
     resume: bool = False
     refer: bool = False
@@ -477,6 +714,7 @@ class CaseActions:
     review: bool = False  # open the medical director's review page
     decide: bool = False  # decide, and grant or withdraw exceptions
     reopen: bool = False
+    recall: bool = False  # take a referral back, while nobody else has acted on the case
 
 
 def case_actions(
@@ -494,9 +732,12 @@ def case_actions(
 
     director = not rules.director_refusal(user=user)
     in_review = allowed(rules.APPROVABLE) and user.has_perm(APPROVE_CASES)
+    edit = not rules.edit_refusal(case=case, user=user)
+    referral = workspace.referral
     return CaseActions(
         claim=not rules.claim_refusal(case=case, user=user),
-        edit=allowed(rules.EDITABLE),
+        edit=edit,
+        apply_all=edit and bool(workspace.applicable),
         pend=allowed(rules.PENDABLE),
         resume=allowed(rules.RESUMABLE),
         refer=allowed(rules.REFERRABLE),
@@ -509,32 +750,61 @@ def case_actions(
         review=director and allowed(rules.DECIDABLE),
         decide=director and allowed(rules.DECIDABLE),
         reopen=allowed(rules.REOPENABLE) and not rules.reopen_refusal(user=user, current=current),
+        recall=not rules.recall_refusal(
+            case=case, user=user, acted_by_others=bool(referral and referral.acted_by_others)
+        ),
     )
 
 
 # --- texts drafted for the reviewer -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MissingItem:
+    """A criterion the pend asks about, and the documents that would settle it."""
+
+    row: CriterionRow
+    documents: tuple[str, ...]
+
+
+def information_missing(*, workspace: Workspace) -> list[MissingItem]:
+    """What a pend asks for: each criterion that is unknown (unanswered, its facts do not decide
+    it) or answered "not documented", with the documents that would settle it: those of its
+    facts that are not recorded (all of its facts' when the answer says the proof is missing)."""
+    dictionary = library.fact_dictionary()
+    items = []
+    for row in workspace.rows.values():
+        if row.exception is not None:
+            continue
+        undocumented = row.status == AnswerStatus.NOT_DOCUMENTED
+        if not (undocumented or (not row.status and row.proposed in (Status.UNKNOWN, ""))):
+            continue
+        names = [fact.name for fact, value in row.facts if value is None or undocumented]
+        documents: list[str] = []
+        for name in names or row.criterion.facts:
+            document = dictionary[name].document
+            if document and document not in documents:
+                documents.append(document)
+        items.append(MissingItem(row, tuple(documents)))
+    return items
+
+
 def information_request_draft(*, workspace: Workspace) -> str:
-    """The pend's request to the provider, drafted from the unknown or undocumented criteria and
-    the checklist's documents to request."""
+    """The pend's request to the provider: only what is unknown or not documented, each with the
+    document that would settle it."""
     case = workspace.case
-    missing = [
-        row
-        for row in workspace.rows.values()
-        if (
-            row.status in ("", AnswerStatus.NOT_DOCUMENTED) and row.proposed in (Status.UNKNOWN, "")
-        )
-        or row.status == AnswerStatus.NOT_DOCUMENTED
-    ]
+    missing = information_missing(workspace=workspace)
     lines = [
         f"Re: {case.reference}, {case.member_name} (member ID {case.member_id})",
         "",
         "To complete the review we need documentation for the following:",
     ]
-    lines += [f"- {row.criterion.label}: {row.criterion.text}" for row in missing]
-    if workspace.documents_to_request:
-        lines += ["", "Please send:"] + [f"- {doc}" for doc in workspace.documents_to_request]
+    for item in missing:
+        lines.append(f"- {item.row.criterion.label}: {item.row.criterion.text}")
+        if item.documents:
+            lines.append(f"  Please send: {'; '.join(item.documents)}.")
+    if not missing:
+        lines.append("- (every criterion is decided; nothing is missing)")
     return "\n".join(lines)
 
 

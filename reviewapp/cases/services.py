@@ -8,8 +8,9 @@ that fails raises ``CaseActionRefused`` with a message meant for the reviewer; n
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,24 +24,30 @@ from criteria.codes import catalogue
 from criteria.engine import Status, propose
 from criteria.facts import FactValueError
 from criteria.models import Node, Policy
+from criteria.vocabulary import LINES_OF_BUSINESS
 from reviewapp.accounts.models import staff_display_name
 
 from . import rules, selectors
 from .evidence_files import EvidenceRejected, inspect_upload, storage_name
 from .models import (
     Answer,
+    AnswerOrigin,
     AnswerStatus,
     Case,
+    CaseDiagnosis,
     CaseEvent,
     CaseFact,
     CaseStatus,
+    DocumentType,
     EventKind,
     Evidence,
     EvidenceLink,
+    FactOrigin,
     InformationRequest,
     RequestedService,
     TurnaroundRule,
 )
+from .selectors import EvidenceChoice, fact_source, proposal_documents
 
 
 class CaseActionRefused(Exception):
@@ -84,6 +91,13 @@ def case_require_status(case: Case, allowed: Iterable[str], action: str) -> None
         raise CaseActionRefused(refusal)
 
 
+def case_require_edit(case: Case, by: User, action: str = "changed") -> None:
+    """Refuse a change to answers, facts or evidence unless this user may make it now: an open
+    case, and a referred case only by a medical director (``rules.edit_refusal``)."""
+    if refusal := rules.edit_refusal(case=case, user=by, action=action):
+        raise CaseActionRefused(refusal)
+
+
 def case_transition(
     case: Case, *, to: str, by: User, kind: EventKind, summary: str, **fields: Any
 ) -> Case:
@@ -123,12 +137,55 @@ class Intake:
     received_at: dt.datetime
     clinical_summary: str
     services: list[tuple[str, int]]
+    # ICD-10-CM codes, primary first, already in dotted form (``icd10_normalise``).
+    diagnoses: tuple[str, ...] = ()
+    service_date: dt.date | None = None
+    servicing_facility: str = ""
+    servicing_facility_npi: str = ""
+    # A permanent implant's request linked to the member's trial case (its results carry over).
+    trial_case: Case | None = None
+
+
+ICD10_FORMAT = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+
+
+def icd10_normalise(code: str) -> str | None:
+    """An ICD-10-CM code in its dotted form (``g8929`` -> ``G89.29``), or None when it does not
+    have the shape of one. The code's existence is not checked (no ICD-10 table yet)."""
+    text = (code or "").strip().upper().replace(" ", "")
+    bare = text.replace(".", "")
+    if "." in text and text.index(".") != 3:
+        return None
+    dotted = bare[:3] + ("." + bare[3:] if len(bare) > 3 else "")
+    return dotted if ICD10_FORMAT.match(dotted) else None
 
 
 @transaction.atomic
 def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
-    """Open a case. It pins the policy version in effect on the date the request was received."""
+    """Open a case. It pins the policy version in effect on the date the request was received.
+
+    Guards: a version in effect and a checklist for the indication and stage; the line of
+    business one the policy's payer offers; diagnosis codes shaped like ICD-10-CM; a linked trial
+    case of the same member, for a permanent implant. The linked trial case's facts that the new
+    checklist reads are carried over (each recorded as such, with the trial case named).
+    """
     received_on = timezone.localdate(intake.received_at)
+    offered = intake.policy.lines_of_business
+    if offered and intake.line_of_business not in offered:
+        raise CaseActionRefused(
+            f"{intake.policy.payer} offers {intake.policy.number} for "
+            + ", ".join(LINES_OF_BUSINESS[line] for line in offered)
+            + f" only, not {LINES_OF_BUSINESS.get(intake.line_of_business, intake.line_of_business)}."
+        )
+    if bad := [code for code in intake.diagnoses if not ICD10_FORMAT.match(code)]:
+        raise CaseActionRefused(f"Not ICD-10-CM codes: {', '.join(bad)}.")
+    trial = intake.trial_case
+    if trial and (
+        refusal := trial_case_refusal(
+            trial_case=trial, member_id=intake.member_id, stage=intake.stage
+        )
+    ):
+        raise CaseActionRefused(refusal)
     try:
         version = library.version_in_effect(policy=intake.policy, on=received_on)
     except library.NoVersionInEffect:
@@ -163,6 +220,10 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
         checklist=checklist,
         indication=intake.indication,
         stage=intake.stage,
+        service_date=intake.service_date,
+        servicing_facility=intake.servicing_facility,
+        servicing_facility_npi=intake.servicing_facility_npi,
+        trial_case=intake.trial_case,
         received_at=intake.received_at,
         due_at=intake.received_at + dt.timedelta(hours=rule.hours),
         clinical_summary=intake.clinical_summary,
@@ -178,6 +239,10 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
         )
         for i, (code, units) in enumerate(intake.services)
     )
+    CaseDiagnosis.objects.bulk_create(
+        CaseDiagnosis(case=case, position=i, code=code)
+        for i, code in enumerate(intake.diagnoses, start=1)
+    )
     event_record(
         case=case,
         actor=by,
@@ -187,10 +252,78 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
             "policy_version": version.label,
             "checklist": checklist.key,
             "codes": [f"{c} x{u}" for c, u in intake.services],
+            **({"diagnoses": list(intake.diagnoses)} if intake.diagnoses else {}),
+            **({"service_date": intake.service_date.isoformat()} if intake.service_date else {}),
+            **(
+                {"servicing_facility": intake.servicing_facility}
+                if intake.servicing_facility
+                else {}
+            ),
             "status": case.status,
         },
     )
+    if intake.trial_case is not None:
+        _trial_results_carry_over(case=case, trial_case=intake.trial_case, by=by)
     return case
+
+
+def trial_case_refusal(*, trial_case: Case, member_id: str, stage: str) -> str:
+    """Why this case cannot be the trial case of a new request, or "" when it can."""
+    if stage != "permanent":
+        return "Only a permanent implant's request is linked to a trial case."
+    if trial_case.member_id != member_id:
+        return f"{trial_case.reference} is another member's case."
+    if trial_case.stage != "trial":
+        return f"{trial_case.reference} is not a trial request."
+    return ""
+
+
+def _trial_results_carry_over(*, case: Case, trial_case: Case, by: User) -> None:
+    """The trial case's facts that the new checklist reads become facts of the new case, each
+    recorded (and audited) as carried over from the trial case."""
+    reads = set(selectors.checklist_facts(case))
+    carried = [
+        fact
+        for fact in CaseFact.objects.filter(case=trial_case).select_related("fact")
+        if fact.fact.name in reads
+    ]
+    detail = f"trial case {trial_case.reference}"
+    dictionary = library.fact_dictionary()
+    for fact in carried:
+        CaseFact.objects.create(
+            case=case,
+            fact=fact.fact,
+            value=fact.value,
+            recorded_by=by,
+            origin=FactOrigin.TRIAL_CASE,
+            origin_detail=detail,
+        )
+        definition = dictionary[fact.fact.name]
+        event_record(
+            case=case,
+            actor=by,
+            kind=EventKind.FACT_RECORDED,
+            summary=f"{definition.label}: {definition.display(definition.parse(fact.value))} "
+            f"(carried over from {detail})",
+            after={
+                fact.fact.name: fact.value,
+                "origin": FactOrigin.TRIAL_CASE.value,
+                "origin_detail": detail,
+            },
+        )
+    event_record(
+        case=case,
+        actor=by,
+        kind=EventKind.TRIAL_CASE_LINKED,
+        summary=f"Linked to the member's trial case {trial_case.reference}; "
+        f"{len(carried)} fact{'s' if len(carried) != 1 else ''} carried over",
+        after={
+            "trial_case": trial_case.reference,
+            "facts": sorted(f.fact.name for f in carried),
+        },
+    )
+    if carried:
+        _repropose(case, names={f.fact.name for f in carried})
 
 
 @transaction.atomic
@@ -225,14 +358,25 @@ class Saved:
 
 @transaction.atomic
 def fact_record(
-    *, case: Case, by: User, name: str, raw_value: Any, expected_revision: int
+    *,
+    case: Case,
+    by: User,
+    name: str,
+    raw_value: Any,
+    expected_revision: int,
+    source: EvidenceChoice | None = None,
+    origin: str = FactOrigin.TYPED,
+    origin_detail: str = "",
 ) -> Saved:
     """Record (or with an empty value, clear) a clinical fact and re-propose what it decides.
 
-    Returns the fact (when its value changed) and the criteria that read it.
+    ``source`` is the case's document (and pages) that shows the fact: applying the facts'
+    proposal to a criterion links it as the criterion's evidence. ``origin`` says where the
+    value came from (PRODUCT.md invariant 8). Returns the fact (when it changed) and the
+    criteria that read it.
     """
     case = case_lock(case)
-    case_require_status(case, rules.EDITABLE, "changed")
+    case_require_edit(case, by)
     definition = library.fact_dictionary().get(name)
     if definition is None or name not in selectors.checklist_facts(case):
         raise CaseActionRefused(f"{name!r} is not a fact this checklist uses.")
@@ -244,43 +388,115 @@ def fact_record(
             f"{staff_display_name(current.recorded_by) if current else 'someone'} while you "
             "were editing; their value is shown. Save again to replace it.",
         )
+    if source is not None:
+        source = _source_checked(case, source)
     before = current.value if current else None
+    before_source = _source_state(current)
     if raw_value in (None, ""):
         if current is None:
             return Saved()
         current.delete()
-        after = None
+        after, after_source = None, None
     else:
         try:
             value = definition.to_json(definition.parse(raw_value))
         except FactValueError as exc:
             raise CaseActionRefused(str(exc)) from None
-        if current and current.value == value:
+        if source is None and current is not None and current.value == value:
+            source = fact_source(current)  # the value stands; so does where it is documented
+        after_source = _choice_state(source)
+        if current and current.value == value and before_source == after_source:
             return Saved()
-        _fact_store(case, name, value, by, current)
+        _fact_store(
+            case,
+            name,
+            value,
+            by,
+            current,
+            source=source,
+            origin=origin,
+            origin_detail=origin_detail,
+        )
         after = value
+    if before == after:
+        change = f"documented in {source.describe()}" if source else "no document named"
+    else:
+        change = (
+            f"{definition.display(_parsed(definition, before))}"
+            f" → {definition.display(_parsed(definition, after))}"
+            + (f" (documented in {source.describe()})" if source and after is not None else "")
+        )
+    if origin != FactOrigin.TYPED:
+        change += f" ({FactOrigin(origin).label.lower()}" + (
+            f": {origin_detail})" if origin_detail else ")"
+        )
     event_record(
         case=case,
         actor=by,
         kind=EventKind.FACT_RECORDED,
-        summary=f"{definition.label}: {definition.display(_parsed(definition, before))}"
-        f" → {definition.display(_parsed(definition, after))}",
-        before={name: before},
-        after={name: after},
+        summary=f"{definition.label}: {change}",
+        before={name: before, **({"source": before_source} if before_source else {})},
+        after={
+            name: after,
+            **({"source": after_source} if after_source else {}),
+            **({"origin": origin, "origin_detail": origin_detail} if origin != "typed" else {}),
+        },
     )
     return Saved(criteria=_repropose(case, names={name}), facts=(name,))
+
+
+def _source_checked(case: Case, source: EvidenceChoice) -> EvidenceChoice:
+    if source.evidence.case_id != case.pk:
+        raise CaseActionRefused("That document belongs to another case.")
+    return EvidenceChoice(source.evidence, parse_pages(source.pages, source.evidence.page_count))
+
+
+def _source_state(fact: CaseFact | None) -> dict | None:
+    return _choice_state(fact_source(fact))
+
+
+def _choice_state(choice: EvidenceChoice | None) -> dict | None:
+    if choice is None:
+        return None
+    return {
+        "evidence": choice.evidence.pk,
+        "name": choice.evidence.original_name,
+        "pages": choice.pages,
+    }
 
 
 def _parsed(definition, value):
     return None if value is None else definition.parse(value)
 
 
-def _fact_store(case: Case, name: str, value: Any, by, current: CaseFact | None) -> None:
+def _fact_store(
+    case: Case,
+    name: str,
+    value: Any,
+    by,
+    current: CaseFact | None,
+    *,
+    source: EvidenceChoice | None = None,
+    origin: str = FactOrigin.TYPED,
+    origin_detail: str = "",
+) -> None:
+    evidence, pages = (source.evidence, source.pages) if source else (None, "")
     if current is None:
         fact = library.fact_row(name)
-        CaseFact.objects.create(case=case, fact=fact, value=value, recorded_by=by)
+        CaseFact.objects.create(
+            case=case,
+            fact=fact,
+            value=value,
+            recorded_by=by,
+            source_evidence=evidence,
+            source_pages=pages,
+            origin=origin,
+            origin_detail=origin_detail,
+        )
     else:
         current.value, current.recorded_by = value, by
+        current.source_evidence, current.source_pages = evidence, pages
+        current.origin, current.origin_detail = origin, origin_detail
         current.revision += 1
         current.save()
 
@@ -318,18 +534,21 @@ def answer_record(
     note: str,
     override_reason: str,
     expected_revision: int,
+    link: EvidenceChoice | None = None,
 ) -> Saved:
-    """Record the reviewer's status for a criterion.
+    """Record the reviewer's status for a criterion, with the evidence chosen in the same step.
 
-    Guards: the case is open; nobody saved this criterion since the reviewer loaded it; a status
-    other than what the facts propose needs a reason; a criterion that requires documentation is
-    not met without linked evidence. For a criterion decided by a single yes/no fact, answering
-    met or not met records that fact too (one act), and re-proposes what else it decides.
+    Guards: the case is open (and, referred, only a medical director changes it); nobody saved
+    this criterion since the reviewer loaded it; a status other than what the facts propose needs
+    a reason; a criterion that requires documentation is not met without linked evidence (the
+    ``link`` given here counts: it is stored first, in the same transaction, so a refused answer
+    stores no link either). For a criterion decided by a single yes/no fact, answering met or not
+    met records that fact too (one act), and re-proposes what else it decides.
 
     Returns the criterion and the others whose rows changed with it, and the fact it recorded.
     """
     case = case_lock(case)
-    case_require_status(case, rules.EDITABLE, "changed")
+    case_require_edit(case, by)
     answer = Answer.objects.select_for_update().filter(case=case, criterion=criterion).first()
     if (answer.revision if answer else 0) != expected_revision:
         raise EditConflict(
@@ -358,13 +577,15 @@ def answer_record(
             f"The facts say {criterion.label} is {proposed.replace('_', ' ')}. Give a reason to "
             f"record it as {AnswerStatus(status).label.lower()}."
         )
+    if link is not None:
+        _evidence_link(case=case, by=by, choice=link, criterion=criterion)
     if (
         status == AnswerStatus.MET
         and criterion.requires_documentation
         and not EvidenceLink.objects.filter(case=case, criterion=criterion).exists()
     ):
         raise CaseActionRefused(
-            f"{criterion.label} needs documentation: link the evidence (with page numbers) "
+            f"{criterion.label} needs documentation: choose the document (with page numbers) "
             "before marking it met."
         )
     before = _answer_state(answer)
@@ -376,6 +597,7 @@ def answer_record(
     answer.override_reason = (
         override_reason if AnswerStatus(status).engine_status != proposed else ""
     )
+    answer.origin = AnswerOrigin.TYPED
     answer.answered_by = by
     answer.answered_at = timezone.now()
     answer.revision += 1
@@ -395,7 +617,7 @@ def answer_record(
         value = value if status == AnswerStatus.MET else not value
         recorded = CaseFact.objects.filter(case=case, fact__name=fact_name).first()
         if recorded is None or recorded.value != value:
-            _fact_store(case, fact_name, value, by, recorded)
+            _fact_store(case, fact_name, value, by, recorded, source=link)
             # This answer's proposal already equals its status; the others reading the fact
             # are brought up to date.
             others = _repropose(case, names={fact_name})
@@ -415,9 +637,10 @@ def answer_record(
             f" (facts said {proposed.replace('_', ' ')}; reason: {override_reason})"
             if answer.override_reason
             else ""
-        ),
+        )
+        + (f"; evidence {link.describe()}" if link else ""),
         before=before,
-        after=_answer_state(answer),
+        after={**(_answer_state(answer) or {}), "criterion": criterion.label},
     )
     return saved
 
@@ -438,7 +661,188 @@ def _answer_state(answer: Answer | None) -> dict | None:
         "note": answer.note,
         "proposed": answer.proposed_status,
         "override_reason": answer.override_reason,
+        "origin": answer.origin,
     }
+
+
+# --- the facts' proposals, applied by the reviewer ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One criterion answered with the facts' proposal, and the documents linked with it."""
+
+    label: str
+    status: str
+    linked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AppliedAll:
+    """What "apply all proposals" did: the criteria it answered, and the unanswered ones it left
+    (their facts name no document although the criterion needs one; or the facts do not decide
+    them)."""
+
+    applied: tuple[Applied, ...]
+    needs_document: tuple[str, ...]
+    undecided: tuple[str, ...]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(a.label for a in self.applied)
+
+
+UNDECIDED, NEEDS_DOCUMENT = "undecided", "needs_document"
+
+
+class _Proposals:
+    """What applying proposals reads, once per action: facts with their documents, answers, and
+    the evidence already linked, under the case lock."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        self.checklist = library.engine_checklist(case.checklist)
+        self.nodes = library.checklist_nodes(case.checklist)
+        dictionary = library.fact_dictionary()
+        rows = list(CaseFact.objects.filter(case=case).select_related("fact", "source_evidence"))
+        self.values = {r.fact.name: dictionary[r.fact.name].parse(r.value) for r in rows}
+        self.sources = {r.fact.name: fact_source(r) for r in rows}
+        self.answers = {
+            a.criterion_id: a for a in Answer.objects.select_for_update().filter(case=case)
+        }
+        self.linked: dict[int, set[int]] = {}
+        for criterion_id, evidence_id in EvidenceLink.objects.filter(case=case).values_list(
+            "criterion_id", "evidence_id"
+        ):
+            self.linked.setdefault(criterion_id, set()).add(evidence_id)
+
+    def documents_for(self, criterion) -> list[EvidenceChoice]:
+        """The documents its facts were recorded from, each once (pages joined)."""
+        return proposal_documents(criterion.facts, self.sources)
+
+    def refusal(self, criterion, node: Node) -> tuple[str, str]:
+        """Why the proposal cannot be applied as it stands: ("undecided" or "needs_document",
+        the reason), or ("", "")."""
+        proposed = propose(criterion, self.values).value
+        if proposed == Status.UNKNOWN:
+            return UNDECIDED, (
+                f"The facts do not decide {criterion.label} yet: record its facts, or answer it "
+                "yourself."
+            )
+        if (
+            proposed == Status.MET
+            and node.requires_documentation
+            and not self.linked.get(node.pk)
+            and not self.documents_for(criterion)
+        ):
+            return NEEDS_DOCUMENT, (
+                f"{criterion.label} needs a document: say where its facts are documented, or "
+                "choose the document in its row."
+            )
+        return "", ""
+
+    def apply(self, criterion, node: Node, by: User) -> Applied:
+        proposed = propose(criterion, self.values).value
+        linked = []
+        for choice in self.documents_for(criterion):
+            if choice.evidence.pk in self.linked.get(node.pk, set()):
+                continue
+            _evidence_link(case=self.case, by=by, choice=choice, criterion=node)
+            self.linked.setdefault(node.pk, set()).add(choice.evidence.pk)
+            linked.append(choice.describe())
+        answer = self.answers.get(node.pk) or Answer(case=self.case, criterion=node)
+        before = _answer_state(answer if answer.pk else None)
+        answer.status = proposed
+        answer.proposed_status = proposed
+        answer.override_reason = ""
+        answer.origin = AnswerOrigin.PROPOSAL
+        answer.answered_by = by
+        answer.answered_at = timezone.now()
+        answer.revision += 1
+        answer.save()
+        self.answers[node.pk] = answer
+        label = AnswerStatus(proposed).label.lower()
+        event_record(
+            case=self.case,
+            actor=by,
+            kind=EventKind.PROPOSAL_APPLIED,
+            summary=f"{criterion.label}: {label} (the facts' proposal, applied)"
+            + (f"; evidence {', '.join(linked)}" if linked else ""),
+            before=before,
+            after={
+                **(_answer_state(answer) or {}),
+                "criterion": criterion.label,
+                "evidence_linked": linked,
+            },
+        )
+        return Applied(criterion.label, proposed, tuple(linked))
+
+
+@transaction.atomic
+def proposal_apply(*, case: Case, criterion: Node, by: User, expected_revision: int) -> Applied:
+    """Answer one criterion with the status its facts propose, linking in the same step the
+    documents those facts were recorded from. The answer is the reviewer's, recorded as an
+    applied proposal.
+
+    Guards: those of any change to the case; nobody saved the criterion since it was loaded; the
+    facts decide it; a criterion that needs documentation has a linked document or facts that
+    name one.
+    """
+    case = case_lock(case)
+    case_require_edit(case, by)
+    state = _Proposals(case)
+    answer = state.answers.get(criterion.pk)
+    if (answer.revision if answer else 0) != expected_revision:
+        raise EditConflict(
+            answer,
+            f"{staff_display_name(answer.answered_by) if answer else 'Someone'} saved criterion "
+            f"{criterion.label} while you were looking at it; their answer is shown.",
+        )
+    engine_criterion = state.checklist.criterion(criterion.label)
+    if refused := state.refusal(engine_criterion, criterion)[1]:
+        raise CaseActionRefused(refused)
+    return state.apply(engine_criterion, criterion, by)
+
+
+@transaction.atomic
+def proposals_apply_all(*, case: Case, by: User) -> AppliedAll:
+    """Answer every unanswered criterion whose facts decide it with the facts' proposal (and its
+    documents), in checklist order; leave, and name, those that still need a document or whose
+    facts do not decide them. Answers already given are never touched."""
+    case = case_lock(case)
+    case_require_edit(case, by)
+    state = _Proposals(case)
+    applied: list[Applied] = []
+    needs_document: list[str] = []
+    undecided: list[str] = []
+    for engine_criterion in state.checklist.criteria():
+        node = state.nodes[engine_criterion.label]
+        answer = state.answers.get(node.pk)
+        if answer is not None and answer.status:
+            continue
+        kind, _ = state.refusal(engine_criterion, node)
+        if kind:
+            (undecided if kind == UNDECIDED else needs_document).append(engine_criterion.label)
+            continue
+        applied.append(state.apply(engine_criterion, node, by))
+    result = AppliedAll(tuple(applied), tuple(needs_document), tuple(undecided))
+    if applied:
+        event_record(
+            case=case,
+            actor=by,
+            kind=EventKind.PROPOSAL_APPLIED,
+            summary=f"The facts' proposals applied to {len(applied)} "
+            f"criteri{'a' if len(applied) != 1 else 'on'}"
+            + (
+                f"; still needing a document: {', '.join(needs_document)}" if needs_document else ""
+            ),
+            after={
+                "applied": list(result.labels),
+                "needs_document": needs_document,
+                "undecided": undecided,
+            },
+        )
+    return result
 
 
 # --- evidence ----------------------------------------------------------------------------------
@@ -448,6 +852,32 @@ def _answer_state(answer: Answer | None) -> dict | None:
 class UploadResult:
     evidence: Evidence
     duplicate: bool
+    name: str = ""  # the name the file was uploaded under (a duplicate may have another)
+
+
+@dataclass(frozen=True)
+class EvidenceDetails:
+    """What a document is: its type, date and source (who wrote or sent it)."""
+
+    doc_type: str
+    document_date: dt.date | None = None
+    source: str = ""
+
+
+class EvidenceRefused(CaseActionRefused):
+    """Files refused at upload, each with its reason; nothing was stored."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+def _details_checked(details: EvidenceDetails) -> EvidenceDetails:
+    if details.doc_type not in DocumentType.values:
+        raise CaseActionRefused(f"{details.doc_type!r} is not a document type.")
+    if details.document_date and details.document_date > timezone.localdate():
+        raise CaseActionRefused("The document date is in the future.")
+    return EvidenceDetails(details.doc_type, details.document_date, details.source.strip())
 
 
 @transaction.atomic
@@ -459,27 +889,38 @@ def evidence_upload(
     doc_type: str,
     document_date: dt.date | None,
     source: str,
+    details: Sequence[EvidenceDetails | None] = (),
 ) -> list[UploadResult]:
-    """Store uploaded documents. Every file is checked first: one bad file stores none.
+    """Store uploaded documents. Every file is checked first: one bad file stores none, and every
+    bad file is named with its reason (``EvidenceRefused``).
 
-    A file already on the case (same SHA-256) is recognised and not stored twice.
+    ``doc_type``, ``document_date`` and ``source`` apply to every file; ``details`` (in the order
+    of ``files``) gives a file its own. A file already on the case (same SHA-256) is recognised
+    and not stored twice.
     """
     case = case_lock(case)
-    case_require_status(case, rules.EDITABLE, "given new evidence")
-    inspected = []
+    case_require_edit(case, by, "given new evidence")
+    shared = _details_checked(EvidenceDetails(doc_type, document_date, source))
+    per_file = []
+    for index in range(len(files)):
+        own = details[index] if index < len(details) else None
+        per_file.append(_details_checked(own) if own else shared)
+    inspected, problems = [], []
     for upload in files:
         try:
             inspected.append((upload, inspect_upload(upload)))
         except EvidenceRejected as exc:
-            raise CaseActionRefused(str(exc)) from None
+            problems.append(str(exc))
+    if problems:
+        raise EvidenceRefused(problems)
     results = []
     seen: dict[str, Evidence] = {}
-    for upload, info in inspected:
+    for (upload, info), about in zip(inspected, per_file, strict=True):
         existing = (
             seen.get(info.sha256) or Evidence.objects.filter(case=case, sha256=info.sha256).first()
         )
         if existing:
-            results.append(UploadResult(existing, duplicate=True))
+            results.append(UploadResult(existing, duplicate=True, name=info.safe_name))
             continue
         evidence = Evidence(
             case=case,
@@ -488,16 +929,16 @@ def evidence_upload(
             size=info.size,
             sha256=info.sha256,
             page_count=info.page_count,
-            doc_type=doc_type,
-            document_date=document_date,
-            source=source.strip(),
+            doc_type=about.doc_type,
+            document_date=about.document_date,
+            source=about.source,
             uploaded_by=by,
         )
         upload.seek(0)
         evidence.file.save(storage_name(case, info), upload, save=False)
         evidence.save()
         seen[info.sha256] = evidence
-        results.append(UploadResult(evidence, duplicate=False))
+        results.append(UploadResult(evidence, duplicate=False, name=info.safe_name))
         event_record(
             case=case,
             actor=by,
@@ -509,9 +950,57 @@ def evidence_upload(
                 "name": evidence.original_name,
                 "sha256": info.sha256,
                 "content_type": info.content_type,
+                **_evidence_details_state(evidence),
             },
         )
     return results
+
+
+def _evidence_details_state(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "doc_type": evidence.doc_type,
+        "document_date": evidence.document_date.isoformat() if evidence.document_date else None,
+        "source": evidence.source,
+    }
+
+
+@transaction.atomic
+def evidence_update(
+    *, case: Case, by: User, evidence: Evidence, details: EvidenceDetails
+) -> Evidence:
+    """Correct what a document is (type, date, source) after upload; the file itself never
+    changes. Audited with the values before and after."""
+    case = case_lock(case)
+    case_require_edit(case, by)
+    if evidence.case_id != case.pk:
+        raise CaseActionRefused("That document belongs to another case.")
+    details = _details_checked(details)
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    before = _evidence_details_state(evidence)
+    evidence.doc_type = details.doc_type
+    evidence.document_date = details.document_date
+    evidence.source = details.source
+    after = _evidence_details_state(evidence)
+    if before == after:
+        return evidence
+    evidence.save(update_fields=["doc_type", "document_date", "source"])
+    changed = [
+        f"{EVIDENCE_DETAIL_LABELS[key]} {before[key] or 'none'} → {after[key] or 'none'}"
+        for key in after
+        if before[key] != after[key]
+    ]
+    event_record(
+        case=case,
+        actor=by,
+        kind=EventKind.EVIDENCE_UPDATED,
+        summary=f"{evidence.original_name}: " + "; ".join(changed),
+        before={"evidence": evidence.pk, **before},
+        after={"evidence": evidence.pk, **after},
+    )
+    return evidence
+
+
+EVIDENCE_DETAIL_LABELS = {"doc_type": "type", "document_date": "date", "source": "source"}
 
 
 def parse_pages(text: str, page_count: int | None) -> str:
@@ -541,10 +1030,20 @@ def evidence_link(
     *, case: Case, by: User, evidence: Evidence, criterion: Node, pages: str
 ) -> EvidenceLink:
     case = case_lock(case)
-    case_require_status(case, rules.EDITABLE, "changed")
+    case_require_edit(case, by)
+    return _evidence_link(
+        case=case, by=by, choice=EvidenceChoice(evidence, pages), criterion=criterion
+    )
+
+
+def _evidence_link(
+    *, case: Case, by: User, choice: EvidenceChoice, criterion: Node
+) -> EvidenceLink:
+    """Link a document to a criterion (under the caller's case lock), or update its pages."""
+    evidence = choice.evidence
     if evidence.case_id != case.pk:
         raise CaseActionRefused("That document belongs to another case.")
-    pages = parse_pages(pages, evidence.page_count)
+    pages = parse_pages(choice.pages, evidence.page_count)
     link, created = EvidenceLink.objects.get_or_create(
         case=case,
         criterion=criterion,
@@ -572,7 +1071,7 @@ def evidence_link(
 @transaction.atomic
 def evidence_unlink(*, case: Case, by: User, link: EvidenceLink) -> None:
     case = case_lock(case)
-    case_require_status(case, rules.EDITABLE, "changed")
+    case_require_edit(case, by)
     criterion = link.criterion
     answer = Answer.objects.filter(case=case, criterion=criterion).first()
     others = EvidenceLink.objects.filter(case=case, criterion=criterion).exclude(pk=link.pk)
@@ -665,4 +1164,21 @@ def case_refer_to_director(*, case: Case, by: User, summary: str) -> Case:
         summary="Referred to a medical director",
         referral_summary=summary.strip(),
         referred_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def case_recall_referral(*, case: Case, by: User) -> Case:
+    """Take a referral back to work the checklist again, while nobody else (a medical director)
+    has acted on the case since it was referred. The case returns to review."""
+    case = case_lock(case)
+    acted = selectors.referral_acted_by_others(case)
+    if refusal := rules.recall_refusal(case=case, user=by, acted_by_others=acted):
+        raise CaseActionRefused(refusal)
+    return case_transition(
+        case,
+        to=CaseStatus.IN_REVIEW,
+        by=by,
+        kind=EventKind.REFERRAL_RECALLED,
+        summary=f"Referral recalled by {staff_display_name(by)}; the checklist is open again",
     )

@@ -14,4 +14,9 @@ def navigation(request: HttpRequest) -> dict:
         "nav_items": nav_for(user),
         "user_roles": sorted(role.value for role in roles_of(user)),
         "organisation_name": settings.ORGANISATION_NAME,
+        # The page's script warns before the session ends for inactivity (static/js/app.js).
+        "session_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
+        "session_warning_seconds": min(
+            settings.SESSION_WARNING_SECONDS, settings.SESSION_IDLE_TIMEOUT_SECONDS // 2
+        ),
     }

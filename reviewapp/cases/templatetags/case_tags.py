@@ -13,6 +13,7 @@ from criteria.vocabulary import OUTCOME_LABELS
 from criteria.vocabulary import STATUS_LABELS as ENGINE_STATUS_LABELS
 
 from ..models import EXCEPTED, UNANSWERED, AnswerStatus
+from ..selectors import first_page as _first_page
 
 register = template.Library()
 
@@ -71,3 +72,9 @@ def outcome_class(outcome: object) -> str:
 @register.filter
 def case_status_class(status: str) -> str:
     return CASE_STATUS_CLASSES.get(status, "text-bg-light")
+
+
+@register.filter
+def first_page(pages: str) -> int:
+    """The page a page reference opens the viewer at ("3-5, 8" -> 3)."""
+    return _first_page(pages)

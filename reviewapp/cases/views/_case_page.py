@@ -8,9 +8,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from criteria.models import Node
+from reviewapp.accounts import drafts
 from reviewapp.accounts.roles import REVIEW_CASES
 from reviewapp.core.htmx import back_to, render_fragments
 from reviewapp.decisions.selectors import determinations_for
@@ -30,30 +32,39 @@ def require_reviewer(request: HttpRequest) -> None:
 def page_context(
     request: HttpRequest, case: Case, *, workspace: Workspace | None = None, **extra: Any
 ) -> dict[str, Any]:
-    """The whole case page: the case context with the determinations the header lists."""
+    """The whole case page: the case context with the determinations the header lists, and any
+    text the reviewer had typed before the session ended (restored into its forms, once)."""
     context = pages.case_context(
         case=case, user=request.user, workspace=workspace, determinations=determinations_for(case)
     )
-    return {**context, **extra}
+    restored = drafts.draft_pop(request, page=request.path)
+    if restored:
+        pages.rows_restore(context, restored)
+    return {**context, "restored": restored, **extra}
 
 
 def fragment_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     """What the fragments answering a save need: an open case has no determination in force (a
     save refused on a decided case still reads them, for its actions)."""
     if case.status in rules.REOPENABLE:
-        return page_context(request, case)
+        return pages.case_context(
+            case=case, user=request.user, determinations=determinations_for(case)
+        )
     return pages.case_context(case=case, user=request.user)
 
 
-def result_fragments(context: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def result_fragments(context: dict[str, Any], *, announcement: str = "") -> list:
     """What every save changes besides its own row, out of band: the result, the approve button
-    (in the header of a case in review: it is enabled once every criterion is met) and the
-    timeline."""
+    (in the header of a case in review: it is enabled once every criterion is met), "apply all
+    proposals", the timeline, and what the screen reader says about the save."""
     oob = {**context, "oob": True}
-    fragments = [("rollup", oob)]
+    fragments = [("rollup", oob), ("apply-all", oob)]
     if context["actions"].offer_approval:
         fragments.append(("approve-action", oob))
-    return [*fragments, ("timeline", oob)]
+    fragments.append(("timeline", oob))
+    if announcement:
+        fragments.append(("announce", {"announcement": announcement}))
+    return fragments
 
 
 def row_response(
@@ -67,13 +78,14 @@ def row_response(
     attempt: dict[str, str] | None = None,
     also: tuple[str, ...] = (),
     facts_panel: bool = False,
+    announcement: str = "",
 ) -> HttpResponse:
     """A criterion row (the swap target), the other rows ``also`` changed and, when a fact
     changed, the facts panel, all out of band with the result."""
     context = fragment_context(request, case)
     rows = context["ws"].rows
-    row = {"row": rows[label], "error": error, "conflict": conflict, "attempt": attempt or {}}
-    fragments = [("criterion-row", {**context, **row})]
+    pages.row_refuse(rows[label], error=error, conflict=conflict, attempt=attempt)
+    fragments = [("criterion-row", {**context, "row": rows[label]})]
     fragments += [
         ("criterion-row", {**context, "row": rows[other], "oob": True})
         for other in also
@@ -81,7 +93,9 @@ def row_response(
     ]
     if facts_panel:
         fragments.append(("facts-panel", {**context, "oob": True}))
-    fragments += result_fragments(context)
+    if error and not announcement:
+        announcement = f"{label} not saved: {error}"
+    fragments += result_fragments(context, announcement=announcement)
     return render_fragments(request, DETAIL, fragments, status=status)
 
 
@@ -95,8 +109,8 @@ def row_refused(
     attempt: dict[str, str] | None = None,
     status: int = 422,
 ) -> HttpResponse:
-    """A refused save: the row again with the reason (and what was typed), or without htmx a
-    message and the page."""
+    """A refused save: the row again with the reason and what was typed (with htmx the row
+    alone; without, the whole page, so nothing typed is lost either way)."""
     if request.htmx:
         return row_response(
             request,
@@ -107,5 +121,15 @@ def row_refused(
             conflict=conflict,
             attempt=attempt,
         )
+    context = page_context(request, case)
+    pages.row_refuse(
+        context["ws"].rows[node.label], error=error, conflict=conflict, attempt=attempt
+    )
     messages.error(request, f"{node.label}: {error}")
-    return back_to(reverse("cases:detail", args=[case.pk]), f"criterion-{node.pk}")
+    return render(request, DETAIL, context, status=status)
+
+
+def saved_redirect(request: HttpRequest, case: Case, anchor: str, message: str) -> HttpResponse:
+    """Post/redirect/get without JavaScript, back to the place on the page that was saved."""
+    messages.success(request, message)
+    return back_to(reverse("cases:detail", args=[case.pk]), anchor)

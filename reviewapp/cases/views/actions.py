@@ -24,14 +24,23 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:queue" if back_to_queue else reverse("cases:detail", args=[case.pk]))
 
 
+def _restored(context: dict, field: str) -> str | None:
+    """What was typed into this page's form before the session ended, if anything."""
+    typed = context["restored"].get(context["request_path"], {})
+    return typed.get(field) or None
+
+
 @require_http_methods(["GET", "POST"])
 def pend(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(user=request.user, pk=pk)
     if request.method == "GET":
         workspace = selectors.case_workspace(case)
-        draft = selectors.information_request_draft(workspace=workspace)
-        form = forms.PendForm(initial={"request_text": draft})
-        context = page_context(request, case, workspace=workspace, action_form=form)
+        context = page_context(request, case, workspace=workspace, request_path=request.path)
+        draft = _restored(context, "request_text") or selectors.information_request_draft(
+            workspace=workspace
+        )
+        context["action_form"] = forms.PendForm(initial={"request_text": draft})
+        context["missing"] = selectors.information_missing(workspace=workspace)
         return render(request, "cases/case_pend.html", context)
     form = forms.PendForm(request.POST)
     if form.is_valid():
@@ -47,6 +56,7 @@ def pend(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("cases:detail", pk=case.pk)
     context = page_context(request, case, action_form=form)
+    context["missing"] = selectors.information_missing(workspace=context["ws"])
     return render(request, "cases/case_pend.html", context, status=422)
 
 
@@ -70,9 +80,11 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for_user(user=request.user, pk=pk)
     if request.method == "GET":
         workspace = selectors.case_workspace(case)
-        draft = selectors.referral_summary_draft(workspace=workspace)
-        form = forms.ReferForm(initial={"summary": draft})
-        context = page_context(request, case, workspace=workspace, action_form=form)
+        context = page_context(request, case, workspace=workspace, request_path=request.path)
+        draft = _restored(context, "summary") or selectors.referral_summary_draft(
+            workspace=workspace
+        )
+        context["action_form"] = forms.ReferForm(initial={"summary": draft})
         return render(request, "cases/case_refer.html", context)
     form = forms.ReferForm(request.POST)
     if form.is_valid():
@@ -87,3 +99,18 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("cases:detail", pk=case.pk)
     context = page_context(request, case, action_form=form)
     return render(request, "cases/case_refer.html", context, status=422)
+
+
+@require_POST
+def recall(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a referral back (while no medical director has acted) to work the checklist again."""
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    try:
+        services.case_recall_referral(case=case, by=request.user)
+    except services.CaseActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"Referral of {case.reference} recalled; the checklist is open again."
+        )
+    return redirect("cases:detail", pk=case.pk)

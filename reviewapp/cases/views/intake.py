@@ -7,48 +7,92 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from reviewapp.accounts import drafts
+
 from .. import forms, selectors, services
 from ._case_page import require_reviewer
 
 
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
+    """Every field error at once (focus on the first); an open case of the same member for the
+    same codes is shown before a duplicate is opened; a permanent request may name the member's
+    trial case, whose trial results carry over."""
     require_reviewer(request)
-    form = forms.IntakeForm(request.POST or None)
+    restored = drafts.draft_pop(request, page=request.path).get(request.path)
+    if request.method == "GET" and restored:
+        form = forms.IntakeForm(initial=restored)
+    else:
+        form = forms.IntakeForm(request.POST or None)
+    duplicates: list = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        intake = services.Intake(
-            member_name=data["member_name"],
-            member_id=data["member_id"],
-            member_dob=data["member_dob"],
-            provider_name=data["provider_name"],
-            provider_npi=data["provider_npi"],
-            line_of_business=data["line_of_business"],
-            priority=data["priority"],
-            policy=data["policy"],
-            indication=data["indication"],
-            stage=data["stage"],
-            received_at=data["received_at"],
-            clinical_summary=data["clinical_summary"],
-            services=data["codes"],
-        )
-        try:
-            case = services.case_create(
-                intake=intake, by=request.user, assign_to_me=data["assign_to_me"]
+        trial_case = None
+        if data["trial_case"]:
+            trial_case = selectors.trial_case_get(reference=data["trial_case"])
+            refusal = (
+                services.trial_case_refusal(
+                    trial_case=trial_case, member_id=data["member_id"], stage=data["stage"]
+                )
+                if trial_case
+                else f"There is no case {data['trial_case']}."
             )
-        except services.CaseActionRefused as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Case {case.reference} opened.")
-            return redirect("cases:detail", pk=case.pk)
+            if refusal:
+                form.add_error("trial_case", refusal)
+        codes = [code for code, _ in data["codes"]]
+        duplicates = selectors.duplicate_cases(member_id=data["member_id"], codes=codes)
+        if duplicates and not data["confirm_duplicate"] and not form.errors:
+            form.add_error(
+                "confirm_duplicate",
+                "This member has an open case for the same codes (below). Open that case, or "
+                "confirm that this request is a new one.",
+            )
+        if not form.errors:
+            case = _open(request, form, data, trial_case)
+            if case is not None:
+                messages.success(request, f"Case {case.reference} opened.")
+                return redirect("cases:detail", pk=case.pk)
+    if form.errors:
+        form.autofocus_first_error()
     context = {
         "form": form,
         "known_codes": forms.known_codes(),
         "rules": selectors.turnaround_rules(),
+        "duplicates": duplicates,
+        "restored": bool(restored),
     }
-    return render(
-        request, "cases/intake.html", context, status=422 if request.method == "POST" else 200
+    status = (409 if duplicates else 422) if request.method == "POST" else 200
+    return render(request, "cases/intake.html", context, status=status)
+
+
+def _open(request: HttpRequest, form: forms.IntakeForm, data: dict, trial_case) -> object:
+    intake = services.Intake(
+        member_name=data["member_name"],
+        member_id=data["member_id"],
+        member_dob=data["member_dob"],
+        provider_name=data["provider_name"],
+        provider_npi=data["provider_npi"],
+        line_of_business=data["line_of_business"],
+        priority=data["priority"],
+        policy=data["policy"],
+        indication=data["indication"],
+        stage=data["stage"],
+        received_at=data["received_at"],
+        clinical_summary=data["clinical_summary"],
+        services=data["codes"],
+        diagnoses=data["diagnoses"],
+        service_date=data["service_date"],
+        servicing_facility=data["servicing_facility"],
+        servicing_facility_npi=data["servicing_facility_npi"],
+        trial_case=trial_case,
     )
+    try:
+        return services.case_create(
+            intake=intake, by=request.user, assign_to_me=data["assign_to_me"]
+        )
+    except services.CaseActionRefused as exc:
+        form.add_error(None, str(exc))
+        return None
 
 
 @require_GET
@@ -56,3 +100,11 @@ def stage_hint(request: HttpRequest) -> HttpResponse:
     """What the typed codes suggest (the intake form asks as the nurse types)."""
     require_reviewer(request)
     return HttpResponse(selectors.intake_stage_hint(codes=request.GET.get("codes", "")))
+
+
+@require_GET
+def member_cases(request: HttpRequest) -> HttpResponse:
+    """The member's open cases and trial cases, shown as the member ID is entered."""
+    require_reviewer(request)
+    found = selectors.member_cases(member_id=request.GET.get("member_id", ""))
+    return render(request, "cases/intake.html#member-cases", {"found": found})

@@ -19,6 +19,8 @@ GOOD_INTAKE = {
     "priority": "standard",
     "clinical_summary": "Synthetic.",
     "assign_to_me": "on",
+    "diagnoses": "G89.4, M96.1",
+    "servicing_facility": "Bayou Surgical Center",
 }
 
 
@@ -28,6 +30,7 @@ def intake_data():
     data["received_at"] = timezone.localtime(timezone.now() - dt.timedelta(hours=1)).strftime(
         "%Y-%m-%dT%H:%M"
     )
+    data["service_date"] = (timezone.localdate() + dt.timedelta(days=14)).isoformat()
     return data
 
 

@@ -57,7 +57,9 @@ def test_a_referred_case_is_decided_by_a_director_only(nurse, director):
     assert {"review", "decide"} <= offered(actions_for(case, director))
     nurse_actions = actions_for(case, nurse)
     assert not nurse_actions.decide and not nurse_actions.review and not nurse_actions.pend
-    assert nurse_actions.edit and nurse_actions.withdraw
+    # The checklist is locked for her while it is referred; she may recall it (nobody has acted).
+    assert not nurse_actions.edit and nurse_actions.recall and nurse_actions.withdraw
+    assert actions_for(case, director).edit and not actions_for(case, director).recall
 
 
 def test_reopen_follows_the_determination_in_force(nurse, other_nurse, director):

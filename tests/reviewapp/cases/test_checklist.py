@@ -102,7 +102,7 @@ def test_a_criterion_needing_documentation_cannot_be_met_without_linked_evidence
         services.fact_record(case=case, by=nurse, name=name, raw_value=value, expected_revision=0)
     response = post_answer(nurse_client, case, "2.a", "met")
     assert response.status_code == 422
-    assert "needs documentation: link the evidence" in response.content.decode()
+    assert "needs documentation: choose the document" in response.content.decode()
     assert not Answer.objects.filter(case=case, criterion=node(case, "2.a"), status="met").exists()
 
     evidence = EvidenceFactory(case=case, by=nurse, pages=4)
@@ -184,9 +184,13 @@ def test_without_javascript_the_same_form_posts_and_redirects(case, nurse_client
     response = post_answer(nurse_client, case, "2.d", "met", htmx=False)
     assert response.status_code == 302
     assert response["Location"] == f"/cases/{case.pk}/#criterion-{node(case, '2.d').pk}"
-    response = post_answer(nurse_client, case, "2.d", "bogus", revision=1, htmx=False)
-    page = nurse_client.get(response["Location"].split("#")[0]).content.decode()
-    assert "Select a valid choice" in page
+    # A refused save shows the whole page again, the reason and what was typed in the row.
+    response = post_answer(
+        nurse_client, case, "2.d", "bogus", revision=1, htmx=False, note="Typed before the error"
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and "Select a valid choice" in page
+    assert 'value="Typed before the error"' in page
 
 
 def test_tampered_ids_are_refused(case, nurse, nurse_client):
@@ -251,8 +255,9 @@ def test_case_page_query_count_is_constant_in_criteria_and_documents(
     # session; user (with staff profile); group names with their permissions (roles, access);
     # user permissions; case (with version, checklist, reviewer); answers; facts; evidence links
     # (with documents); active exceptions; documents; timeline events; determinations; requested
-    # services (header). The turnaround rule is read only for a pended case's header.
-    with django_assert_num_queries(13):
+    # services and diagnoses (header). The turnaround rule is read only for a pended case's header;
+    # the events since the referral only for a referred case.
+    with django_assert_num_queries(14):
         response = nurse_client.get(f"/cases/{case.pk}/")
     assert response.content.decode().count('class="list-group-item criterion-row"') == 20
 

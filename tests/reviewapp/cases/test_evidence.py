@@ -51,7 +51,8 @@ def test_upload_several_documents_at_once(case, nurse_client):
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="evidence"')
     # Each row's document list follows out of band; the rows (and any typing in them) stay.
-    assert html.count('hx-swap-oob="true"') >= 11 and 'id="link-form-' in html
+    assert html.count('<select id="link-doc-') == 11 and 'hx-swap-oob="innerHTML"' in html
+    assert 'id="criterion-' not in html
     assert 'class="list-group-item criterion-row"' not in html and 'id="checklist"' not in html
     assert "wound.png</option>" in html
 
@@ -63,7 +64,7 @@ def test_a_duplicate_upload_is_recognised(case, nurse_client):
     )
     assert Evidence.objects.filter(case=case).count() == 1
     page = nurse_client.get(response["Location"].split("#")[0]).content.decode()
-    assert "already on this case (same content)" in page
+    assert "same-again.pdf is already on this case as note.pdf (same content)" in page
 
 
 SCRIPT = b"<script>fetch('/steal')</script>"

@@ -47,6 +47,7 @@ def test_nurse_opens_a_case_with_the_version_in_effect_and_a_reference(nurse_cli
 )
 def test_the_received_date_pins_the_version(nurse_client, intake_data, received, version):
     intake_data["received_at"] = received
+    intake_data["service_date"] = "2025-09-01"
     nurse_client.post("/cases/new/", intake_data)
     case = Case.objects.get()
     assert case.policy_version.label == version
@@ -113,6 +114,7 @@ def test_bad_intake_is_refused_with_a_clear_message_and_nothing_saved(
 
 def test_intake_refuses_a_date_before_any_version(nurse_client, intake_data):
     intake_data["received_at"] = "2024-01-05T10:00"
+    intake_data["service_date"] = "2024-02-01"
     response = nurse_client.post("/cases/new/", intake_data)
     assert response.status_code == 422
     assert "No version of MCP-160 was in effect on 2024-01-05" in response.content.decode()
@@ -128,6 +130,7 @@ def test_intake_refuses_a_stage_the_policy_does_not_cover(nurse_client, intake_d
 
 def test_received_time_is_read_in_the_organisation_time_zone(nurse_client, intake_data):
     intake_data["received_at"] = "2025-08-12T23:30"
+    intake_data["service_date"] = "2025-09-01"
     nurse_client.post("/cases/new/", intake_data)
     received = Case.objects.get().received_at.astimezone(zoneinfo.ZoneInfo("America/Chicago"))
     assert (received.hour, received.minute) == (23, 30)

@@ -55,7 +55,7 @@ def test_incomplete_case_cannot_be_approved(case, nurse_client):
 
 def test_pend_drafts_the_request_and_extends_the_due_time_once(case, nurse, nurse_client):
     page = nurse_client.get(f"/cases/{case.pk}/pend/").content.decode()
-    assert "2.c.v:" in page and "Psychological evaluation by a licensed mental health" in page
+    assert "2.c.v:" in page and "The psychological evaluation report" in page
     assert "extends the due time once, by 14 calendar days" in page
     due = case.due_at
     response = nurse_client.post(
