@@ -170,6 +170,10 @@ class IntakeForm(AutofocusFirstError, forms.Form):
             Submit("submit", "Open case"),
         )
 
+    def offer_duplicate_confirmation(self) -> None:
+        """Show the "not a duplicate" box (only when an open case of the member was found)."""
+        self.helper.layout.insert(len(self.helper.layout) - 1, Field("confirm_duplicate"))
+
     def clean_member_name(self) -> str:
         return " ".join(self.cleaned_data["member_name"].split())
 
@@ -338,18 +342,30 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs) -> None:
+        # An empty file is refused by the upload's own checks, with every other bad file of the
+        # same upload (``evidence_files.inspect_upload``), rather than alone here.
+        kwargs.setdefault("allow_empty_file", True)
         kwargs.setdefault(
             "widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.tif,.tiff,.txt"})
         )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
+        """Every file checked; every problem named with its file (a refusal stores none)."""
         single = super().clean
-        if isinstance(data, list | tuple):
-            if not data:
-                raise forms.ValidationError("Choose at least one file.")
-            return [single(item, initial) for item in data]
-        return [single(data, initial)]
+        items = list(data) if isinstance(data, list | tuple) else [data]
+        if not [item for item in items if item]:
+            raise forms.ValidationError("Choose at least one file.")
+        cleaned, problems = [], []
+        for item in items:
+            try:
+                cleaned.append(single(item, initial))
+            except forms.ValidationError as exc:
+                name = getattr(item, "name", "") or "A file"
+                problems += [f"{name}: {message}" for message in exc.messages]
+        if problems:
+            raise forms.ValidationError(problems)
+        return cleaned
 
 
 def _not_in_future(value: dt.date | None) -> dt.date | None:

@@ -96,12 +96,19 @@ def edit_refusal(*, case: Case, user: AnyUser, action: str = "changed") -> str:
     return ""
 
 
-def recall_refusal(*, case: Case, user: AnyUser, acted_by_others: bool) -> str:
-    """A reviewer takes a referral back, while nobody else has acted on the case since."""
-    if refusal := status_refusal(case, RECALLABLE, "recalled from the medical director"):
-        return refusal
+def recall_role_refusal(*, user: AnyUser) -> str:
+    """Recalling a referral is the nurse reviewer's; a medical director decides the case."""
     if not user.has_perm(REVIEW_CASES) or user.has_perm(DECIDE_ADVERSE):
         return "Only a nurse reviewer recalls a referral; a medical director decides the case."
+    return ""
+
+
+def recall_refusal(*, case: Case, user: AnyUser, acted_by_others: bool) -> str:
+    """A nurse takes a referral back, while nobody else has acted on the case since."""
+    if refusal := recall_role_refusal(user=user):
+        return refusal
+    if refusal := status_refusal(case, RECALLABLE, "recalled from the medical director"):
+        return refusal
     if acted_by_others:
         return (
             f"A medical director has already acted on {case.reference} since it was referred; "

@@ -21,11 +21,24 @@ from criteria import selectors as library
 from criteria.models import Policy
 from reviewapp.cases import services
 from reviewapp.cases.models import Answer, AnswerStatus, Case, DocumentType
+from reviewapp.cases.selectors import EvidenceChoice
 from reviewapp.cases.services import Intake
 from reviewapp.decisions.services import case_approve_by_nurse, case_withdraw
 from reviewapp.letters.services import letter_digest, letter_render_html, letter_sign
 
 NOW = timezone.now
+# ICD-10-CM codes for a request, primary first, when a demo case names none: neoplasm-related
+# pain; postlaminectomy syndrome with other chronic pain; paraplegia with spasm; an implanted
+# nervous system device to manage.
+DIAGNOSES = {
+    "malignant_pain": ("G89.3",),
+    "non_malignant_pain": ("M96.1", "G89.29"),
+    "spasticity": ("G82.20", "R25.2"),
+    "replacement": ("Z45.49",),
+}
+
+
+PAGE_BREAK = "\f"  # in a document body: the next line starts a new page
 
 
 @dataclass
@@ -59,6 +72,10 @@ class DemoCase:
     then: str = ""  # "", "pend", "refer", "approve", "withdraw"
     then_text: str = ""
     received_at: dt.datetime | None = None
+    # fact -> (document name, pages): the document each fact was read from (the nurse's
+    # "documented in"); applying a proposal links it to the criterion.
+    fact_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    diagnoses: tuple[str, ...] = ()  # ICD-10-CM, primary first (default: by indication)
 
 
 def _note(title: str, lines: list[str]) -> str:
@@ -103,6 +120,124 @@ MOLINA_MAL_FACTS = {
     "trial_function_improved": True,
 }
 OFFICE = DocumentType.OFFICE_NOTE
+
+# The demo's clean case: LHCC non-malignant pain, permanent pump (the library's largest checklist,
+# 20 criteria). Every document is uploaded and every fact recorded from its page; nothing is
+# answered, so the nurse applies the facts' proposals and approves.
+LHCC_CLEAN_PERMANENT = {
+    "pain_cause_identified": True,
+    "life_expectancy_months": 240,
+    "conservative_care_failed": True,
+    "treatment_compliance": True,
+    "substance_use_disorder": False,
+    "psych_evaluation_done": True,
+    "psych_not_major_contributor": True,
+    "behavioural_treatment_active": True,
+    "underlying_cause_treatment_exhausted": True,
+    "active_infection": False,
+    "opioid_wean_percent": 58,
+    "opioid_hyperalgesia_ruled_out": True,
+    "trial_pain_relief_percent": 62,
+    "trial_function_improved": True,
+    "trial_side_effects_tolerable": True,
+    "opioid_wean_plan": True,
+    "coagulopathy": False,
+    "body_size_adequate": True,
+    "other_programmable_implant_conflict": False,
+    "drug_allergy": False,
+    "increased_intracranial_pressure": False,
+    "spinal_anomaly": False,
+    "behavioural_treatment_continuing": True,
+}
+PAIN_NOTE, PSYCH, TRIAL, PRE_OP = (
+    "pain-management-note.pdf",
+    "psychological-evaluation.pdf",
+    "trial-report.pdf",
+    "pre-implant-assessment.pdf",
+)
+LHCC_CLEAN_SOURCES = {
+    "pain_cause_identified": (PAIN_NOTE, "1"),
+    "life_expectancy_months": (PAIN_NOTE, "1"),
+    "conservative_care_failed": (PAIN_NOTE, "1"),
+    "treatment_compliance": (PAIN_NOTE, "1"),
+    "underlying_cause_treatment_exhausted": (PAIN_NOTE, "2"),
+    "active_infection": (PAIN_NOTE, "2"),
+    "opioid_wean_percent": (PAIN_NOTE, "2"),
+    "opioid_hyperalgesia_ruled_out": (PAIN_NOTE, "2"),
+    "substance_use_disorder": (PSYCH, "1"),
+    "psych_evaluation_done": (PSYCH, "1"),
+    "psych_not_major_contributor": (PSYCH, "1"),
+    "behavioural_treatment_active": (PSYCH, "1"),
+    "behavioural_treatment_continuing": (PSYCH, "1"),
+    "trial_pain_relief_percent": (TRIAL, "1"),
+    "trial_function_improved": (TRIAL, "1"),
+    "trial_side_effects_tolerable": (TRIAL, "1"),
+    "opioid_wean_plan": (PRE_OP, "1"),
+    "coagulopathy": (PRE_OP, "1"),
+    "body_size_adequate": (PRE_OP, "1"),
+    "other_programmable_implant_conflict": (PRE_OP, "1"),
+    "drug_allergy": (PRE_OP, "1"),
+    "increased_intracranial_pressure": (PRE_OP, "2"),
+    "spinal_anomaly": (PRE_OP, "2"),
+}
+LHCC_CLEAN_DOCUMENTS = [
+    Document(
+        PAIN_NOTE,
+        DocumentType.OFFICE_NOTE,
+        _note(
+            "Pain management progress note",
+            [
+                "Failed back surgery syndrome after L4-S1 fusion; MRI shows scar at L5.",
+                "Life expectancy normal for age.",
+                "Physical therapy, medicines, injections and CBT for 14 months without lasting "
+                "relief; attended every session and took medicines as prescribed.",
+                PAGE_BREAK,
+                "Spine surgeon: no further surgery indicated.",
+                "Morphine equivalent lowered from 120 to 50 mg a day before the trial (58%).",
+                "Opioid-induced hyperalgesia considered and ruled out. No sign of infection.",
+            ],
+        ),
+    ),
+    Document(
+        PSYCH,
+        DocumentType.PSYCHOLOGICAL_EVALUATION,
+        _note(
+            "Psychological evaluation",
+            [
+                "No current substance use disorder.",
+                "Mood symptoms are not a major cause of the pain.",
+                "Attends weekly cognitive behavioural therapy for pain and will continue it.",
+            ],
+        ),
+    ),
+    Document(
+        TRIAL,
+        DocumentType.TRIAL_REPORT,
+        _note(
+            "Intrathecal trial report",
+            [
+                "Pain 8/10 before, 3/10 during the trial (about 62% lower).",
+                "Walked twice as far; dressed without help. Mild nausea on day one only.",
+            ],
+        ),
+    ),
+    Document(
+        PRE_OP,
+        DocumentType.OFFICE_NOTE,
+        _note(
+            "Pre-implant assessment",
+            [
+                "Plan: keep tapering oral opioids after the implant.",
+                "INR and platelets normal. Weight 74 kg, abdominal wall adequate for the pump.",
+                "No pacemaker, stimulator or other programmable implant. No drug allergies.",
+                PAGE_BREAK,
+                "No sign of raised intracranial pressure. Lumbar MRI: no anomaly at the "
+                "planned catheter entry.",
+            ],
+        ),
+    ),
+]
+
 
 DEMO_CASES: list[DemoCase] = [
     DemoCase(
@@ -558,6 +693,28 @@ DEMO_CASES: list[DemoCase] = [
         then="withdraw",
         then_text="The provider withdrew the request by phone.",
     ),
+    DemoCase(
+        "DM100013",
+        "Beatrice Comeaux",
+        dt.date(1967, 10, 19),
+        "Red Stick Pain Management",
+        "1841069218",
+        "medicaid",
+        "standard",
+        "lhcc-la-cp-mp-173",
+        "non_malignant_pain",
+        "permanent",
+        [("62350", 1), ("62362", 1), ("E0783", 1)],
+        5,
+        "Failed back surgery syndrome after L4-S1 fusion. Intrathecal trial last month gave about "
+        "60% relief; permanent pump requested. Every document is in the file and its facts are "
+        "recorded; the checklist is not answered yet.",
+        facts=LHCC_CLEAN_PERMANENT,
+        fact_sources=LHCC_CLEAN_SOURCES,
+        documents=LHCC_CLEAN_DOCUMENTS,
+        confirm=False,
+        diagnoses=("M96.1", "G89.29"),
+    ),
 ]
 
 
@@ -574,7 +731,11 @@ def demo_cases_load() -> list[str]:
 def _pdf(title: str, body: str) -> bytes:
     from weasyprint import HTML  # here, not at the top: importing WeasyPrint takes a second
 
-    lines = "".join(f"<p>{escape(line)}</p>" for line in body.split("\n") if line.strip())
+    lines = "".join(
+        "<p style='break-before: page'></p>" if line == PAGE_BREAK else f"<p>{escape(line)}</p>"
+        for line in body.split("\n")
+        if line.strip() or line == PAGE_BREAK
+    )
     html = (
         f"<html><head><title>{escape(title)}</title></head>"
         f"<body style='font-family: DejaVu Sans; font-size: 12pt'>"
@@ -601,16 +762,18 @@ def _build(spec: DemoCase) -> Case:
             received_at=received,
             clinical_summary=spec.summary,
             services=spec.codes,
+            diagnoses=spec.diagnoses or DIAGNOSES[spec.indication],
+            service_date=(received + dt.timedelta(days=21)).date(),
+            servicing_facility=f"{spec.provider} procedure suite",
         ),
         by=nurse,
         assign_to_me=spec.nurse is not None,
     )
-    for name, value in spec.facts.items():
-        services.fact_record(case=case, by=nurse, name=name, raw_value=value, expected_revision=0)
     nodes = library.checklist_nodes(case.checklist)
+    stored = {}
     for doc in spec.documents:
         upload = SimpleUploadedFile(doc.name, _pdf(doc.name, doc.body), "application/pdf")
-        evidence = services.evidence_upload(
+        stored[doc.name] = services.evidence_upload(
             case=case,
             by=nurse,
             files=[upload],
@@ -618,10 +781,23 @@ def _build(spec: DemoCase) -> Case:
             document_date=received.date(),
             source=spec.provider,
         )[0].evidence
+    for name, value in spec.facts.items():
+        source = None
+        if name in spec.fact_sources:
+            document, pages = spec.fact_sources[name]
+            source = EvidenceChoice(stored[document], pages)
+        services.fact_record(
+            case=case, by=nurse, name=name, raw_value=value, expected_revision=0, source=source
+        )
+    for doc in spec.documents:
         for label, pages in doc.links.items():
             if label in nodes:
                 services.evidence_link(
-                    case=case, by=nurse, evidence=evidence, criterion=nodes[label], pages=pages
+                    case=case,
+                    by=nurse,
+                    evidence=stored[doc.name],
+                    criterion=nodes[label],
+                    pages=pages,
                 )
     if spec.confirm:
         for answer in Answer.objects.filter(case=case).select_related("criterion"):

@@ -38,6 +38,7 @@ from tests.urlwalk import endpoints
 ROLES = ("nurse", "director", "administrator", "no_role", "anonymous")
 REVIEWERS = frozenset({"nurse", "director"})
 DIRECTOR = frozenset({"director"})
+NURSE = frozenset({"nurse"})
 SIGNED_IN = frozenset({"nurse", "director", "administrator", "no_role"})
 
 
@@ -97,6 +98,9 @@ def intake(users, actor) -> Call:
             "priority": "standard",
             "received_at": received.strftime("%Y-%m-%dT%H:%M"),
             "clinical_summary": "",
+            "diagnoses": "M96.1",
+            "service_date": (received + dt.timedelta(days=10)).date().isoformat(),
+            "servicing_facility": "Matrix Surgical Center",
         },
     )
 
@@ -118,6 +122,46 @@ def answer(users, actor) -> Call:
         {"revision": 0, "status": "met", "note": "", "override_reason": ""},
         case,
     )
+
+
+def apply_proposal(users, actor) -> Call:
+    case = _case(users)
+    services.fact_record(
+        case=case, by=users["nurse"], name="active_infection", raw_value=False, expected_revision=0
+    )
+    return Call(f"/cases/{case.pk}/criteria/{_node(case, '2.d').pk}/apply/", {"revision": 0}, case)
+
+
+def apply_proposals(users, actor) -> Call:
+    case = _case(users)
+    services.fact_record(
+        case=case, by=users["nurse"], name="active_infection", raw_value=False, expected_revision=0
+    )
+    return Call(f"/cases/{case.pk}/proposals/apply/", {}, case)
+
+
+def evidence_details(users, actor) -> Call:
+    case = _case(users)
+    evidence = EvidenceFactory(case=case, by=users["nurse"])
+    return Call(
+        f"/cases/{case.pk}/evidence/{evidence.pk}/details/",
+        {"doc_type": "trial_report", "document_date": "", "source": "Surgical center"},
+        case,
+    )
+
+
+def recall(users, actor) -> Call:
+    case = _case(users)
+    services.case_refer_to_director(case=case, by=users["nurse"], summary="Please review.")
+    return Call(f"/cases/{case.pk}/recall/", {}, case)
+
+
+def session(users, actor) -> Call:
+    return Call("/accounts/session/", {})
+
+
+def session_drafts(users, actor) -> Call:
+    return Call("/accounts/session/drafts/", {"drafts": "{}"})
 
 
 def link(users, actor) -> Call:
@@ -260,10 +304,16 @@ def password_change(users, actor) -> Call:
 STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "accounts:logout": (SIGNED_IN, logout),
     "accounts:password-change": (SIGNED_IN, password_change),
+    "accounts:session": (SIGNED_IN, session),
+    "accounts:session-drafts": (SIGNED_IN, session_drafts),
     "cases:intake": (REVIEWERS, intake),
     "cases:claim": (REVIEWERS, claim),
     "cases:fact-save": (REVIEWERS, fact_save),
     "cases:criterion-answer": (REVIEWERS, answer),
+    "cases:criterion-apply": (REVIEWERS, apply_proposal),
+    "cases:proposals-apply": (REVIEWERS, apply_proposals),
+    "cases:evidence-details": (REVIEWERS, evidence_details),
+    "cases:recall": (NURSE, recall),
     "cases:evidence-link": (REVIEWERS, link),
     "cases:evidence-unlink": (REVIEWERS, unlink),
     "cases:evidence-upload": (REVIEWERS, upload),
@@ -288,6 +338,7 @@ READ_ONLY = {
     "criteria:checklist-detail",
     "cases:queue",
     "cases:stage-hint",
+    "cases:member-cases",
     "cases:detail",
     "cases:timeline",
     "cases:evidence-file",

@@ -38,9 +38,12 @@ def test_every_url_refuses_anonymous_users(client, method):
 
 @pytest.mark.django_db
 def test_htmx_request_from_signed_out_user_is_sent_to_sign_in(client):
-    response = client.get("/", headers={"HX-Request": "true"})
+    response = client.get(
+        "/cases/", headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/cases/7/"}
+    )
     assert response.status_code == 204
-    assert response["HX-Redirect"] == resolve_url(settings.LOGIN_URL)
+    # Back to the page the request came from once signed in.
+    assert response["HX-Redirect"] == resolve_url(settings.LOGIN_URL) + "?next=%2Fcases%2F7%2F"
 
 
 @pytest.mark.django_db

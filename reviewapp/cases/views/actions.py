@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import forms, selectors, services
+from .. import forms, rules, selectors, services
 from ._case_page import DETAIL, page_context
 
 
@@ -105,6 +106,8 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
 def recall(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a referral back (while no medical director has acted) to work the checklist again."""
     case = selectors.case_get_for_user(user=request.user, pk=pk)
+    if refusal := rules.recall_role_refusal(user=request.user):
+        raise PermissionDenied(refusal)
     try:
         services.case_recall_referral(case=case, by=request.user)
     except services.CaseActionRefused as exc:

@@ -52,6 +52,8 @@ def intake(request: HttpRequest) -> HttpResponse:
             if case is not None:
                 messages.success(request, f"Case {case.reference} opened.")
                 return redirect("cases:detail", pk=case.pk)
+    if duplicates:
+        form.offer_duplicate_confirmation()
     if form.errors:
         form.autofocus_first_error()
     context = {
