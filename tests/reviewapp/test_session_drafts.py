@@ -103,7 +103,7 @@ def test_an_answer_posted_after_expiry_comes_back_in_its_row(case, nurse_browser
     response = sign_in(nurse_browser, "nina", f"/cases/{case.pk}/")
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
     page = nurse_browser.get(f"/cases/{case.pk}/").content.decode()
-    row = page.split(f'data-label="2.d"')[1].split("</li>")[0]
+    row = page.split('data-label="2.d"')[1].split("</li>")[0]
     assert 'value="Afebrile, no wound"' in row and "Restored what you typed" in row
     assert 'value="met" id=' in row and "checked" in row.split('value="met"')[1].split(">")[0]
     # Once: the next visit shows the saved state only.
