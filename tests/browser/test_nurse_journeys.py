@@ -51,6 +51,9 @@ def test_nurse_opens_a_case_works_the_checklist_and_refers_it(page: Page, screen
     page.get_by_label("Indication").select_option("malignant_pain")
     page.get_by_label("Requested codes").press_sequentially("62324", delay=20)
     expect(page.locator("#stage-hint")).to_contain_text("Stage from the codes: Trial")
+    page.get_by_label("Diagnoses (ICD-10-CM)").fill("g893, C34.90")
+    page.get_by_label("Date of service").fill("2026-12-20")
+    page.locator("#id_servicing_facility").fill("Acadiana Surgical Center")
     page.get_by_label("Clinical summary").fill("Metastatic cancer pain; oral opioids failed.")
     screenshot(page, journey, "2-intake")
     page.get_by_role("button", name="Open case").click()
@@ -69,7 +72,8 @@ def test_nurse_opens_a_case_works_the_checklist_and_refers_it(page: Page, screen
     expect(page.locator("#rollup")).to_have_attribute("aria-live", "polite")
     keep_element(page, "#rollup")
 
-    # Facts: each proposes the status of the criteria it decides.
+    # Facts: each proposes the status of the criteria it decides. They sit beside the checklist.
+    page.get_by_role("tab", name="Facts").click()
     page.get_by_label("Active infection").select_option("false")
     expect(criterion(page, "I.A.4").get_by_test_id("proposed")).to_have_text("Met")
     page.get_by_label("Pain medicines by mouth or patch failed").select_option("true")
@@ -122,30 +126,32 @@ def test_nurse_opens_a_case_works_the_checklist_and_refers_it(page: Page, screen
     screenshot(page, journey, "3-refused-without-evidence")
     assert_accessible(page, "case checklist with a refused answer")
 
-    # Upload a PDF (several files may go at once); the panel and the message area swap in place.
-    keep_element(page, "#messages")
+    # Upload a PDF (several files may go at once); the panel swaps in place, and what happened is
+    # said at the upload control and in the page's live region.
+    page.get_by_role("tab", name="Evidence").click()
+    keep_element(page, "#announcer")
     page.get_by_label("Documents (PDF, PNG, JPEG, TIFF, text)").set_input_files(
         [{"name": "oncology-note.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(3)}]
     )
     page.get_by_label("Type", exact=True).select_option("office_note")
     page.get_by_label("Source").fill("Dr. Ada Provider's office")
     page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page.locator("#messages")).to_contain_text("oncology-note.pdf uploaded.")
+    expect(page.get_by_test_id("upload-status")).to_contain_text("oncology-note.pdf uploaded.")
+    expect(page.locator("#announcer")).to_contain_text("oncology-note.pdf uploaded.")
     expect(page.locator("#evidence")).to_contain_text("oncology-note.pdf")
     expect(page.locator("#evidence")).to_contain_text("3 p.")
     assert page.evaluate("document.activeElement.id") == "upload-submit"
-    assert kept_element(page, "#messages"), "the aria-live message area was replaced"
+    assert kept_element(page, "#announcer"), "the aria-live region was replaced"
 
-    # Link it to I.A.1 with pages, then answer "Met".
+    # The document and pages come first in the row and save with the answer: one step.
     row = criterion(page, "I.A.1")
     row.get_by_label("Document for I.A.1").select_option(label="oncology-note.pdf")
-    row.get_by_label("Pages").click()
+    row.get_by_label("Pages for I.A.1").click()
     page.keyboard.type("1-2")
+    page.keyboard.press("Tab")  # on to the status, the next field in the row: "Met" first
+    page.keyboard.press("Space")
     page.keyboard.press("Enter")
     expect(criterion(page, "I.A.1")).to_contain_text("oncology-note.pdf, p. 1-2")
-    assert focused_row(page) == "I.A.1"
-    criterion(page, "I.A.1").get_by_label("Met", exact=True).click()
-    criterion(page, "I.A.1").get_by_role("button", name="Save I.A.1").click()
     expect(criterion(page, "I.A.1").get_by_test_id("status")).to_have_text("Met")
     expect(progress).to_have_text("3 of 4 answered")
     expect(outcome).to_have_text("Criteria not met")
@@ -230,7 +236,7 @@ def test_the_checklist_works_without_javascript(new_context, screenshot):
     row.get_by_placeholder("Note").fill("Weight 72 kg.")
     row.get_by_role("button", name="Save 1.c").click()
     expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/#criterion-\d+$"))
-    expect(page.locator("#messages")).to_contain_text("1.c saved.")
+    expect(page.locator("#messages")).to_contain_text("1.c saved as met.")
     expect(criterion(page, "1.c").get_by_test_id("status")).to_have_text("Met")
     expect(page.get_by_test_id("outcome")).to_have_text("Meets the criteria")
     page.get_by_role("button", name="Approve").click()

@@ -138,6 +138,9 @@ def proposals_apply(request: HttpRequest, pk: int) -> HttpResponse:
         ("criterion-row", {**context, "row": rows[label], "oob": True})
         for label in (result.labels if result else ())
     ]
+    if result and result.applied:
+        # The documents' "relied on by" lists follow the links just made.
+        fragments.append(("evidence-panel", {**context, "oob": True}))
     fragments += [f for f in result_fragments(context, announcement=summary) if f[0] != "apply-all"]
     return render_fragments(request, DETAIL, fragments, status=422 if error else 200)
 
