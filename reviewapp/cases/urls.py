@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import access_views, evidence_viewer, views
 
 app_name = "cases"
 urlpatterns = [
@@ -16,6 +16,17 @@ urlpatterns = [
     path("<int:pk>/links/<int:link_id>/delete/", views.evidence_unlink, name="evidence-unlink"),
     path("<int:pk>/evidence/", views.evidence_upload, name="evidence-upload"),
     path("<int:pk>/evidence/<int:evidence_id>/file/", views.evidence_file, name="evidence-file"),
+    path(
+        "<int:pk>/evidence/<int:evidence_id>/view/",
+        evidence_viewer.evidence_view,
+        name="evidence-view",
+    ),
+    path(
+        "<int:pk>/evidence/<int:evidence_id>/pages/<int:page>.png",
+        evidence_viewer.evidence_page,
+        name="evidence-page",
+    ),
+    path("<int:pk>/access/", access_views.case_access, name="access-log"),
     path("<int:pk>/pend/", views.pend, name="pend"),
     path("<int:pk>/resume/", views.resume, name="resume"),
     path("<int:pk>/refer/", views.refer, name="refer"),

@@ -22,6 +22,7 @@ from criteria.codes import catalogue, parse_code_list, suggest_stage
 from criteria.library_files import STAGES
 from criteria.models import Node
 from reviewapp.accounts.roles import REVIEW_CASES
+from reviewapp.audit.services import access_note
 from reviewapp.core.htmx import back_to, render_fragments, url_pattern
 from reviewapp.decisions import services as decision_services
 
@@ -86,6 +87,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = paginate(
         selectors.queue_cases(user=request.user, filters=filters), request.GET.get("page")
     )
+    access_note(request, result_count=len(page.object_list))
     context = {
         "form": form,
         "filters": filters,
@@ -154,7 +156,9 @@ def stage_hint(request: HttpRequest) -> HttpResponse:
     try:
         codes = parse_code_list(request.GET.get("codes", ""))
     except ValueError as exc:
-        return HttpResponse(str(exc) if request.GET.get("codes") else "")
+        # The message quotes what was typed: it goes through the template, escaped.
+        hint = str(exc) if request.GET.get("codes") else ""
+        return render(request, "cases/_stage_hint.html", {"hint": hint})
     stage = suggest_stage([code for code, _ in codes])
     described = "; ".join(f"{c}: {catalogue()[c].description}" for c, _ in codes)
     hint = (
@@ -162,7 +166,7 @@ def stage_hint(request: HttpRequest) -> HttpResponse:
         if stage
         else "The codes do not say which stage. "
     )
-    return HttpResponse(hint + described)
+    return render(request, "cases/_stage_hint.html", {"hint": hint + described})
 
 
 @require_GET
@@ -196,6 +200,7 @@ class CaseUrls:
         self.link = url_pattern("cases:evidence-link", case.pk)
         self.unlink = url_pattern("cases:evidence-unlink", case.pk)
         self.file = url_pattern("cases:evidence-file", case.pk)
+        self.view = url_pattern("cases:evidence-view", case.pk)
         self.fact = url_pattern("cases:fact-save", case.pk)
 
 
@@ -465,8 +470,10 @@ def evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> FileRespon
     """The document itself, to signed-in staff allowed on the case; never a public URL."""
     case = selectors.case_get_for_user(user=request.user, pk=pk)
     evidence = get_object_or_404(Evidence, pk=evidence_id, case=case)
+    # A PDF is never opened inline (a browser's PDF viewer may run the document's script): it
+    # is a download, and the viewer shows its pages as server-rendered images instead.
     inline = (
-        evidence.content_type in ("application/pdf", "image/png", "image/jpeg", "text/plain")
+        evidence.content_type in ("image/png", "image/jpeg", "text/plain")
         and request.GET.get("download") != "1"
     )
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
