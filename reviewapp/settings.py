@@ -127,18 +127,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite (the demo): WAL and a busy timeout let the demo server and a management command share
+# the file. IMMEDIATE: a transaction takes the write lock when it begins, so concurrent saves wait
+# for each other (up to the timeout) instead of failing with "database is locked" when a read lock
+# cannot be upgraded; one that still times out is answered 409 (core DatabaseBusyMiddleware).
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL;",
+    "transaction_mode": "IMMEDIATE",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the demo server and a management command share the file.
-    # IMMEDIATE: a write transaction takes the write lock when it begins, so concurrent saves
-    # wait for each other (up to the timeout) instead of failing with "database is locked" when
-    # a read lock cannot be upgraded; what still times out is answered 409 (DatabaseBusy...).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL;",
-            "transaction_mode": "IMMEDIATE",
-        }
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -55,6 +55,10 @@ def register_reads() -> None:
     registry.register("cases:detail", AccessKind.CASE, subject=_case)
     registry.register("cases:timeline", AccessKind.TIMELINE, subject=_case)
     registry.register("cases:access-log", AccessKind.ACCESS_LOG, subject=_case)
+    # Action forms shown over the case page (a GET shows the case; their POSTs are changes,
+    # recorded in the case timeline, not here).
+    for action in ("pend", "refer", "withdraw"):
+        registry.register(f"cases:{action}", AccessKind.CASE, subject=_case)
     registry.register("cases:evidence-file", AccessKind.EVIDENCE, subject=_evidence)
     registry.register("cases:evidence-view", AccessKind.EVIDENCE, subject=_evidence)
     registry.register("cases:evidence-page", AccessKind.EVIDENCE, subject=_evidence)
