@@ -58,7 +58,7 @@ def test_a_hostile_pdf_in_the_viewer_raises_no_dialog(page: Page, screenshot, tm
     picture = viewer.get_by_role("img", name="Page 1 of 1 of hostile.pdf")
     expect(picture).to_be_visible()
     # The picture loaded (the sandboxed frame still sends the session for its images).
-    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     page.wait_for_timeout(500)
     screenshot(page, "hostile-pdf", "1-viewer")
     assert dialogs == []
