@@ -12,12 +12,10 @@ from . import registry, services
 
 logger = logging.getLogger(__name__)
 
-READ_METHODS = ("GET", "HEAD")
-
 
 class AccessLogMiddleware:
-    """After the view, if the resolved URL name is a registered read and a staff member is
-    signed in, append the access-log row (refused and not-found attempts included, with their
+    """After the view, if the request is a registered read (URL name and method) and a staff
+    member is signed in, append the access-log row (refused and not-found attempts included, with their
     status).
 
     A read that cannot be recorded is not served: the response is replaced by a 503, so member
@@ -29,12 +27,12 @@ class AccessLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.method not in READ_METHODS:
-            return response
         match = getattr(request, "resolver_match", None)
         read = registry.read_for(match.view_name) if match is not None else None
+        if read is None or request.method not in read.methods:
+            return response
         user = getattr(request, "user", None)
-        if read is None or user is None or not user.is_authenticated:
+        if user is None or not user.is_authenticated:
             return response
         try:
             services.access_record(

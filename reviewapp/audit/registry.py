@@ -48,6 +48,9 @@ class Read:
     # A read that is a search when this parameter is given (e.g. the queue with ``q``).
     search_when: str = ""
     search_kind: str = ""
+    # Most reads are GET (and HEAD); a form that answers with member data (verifying a letter)
+    # is a POST read.
+    methods: tuple[str, ...] = ("GET", "HEAD")
 
 
 _READS: dict[str, Read] = {}
@@ -61,9 +64,10 @@ def register(
     terms: tuple[str, ...] = (),
     search_when: str = "",
     search_kind: str = "",
+    methods: tuple[str, ...] = ("GET", "HEAD"),
 ) -> None:
-    """Declare that GET/HEAD on this URL name reads member data."""
-    _READS[view_name] = Read(kind, subject, terms, search_when, search_kind)
+    """Declare that these methods (GET and HEAD unless said) on this URL name read member data."""
+    _READS[view_name] = Read(kind, subject, terms, search_when, search_kind, methods)
 
 
 def read_for(view_name: str) -> Read | None:

@@ -29,7 +29,9 @@ def _case(request: HttpRequest, kwargs: dict[str, Any]) -> Subject | None:
 def _evidence(request: HttpRequest, kwargs: dict[str, Any]) -> Subject | None:
     row = (
         Evidence.objects.filter(pk=kwargs["evidence_id"], case_id=kwargs["pk"])
-        .values_list("case_id", "case__reference", "case__member_id", "pk", "original_name")
+        .values_list(
+            "case_id", "case__reference", "case__member_id", "pk", "original_name", "content_type"
+        )
         .first()
     )
     if row is None:
@@ -39,8 +41,10 @@ def _evidence(request: HttpRequest, kwargs: dict[str, Any]) -> Subject | None:
         how = f"page {kwargs['page']} image"
     elif view_name == "evidence-view":
         how = f"viewer, page {request.GET.get('page') or 1}"
-    else:
+    elif row[5] == "application/pdf" or request.GET.get("download") == "1":
         how = "download"
+    else:
+        how = "shown"
     return Subject(
         case_pk=row[0],
         case_reference=row[1],

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from reviewapp.audit import registry
 from reviewapp.audit.models import AccessKind
 from reviewapp.audit.registry import Subject
+from reviewapp.audit.services import access_note
 from reviewapp.decisions.models import Determination
 
 
@@ -31,6 +32,23 @@ def _letter(request: HttpRequest, kwargs: dict[str, Any]) -> Subject | None:
     )
 
 
+def verification_note(request: HttpRequest, determinations) -> None:
+    """Verifying a letter shows which determination and case it belongs to: a read of that case
+    (the view passes what it found)."""
+    found = list(determinations)
+    first = found[0] if found else None
+    subject = Subject(
+        case_pk=first.case.pk if first else None,
+        case_reference=first.case.reference if first else "",
+        member_id=first.case.member_id if first else "",
+        object_type="determination" if first else "",
+        object_pk=first.pk if first else None,
+        detail=f"letter verification: {len(found)} determination(s) with this letter",
+    )
+    access_note(request, subject=subject, result_count=len(found))
+
+
 def register_reads() -> None:
     registry.register("letters:preview", AccessKind.LETTER, subject=_letter)
     registry.register("letters:download", AccessKind.LETTER, subject=_letter)
+    registry.register("letters:verify", AccessKind.LETTER, methods=("POST",))

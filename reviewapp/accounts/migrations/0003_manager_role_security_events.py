@@ -60,11 +60,13 @@ def append_only(apps, schema_editor):
                 USING ERRCODE = 'insufficient_privilege';
             END;
             $$ LANGUAGE plpgsql
-            """
+            """,
+            params=None,  # no placeholders: the % in RAISE is PL/pgSQL's own
         )
         schema_editor.execute(
             f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
-            f"FOR EACH ROW EXECUTE FUNCTION um_append_only('{RETENTION_FLOOR_DAYS}')"
+            f"FOR EACH ROW EXECUTE FUNCTION um_append_only('{RETENTION_FLOOR_DAYS}')",
+            params=None,
         )
     elif schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(

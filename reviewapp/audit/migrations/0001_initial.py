@@ -18,7 +18,8 @@ def append_only(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
-            f"FOR EACH ROW EXECUTE FUNCTION um_append_only('{RETENTION_FLOOR_DAYS}')"
+            f"FOR EACH ROW EXECUTE FUNCTION um_append_only('{RETENTION_FLOOR_DAYS}')",
+            params=None,
         )
     elif schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(

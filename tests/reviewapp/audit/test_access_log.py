@@ -84,6 +84,27 @@ def test_every_read_of_member_data_is_logged_with_who_when_and_what(
     assert {r.object_pk for r in evidence_rows} == {evidence.pk}
 
 
+def test_verifying_a_letter_is_a_read_of_its_case(signed, nurse_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case, _, determination = signed
+    determination.refresh_from_db()
+    with determination.letter_pdf.open("rb") as handle:
+        letter = handle.read()
+    count = AccessEvent.objects.count()
+    nurse_client.get("/letters/verify/")  # the empty form shows nothing of anyone
+    assert AccessEvent.objects.count() == count
+    nurse_client.post("/letters/verify/", {"file": SimpleUploadedFile("l.pdf", letter)})
+    row = last()
+    assert (row.kind, row.method, row.case_reference, row.object_pk, row.result_count) == (
+        AccessKind.LETTER,
+        "POST",
+        case.reference,
+        determination.pk,
+        1,
+    )
+
+
 def test_searches_are_logged_with_their_terms_and_result_count(nurse, nurse_client):
     case = CaseFactory(by=nurse, member_id="ZZ777001")
     CaseFactory(by=nurse)
