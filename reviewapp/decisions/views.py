@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from criteria import selectors as library
 from reviewapp.accounts.roles import DECIDE_ADVERSE
+from reviewapp.audit.services import access_note
 from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases.services import CaseActionRefused
 from reviewapp.cases.views import _criterion_for, _ctx
@@ -34,6 +35,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     for case in cases:
         total = sum(1 for _ in library.engine_checklist(case.checklist).criteria())
         case.unknown = case.not_documented + (total - case.answered)
+    access_note(request, result_count=len(cases))
     return render(request, "decisions/director_queue.html", {"cases": cases})
 
 
