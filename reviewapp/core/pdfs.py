@@ -273,7 +273,7 @@ def pdf_page_png(data: bytes, *, page: int, dpi: int, max_side: int) -> bytes:
             bitmap = pdf_page.render(scale=scale, may_draw_forms=False)
             image = bitmap.to_pil()
             out = io.BytesIO()
-            image.save(out, format="PNG", optimize=False)
+            image.save(out, format="PNG", compress_level=3)
             return out.getvalue()
         except PdfRefused:
             raise
