@@ -30,7 +30,8 @@ def _secret_key() -> str:
         return key
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (see README, Configuration)."
+            "SECRET_KEY must be set when DEBUG is off: for development run bin/setup (it writes a "
+            ".env with DEBUG on), in production set SECRET_KEY (README, Configuration)."
         )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.demo",
 ]
 
 MIDDLEWARE = [
@@ -167,7 +169,7 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # The client's address: behind N trusted proxies (the load balancer: 1), the N-th entry from the
-# right of X-Forwarded-For; 0 when the app is reached directly. See reviewapp/core/addresses.py.
+# right of X-Forwarded-For; 0 when the app is reached directly. See reviewapp/accounts/addresses.py.
 TRUSTED_PROXY_COUNT: int = env.int("TRUSTED_PROXY_COUNT", 0)
 TRUSTED_PROXY_HEADER: str = env.str("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
 
@@ -179,7 +181,7 @@ SIGN_IN_ADDRESS_FAILURE_LIMIT: int = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 30
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "reviewapp.accounts.throttle.AccountAndAddressHandler"
-AXES_CLIENT_IP_CALLABLE = "reviewapp.core.addresses.client_address"
+AXES_CLIENT_IP_CALLABLE = "reviewapp.accounts.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
@@ -296,6 +298,10 @@ if ACCESS_LOG_RETENTION_DAYS < 2190:
     raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be at least 2190 (six years).")
 
 # The organisation that sends determination letters.
+# How often (seconds) an app server checks whether the policy library was loaded anew elsewhere;
+# its cached engine objects are rebuilt when the library revision has moved on.
+LIBRARY_REVISION_CHECK_SECONDS: float = env.float("LIBRARY_REVISION_CHECK_SECONDS", 1.0)
+
 ORGANISATION_NAME: str = env.str("ORGANISATION_NAME", "Bayou Valley Health Plan (demo)")
 ORGANISATION_ADDRESS: str = env.str(
     "ORGANISATION_ADDRESS", "100 Example Street, Suite 200, Springfield, ST 00000"

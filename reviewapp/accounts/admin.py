@@ -25,7 +25,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from reviewapp.core.addresses import client_address
+from reviewapp.accounts.addresses import client_address
 
 from . import services
 from .models import SecurityEventKind, StaffProfile

@@ -84,9 +84,9 @@ def security_event_record(
     """Append one security event (who did what to whose access, from where)."""
     return SecurityEvent.objects.create(
         kind=kind,
-        actor=actor if actor is not None and actor.pk else None,
+        actor_id=actor.pk if actor is not None else None,
         actor_name=_name(actor),
-        target=target if target is not None and target.pk else None,
+        target_id=target.pk if target is not None else None,
         target_name=_name(target),
         summary=summary[:500],
         before=before,

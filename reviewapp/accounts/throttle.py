@@ -11,7 +11,7 @@ one limit. Here each parameter has its own limit:
 
 There is deliberately no lock on an account from every address: anyone could then lock any named
 account (every medical director) from anywhere. The address is the client's, read through the
-trusted proxies (``reviewapp.core.addresses``), never the load balancer's.
+trusted proxies (``reviewapp.accounts.addresses``), never the load balancer's.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import reverse_lazy
 
-from reviewapp.core.addresses import client_address
+from reviewapp.accounts.addresses import client_address
 
 from . import services
 from .forms import ThrottledPasswordChangeForm

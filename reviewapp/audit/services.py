@@ -7,13 +7,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from reviewapp.accounts.addresses import client_address
 from reviewapp.accounts.models import SecurityEvent
 from reviewapp.accounts.roles import roles_of
-from reviewapp.core.addresses import client_address
 
 from .models import AccessEvent
 from .registry import Read, Subject
@@ -63,8 +64,10 @@ def access_record(
     """Append the access-log row for one read (called by ``AccessLogMiddleware``, or by an
     endpoint that is not a page, such as an API read, with its own ``read``)."""
     note: dict[str, Any] = getattr(request, _NOTE, {})
-    user = actor if actor is not None else getattr(request, "user", None)
-    signed_in = user is not None and user.is_authenticated
+    user: AbstractBaseUser | AnonymousUser | None = (
+        actor if actor is not None else getattr(request, "user", None)
+    )
+    staff = user if user is not None and user.is_authenticated else None
     subject = note.get("subject")
     if subject is None and read.subject is not None:
         subject = read.subject(request, url_kwargs)
@@ -75,9 +78,11 @@ def access_record(
         kind = read.search_kind or kind
     match = getattr(request, "resolver_match", None)
     return AccessEvent.objects.create(
-        user=user if signed_in else None,
-        username=note.get("actor_name") or (user.get_username() if signed_in else ""),
-        roles=", ".join(sorted(role.value for role in roles_of(user))) if signed_in else "",
+        user_id=staff.pk if staff is not None else None,
+        username=note.get("actor_name") or (staff.get_username() if staff is not None else ""),
+        roles=", ".join(sorted(role.value for role in roles_of(staff)))
+        if staff is not None
+        else "",
         address=client_address(request),
         kind=kind,
         case_pk=subject.case_pk,

@@ -19,3 +19,5 @@ def _case(request: HttpRequest, kwargs: dict[str, Any]) -> Subject | None:
 def register_reads() -> None:
     registry.register("decisions:review", AccessKind.DIRECTOR_REVIEW, subject=_case)
     registry.register("decisions:queue", AccessKind.CASE_LIST)
+    # The withdrawal form shows the case (its POST is a change, in the case timeline).
+    registry.register("decisions:withdraw", AccessKind.CASE, subject=_case)

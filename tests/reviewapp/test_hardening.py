@@ -60,12 +60,12 @@ def test_every_authenticated_response_is_no_store_and_private(nurse, nurse_clien
 
 
 def test_a_server_error_page_is_no_store_too(nurse, monkeypatch):
-    from reviewapp.cases import views
+    from reviewapp.cases import selectors
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.selectors, "queue_cases", explode)
+    monkeypatch.setattr(selectors, "queue_cases", explode)
     client = Client(raise_request_exception=False)
     client.force_login(nurse)
     response = client.get("/cases/")

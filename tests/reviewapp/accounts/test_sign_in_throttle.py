@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client, RequestFactory, override_settings
 
+from reviewapp.accounts.addresses import client_address
 from reviewapp.accounts.models import SecurityEvent
-from reviewapp.core.addresses import client_address
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

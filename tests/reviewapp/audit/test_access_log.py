@@ -224,7 +224,7 @@ NO_MEMBER_DATA = {
     "audit:security-events-export",
 }
 # Actions whose GET shows a form on the case page: a read of the case like the page itself.
-ACTION_FORMS = {"cases:pend", "cases:refer", "cases:withdraw"}
+ACTION_FORMS = {"cases:pend", "cases:refer", "decisions:withdraw"}
 
 
 def test_every_page_that_shows_member_data_is_logged():

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from reviewapp.audit.selectors import case_readers
 
-from . import selectors
+from .. import selectors
 
 
 @require_GET

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_safe
 
 from reviewapp.core.pdfs import PdfRefused, pdf_page_png
 
-from . import selectors
-from .models import Evidence
+from .. import selectors
+from ..models import Evidence
 
 VIEWER_CSP = (
     "default-src 'none'; img-src 'self'; style-src 'self'; form-action 'self'; "
