@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch
 
 from reviewapp.core.htmx import url_pattern
 
@@ -31,18 +30,9 @@ class CaseUrls:
         self.link = url_pattern("cases:evidence-link", case.pk)
         self.unlink = url_pattern("cases:evidence-unlink", case.pk)
         self.file = url_pattern("cases:evidence-file", case.pk)
-        self.view = _viewer_pattern(case)
+        self.view = url_pattern("cases:evidence-view", case.pk)
         self.details = url_pattern("cases:evidence-details", case.pk)
         self.fact = url_pattern("cases:fact-save", case.pk)
-
-
-def _viewer_pattern(case: Case) -> str:
-    # The document viewer (page pictures, opens at ?page=N) comes with the security work; until
-    # it is here the file itself opens in the viewer frame.
-    try:
-        return url_pattern("cases:evidence-view", case.pk)
-    except NoReverseMatch:
-        return url_pattern("cases:evidence-file", case.pk)
 
 
 def row_refuse(

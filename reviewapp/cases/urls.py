@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, checklist, evidence, intake, queue
+from .views import access, actions, checklist, evidence, intake, queue, viewer
 
 app_name = "cases"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/member-cases/", intake.member_cases, name="member-cases"),
     path("<int:pk>/", checklist.detail, name="detail"),
     path("<int:pk>/timeline/", checklist.timeline, name="timeline"),
+    path("<int:pk>/access/", access.case_access, name="access-log"),
     path("<int:pk>/facts/<slug:name>/", checklist.fact_save, name="fact-save"),
     path("<int:pk>/criteria/<int:node_id>/answer/", checklist.answer_save, name="criterion-answer"),
     path(
@@ -24,6 +25,12 @@ urlpatterns = [
         "<int:pk>/evidence/<int:evidence_id>/details/",
         evidence.evidence_details,
         name="evidence-details",
+    ),
+    path("<int:pk>/evidence/<int:evidence_id>/view/", viewer.evidence_view, name="evidence-view"),
+    path(
+        "<int:pk>/evidence/<int:evidence_id>/pages/<int:page>.png",
+        viewer.evidence_page,
+        name="evidence-page",
     ),
     path("<int:pk>/claim/", actions.claim, name="claim"),
     path("<int:pk>/pend/", actions.pend, name="pend"),

@@ -256,8 +256,9 @@ def test_case_page_query_count_is_constant_in_criteria_and_documents(
     # user permissions; case (with version, checklist, reviewer); answers; facts; evidence links
     # (with documents); active exceptions; documents; timeline events; determinations; requested
     # services and diagnoses (header). The turnaround rule is read only for a pended case's header;
-    # the events since the referral only for a referred case.
-    with django_assert_num_queries(14):
+    # the events since the referral only for a referred case. The access log: the case's
+    # reference and member ID, then the row itself.
+    with django_assert_num_queries(16):
         response = nurse_client.get(f"/cases/{case.pk}/")
     assert response.content.decode().count('class="list-group-item criterion-row"') == 20
 
