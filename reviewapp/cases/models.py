@@ -113,10 +113,17 @@ class Case(models.Model):
     service_date = models.DateField(
         "date of service", null=True, blank=True, help_text="When the service is planned."
     )
+    # Database defaults too, so rows written outside the ORM (the benchmark's bulk loads) are valid.
     servicing_facility = models.CharField(
-        max_length=160, blank=True, help_text="Where the service is to be performed."
+        max_length=160,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Where the service is to be performed.",
     )
-    servicing_facility_npi = models.CharField("servicing facility NPI", max_length=10, blank=True)
+    servicing_facility_npi = models.CharField(
+        "servicing facility NPI", max_length=10, blank=True, default="", db_default=""
+    )
     # A permanent implant's request may be linked to the member's trial case; its trial results
     # are carried over as facts when the case is opened.
     trial_case = models.ForeignKey(

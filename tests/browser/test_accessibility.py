@@ -40,6 +40,8 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(page: Page, scree
         "work-queue": "/cases/?tab=all",
         "intake": "/cases/new/",
         "case-checklist": f"/cases/{in_review.pk}/",
+        "pend": f"/cases/{in_review.pk}/pend/",
+        "refer": f"/cases/{in_review.pk}/refer/",
         "director-review": f"/director/cases/{referred.pk}/",
         "letter-preview": f"/letters/determinations/{decided.pk}/",
         "policy-list": "/policies/",

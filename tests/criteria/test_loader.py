@@ -177,3 +177,38 @@ def test_every_library_file_reads_cleanly():
     assert files, "the library is empty"
     for name in files:
         read_version_file(LIBRARY_DIR / name, facts)
+
+
+@pytest.mark.django_db
+def test_the_lines_of_business_a_payer_offers_load_and_follow_every_change(library):
+    write(library, GOOD)
+    (library / "policies.yaml").write_text(
+        "policies:\n  test-policy:\n    lines_of_business: [medicaid]\n"
+    )
+    reports = library_load(directory=library)
+    assert ("policies.yaml", "loaded") in [(r.file, r.status) for r in reports]
+    assert Policy.objects.get(key="test-policy").lines_of_business == ["medicaid"]
+    # Not a version: a change is taken as it is (the version file is untouched).
+    (library / "policies.yaml").write_text(
+        "policies:\n  test-policy:\n    lines_of_business: [medicaid, commercial]\n"
+    )
+    library_load(directory=library)
+    assert Policy.objects.get(key="test-policy").lines_of_business == ["medicaid", "commercial"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("policies:\n  test-policy:\n    lines_of_business: [dental]\n", "not dental"),
+        ("policies:\n  test-policy:\n    lines_of_business: []\n", "use one or more"),
+        ("policies:\n  unknown-policy:\n    lines_of_business: [medicaid]\n", "unknown-policy"),
+        ("policies:\n  test-policy:\n    lines: [medicaid]\n", "lines"),
+    ],
+)
+def test_a_bad_policies_file_is_refused_and_changes_nothing(library, text, problem):
+    write(library, GOOD)
+    (library / "policies.yaml").write_text(text)
+    report = refused(library_load(directory=library), "policies.yaml")
+    assert problem in report.message
+    assert Policy.objects.get(key="test-policy").lines_of_business == []

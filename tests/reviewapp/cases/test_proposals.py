@@ -172,3 +172,35 @@ def test_only_a_reviewer_who_may_change_the_case_applies_proposals(clean_case, r
         response = role_clients[role].post(f"/cases/{clean_case.pk}/proposals/apply/")
         assert response.status_code == 403
     assert not Answer.objects.filter(case=clean_case).exclude(status="").exists()
+
+
+def test_a_fact_names_the_document_page_it_was_read_from(case, nurse, nurse_client):
+    note = EvidenceFactory(case=case, by=nurse, pages=4)
+    url = f"/cases/{case.pk}/facts/pain_nrs/"
+    response = nurse_client.post(
+        url, {"revision": 0, "value": "8", "source": note.pk, "source_pages": "3"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{note.original_name} p. 3" in html and "?page=3" in html
+    fact = case.facts.get(fact__name="pain_nrs")
+    assert (fact.source_evidence, fact.source_pages) == (note, "3")
+    event = CaseEvent.objects.filter(case=case, kind=EventKind.FACT_RECORDED).latest("at")
+    assert event.after["source"] == {"evidence": note.pk, "name": note.original_name, "pages": "3"}
+    assert f"(documented in {note.original_name} p. 3)" in event.summary
+    # The same value, another page: recorded (and audited) as a change of where it is shown.
+    nurse_client.post(
+        url, {"revision": 1, "value": "8", "source": note.pk, "source_pages": "4"}, headers=HTMX
+    )
+    fact.refresh_from_db()
+    assert fact.source_pages == "4" and fact.value == 8
+    # A page the document does not have, or another case's document, is refused.
+    response = nurse_client.post(
+        url, {"revision": 2, "value": "8", "source": note.pk, "source_pages": "9"}, headers=HTMX
+    )
+    assert response.status_code == 422 and "beyond the document" in response.content.decode()
+    other = EvidenceFactory(case=CaseFactory(by=nurse), by=nurse)
+    response = nurse_client.post(
+        url, {"revision": 2, "value": "8", "source": other.pk}, headers=HTMX
+    )
+    assert response.status_code == 422 and "not on this case" in response.content.decode()

@@ -124,7 +124,7 @@ def test_case_pages_frame_the_viewer_in_a_sandbox_without_scripts(
     from reviewapp.cases import services
 
     html = nurse_client.get(f"/cases/{pdf.case_id}/").content.decode()
-    assert f'href="{base(pdf)}/view/" target="evidence-viewer"' in html
+    assert f'href="{base(pdf)}/view/?page=1" target="evidence-viewer"' in html
     services.case_refer_to_director(case=pdf.case, by=pdf.uploaded_by, summary="Review.")
     review = director_client.get(f"/director/cases/{pdf.case_id}/").content.decode()
     for page in (html, review):
