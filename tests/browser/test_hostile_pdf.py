@@ -53,6 +53,7 @@ def test_a_hostile_pdf_in_the_viewer_raises_no_dialog(page: Page, screenshot, tm
     sandbox = frame_element.get_attribute("sandbox")
     assert sandbox is not None and "allow-scripts" not in sandbox
 
+    page.get_by_role("tab", name="Evidence").click()  # the case page's side panel
     page.get_by_role("link", name="hostile.pdf").first.click()
     viewer = page.frame_locator("iframe[name=evidence-viewer]")
     picture = viewer.get_by_role("img", name="Page 1 of 1 of hostile.pdf")
