@@ -60,12 +60,14 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "oauth2_provider",
     "reviewapp.accounts",
     "reviewapp.core",
     "criteria",
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.fhir",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +262,27 @@ ORGANISATION_PHONE: str = env.str(
 # generates a self-signed one at the default path; production points this at the real one.
 LETTER_SIGNING_PKCS12 = Path(env.str("LETTER_SIGNING_PKCS12", str(VAR_DIR / "letter-signing.p12")))
 LETTER_SIGNING_PASSPHRASE: str = env.str("LETTER_SIGNING_PASSPHRASE", "")
+
+# The FHIR prior-authorization API (reviewapp/fhir): OAuth 2.0 client credentials per client
+# organisation (django-oauth-toolkit), scopes "submit" and "read" granted per client.
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "reviewapp.fhir.auth.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FHIR_TOKEN_SECONDS", 3600),
+    "PKCE_REQUIRED": True,
+}
+# Named here (django-oauth-toolkit's defaults) so our models can point at the application model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+FHIR_RATE_LIMIT_PER_MINUTE: int = env.int("FHIR_RATE_LIMIT_PER_MINUTE", 120)
+FHIR_TOKEN_FAILURES_PER_MINUTE: int = env.int("FHIR_TOKEN_FAILURES_PER_MINUTE", 10)
+# Requests larger than this are refused from their declared length, before they are read.
+FHIR_MAX_REQUEST_MB: int = env.int("FHIR_MAX_REQUEST_MB", 40)
+# A stable identifier namespace for our own code systems, naming systems and questionnaires.
+FHIR_CANONICAL_BASE: str = env.str("FHIR_CANONICAL_BASE", "https://pumpreview.example.org/fhir")
+# The API's public address, for links in notifications (sent outside any request).
+FHIR_BASE_URL: str = env.str("FHIR_BASE_URL", "http://127.0.0.1:8000/fhir/r4").rstrip("/")
+# Notification endpoints must be https on public addresses unless this is on (development).
+FHIR_SUBSCRIPTION_ALLOW_PRIVATE: bool = env.bool("FHIR_SUBSCRIPTION_ALLOW_PRIVATE", DEBUG)
 
 # Forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -186,12 +186,55 @@ class RequestedService(models.Model):
         return f"{self.code} x{self.units}"
 
 
+class CaseDiagnosis(models.Model):
+    """An ICD-10-CM diagnosis of the request, in the order sent: position 1 is the primary one.
+
+    Codes are stored in their dotted form (``G89.29``); the format is checked, not the code's
+    existence (there is no ICD-10 table in the product yet).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="diagnoses")
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=8)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "case diagnoses"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "position"], name="diagnosis_position_once"),
+            models.UniqueConstraint(fields=["case", "code"], name="diagnosis_code_once"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="diagnosis_position_from_1"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"),
+                name="diagnosis_icd10_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_primary(self) -> bool:
+        return self.position == 1
+
+
+class FactOrigin(models.TextChoices):
+    """Where a fact came from (PRODUCT.md, invariant 8)."""
+
+    REVIEWER = "reviewer", "Typed by a reviewer"
+    API = "api", "Received from the provider over the API"
+
+
 class CaseFact(models.Model):
     """One clinical fact recorded for a case (value stored in JSON form: numbers as text)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facts")
     fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="+")
     value = models.JSONField()
+    origin = models.CharField(
+        max_length=20, choices=FactOrigin.choices, default=FactOrigin.REVIEWER
+    )
     revision = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField(auto_now=True)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class FhirConfig(AppConfig):
+    name = "reviewapp.fhir"
+    label = "fhir"
+    verbose_name = "FHIR prior-authorization API"
+    default_auto_field = "django.db.models.BigAutoField"
