@@ -292,11 +292,15 @@ def fact_record(
         kind="fact_recorded",
         summary=f"{definition.label}: {definition.display(_parsed(definition, before))}"
         f" → {definition.display(_parsed(definition, after))}"
-        + ("" if origin == FactOrigin.REVIEWER else f" ({FactOrigin(origin).label.lower()})"),
+        + ("" if origin == FactOrigin.REVIEWER else f" ({_lower_first(FactOrigin(origin).label)})"),
         before={name: before},
         after={name: after},
     )
     return _repropose(case, names={name})
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _parsed(definition, value):

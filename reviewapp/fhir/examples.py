@@ -163,7 +163,9 @@ def request_bundle(
                 "productOrService": {
                     "coding": [
                         {
-                            "system": v.CPT if catalogue()[code].kind == "CPT" else v.HCPCS,
+                            "system": v.HCPCS
+                            if code in catalogue() and catalogue()[code].kind == "HCPCS"
+                            else v.CPT,
                             "code": code,
                         }
                     ]

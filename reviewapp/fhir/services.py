@@ -217,6 +217,7 @@ def prior_auth_submit(
             ]
         )
     case_pk: int | None = None
+    already: set[str] = set()
     try:
         with transaction.atomic():
             case = cases.case_create(
@@ -240,6 +241,7 @@ def prior_auth_submit(
                 assign_to_me=False,
             )
             case_pk = case.pk
+            already = _case_files(case_pk)  # (SQLite reuses a rolled-back case's id)
             for document in request.documents:
                 cases.evidence_upload(
                     case=case,
@@ -296,33 +298,38 @@ def prior_auth_submit(
                 },
             )
     except cases.CaseActionRefused as exc:
-        _case_files_remove(case_pk)
+        _case_files_remove(case_pk, keep=already)
         raise RequestRefused([Problem(str(exc), code="business-rule")]) from None
     except IntegrityError:
-        _case_files_remove(case_pk)
+        _case_files_remove(case_pk, keep=already)
         raise RequestRefused(
             [Problem("This request was received twice at the same moment.", code="duplicate")],
             409,
         ) from None
     except BaseException:
-        _case_files_remove(case_pk)
+        _case_files_remove(case_pk, keep=already)
         raise
     return api_request, True
 
 
-def _case_files_remove(case_pk: int | None) -> None:
-    """Remove the files a rolled-back submission stored (evidence lives under
-    ``cases/<case id>/``, see ``evidence_files.storage_name``)."""
+def _case_files(case_pk: int) -> set[str]:
+    """The files stored for a case (evidence lives under ``cases/<case id>/``, see
+    ``evidence_files.storage_name``)."""
+    storage = Evidence._meta.get_field("file").storage
+    try:
+        _, names = storage.listdir(f"cases/{case_pk}")
+    except (FileNotFoundError, NotADirectoryError, OSError):
+        return set()
+    return set(names)
+
+
+def _case_files_remove(case_pk: int | None, *, keep: set[str]) -> None:
+    """Remove the files a rolled-back submission stored, and only those."""
     if case_pk is None:
         return
     storage = Evidence._meta.get_field("file").storage
-    folder = f"cases/{case_pk}"
-    try:
-        _, names = storage.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError, OSError):
-        return
-    for name in names:
-        storage.delete(f"{folder}/{name}")
+    for name in _case_files(case_pk) - keep:
+        storage.delete(f"cases/{case_pk}/{name}")
 
 
 # --- subscriptions -----------------------------------------------------------------------------
