@@ -113,7 +113,8 @@ def _authenticate(request: HttpRequest, scope: str) -> tuple[ApiClient | None, H
 
 def _over_rate(client: ApiClient) -> bool:
     since = timezone.now() - dt.timedelta(minutes=1)
-    return ApiCall.objects.filter(client=client, at__gte=since).count() >= client.rate_limit
+    calls = ApiCall.objects.filter(client=client, at__gte=since).exclude(interaction="token")
+    return calls.count() >= client.rate_limit
 
 
 def api_endpoint(*, scope: str | None, interaction: str) -> Callable:
