@@ -23,6 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import AccessToken
 from oauth2_provider.scopes import BaseScopes
 
+from reviewapp.accounts.middleware import role_not_required
+
 from .models import ApiCall, ApiClient, Scope
 from .outcomes import Problem, RequestRefused, operation_outcome
 
@@ -164,7 +166,8 @@ def api_endpoint(*, scope: str | None, interaction: str) -> Callable:
             )
             return response
 
-        return login_not_required(csrf_exempt(wrapper))
+        # Tokens, not staff sessions: neither the sign-in nor the staff-role rule applies.
+        return role_not_required(login_not_required(csrf_exempt(wrapper)))
 
     return decorate
 

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from oauth2_provider.views import TokenView
 
+from reviewapp.accounts.middleware import role_not_required
 from reviewapp.letters.services import LetterRefused, letter_signed_bytes
 
 from . import questionnaires, resources, selectors, services
@@ -283,6 +284,7 @@ def subscription_detail(request: HttpRequest, *, client: ApiClient, pk: int) -> 
     return fhir_response(resources.subscription_resource(subscription))
 
 
+@role_not_required
 @login_not_required
 @csrf_exempt
 @require_POST
