@@ -281,9 +281,8 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
-# Named here (django-oauth-toolkit's defaults) so our models can point at the application model.
+# Named here (django-oauth-toolkit's default) so our models can point at the application model.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
 FHIR_RATE_LIMIT_PER_MINUTE: int = env.int("FHIR_RATE_LIMIT_PER_MINUTE", 120)
 FHIR_TOKEN_FAILURES_PER_MINUTE: int = env.int("FHIR_TOKEN_FAILURES_PER_MINUTE", 10)
 # Requests larger than this are refused from their declared length, before they are read.

@@ -220,9 +220,9 @@ class CaseDiagnosis(models.Model):
 
 
 class FactOrigin(models.TextChoices):
-    """Where a fact came from (PRODUCT.md, invariant 8)."""
+    """Where a recorded fact came from (PRODUCT.md invariant 8)."""
 
-    REVIEWER = "reviewer", "Typed by a reviewer"
+    TYPED = "typed", "Typed by a reviewer"
     API = "api", "Received from the provider over the API"
 
 
@@ -232,9 +232,9 @@ class CaseFact(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facts")
     fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="+")
     value = models.JSONField()
-    origin = models.CharField(
-        max_length=20, choices=FactOrigin.choices, default=FactOrigin.REVIEWER
-    )
+    origin = models.CharField(max_length=12, choices=FactOrigin.choices, default=FactOrigin.TYPED)
+    # Who or what it came from beyond the kind ("Example EHR, QuestionnaireResponse").
+    origin_detail = models.CharField(max_length=200, blank=True)
     revision = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField(auto_now=True)

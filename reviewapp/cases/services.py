@@ -250,13 +250,14 @@ def fact_record(
     name: str,
     raw_value: Any,
     expected_revision: int,
-    origin: str = FactOrigin.REVIEWER,
+    origin: str = FactOrigin.TYPED,
+    origin_detail: str = "",
 ) -> list[Node]:
     """Record (or with an empty value, clear) a clinical fact and re-propose what it decides.
 
     ``origin`` says where the value came from (typed by a reviewer, or received from the provider
-    over the API); it is kept on the fact and in the timeline. Returns the criteria whose
-    proposal was recomputed.
+    over the API, with ``origin_detail`` naming the sender); it is kept on the fact and in the
+    timeline. Returns the criteria whose proposal was recomputed.
     """
     case = case_lock(case)
     case_require_status(case, EDITABLE, "changed")
@@ -284,7 +285,7 @@ def fact_record(
             raise CaseActionRefused(str(exc)) from None
         if current and current.value == value and current.origin == origin:
             return []
-        _fact_store(case, name, value, by, current, origin=origin)
+        _fact_store(case, name, value, by, current, origin=origin, origin_detail=origin_detail)
         after = value
     event_record(
         case=case,
@@ -292,7 +293,12 @@ def fact_record(
         kind="fact_recorded",
         summary=f"{definition.label}: {definition.display(_parsed(definition, before))}"
         f" → {definition.display(_parsed(definition, after))}"
-        + ("" if origin == FactOrigin.REVIEWER else f" ({_lower_first(FactOrigin(origin).label)})"),
+        + (
+            ""
+            if origin == FactOrigin.TYPED
+            else f" ({_lower_first(FactOrigin(origin).label)}"
+            + (f": {origin_detail})" if origin_detail else ")")
+        ),
         before={name: before},
         after={name: after},
     )
@@ -314,13 +320,22 @@ def _fact_store(
     by,
     current: CaseFact | None,
     *,
-    origin: str = FactOrigin.REVIEWER,
+    origin: str = FactOrigin.TYPED,
+    origin_detail: str = "",
 ) -> None:
     if current is None:
         fact = library.fact_row(name)
-        CaseFact.objects.create(case=case, fact=fact, value=value, recorded_by=by, origin=origin)
+        CaseFact.objects.create(
+            case=case,
+            fact=fact,
+            value=value,
+            recorded_by=by,
+            origin=origin,
+            origin_detail=origin_detail,
+        )
     else:
-        current.value, current.recorded_by, current.origin = value, by, origin
+        current.value, current.recorded_by = value, by
+        current.origin, current.origin_detail = origin, origin_detail
         current.revision += 1
         current.save()
 

@@ -147,6 +147,7 @@ INTERACTIONS = {
 }
 
 
+@transaction.atomic
 def api_call_record(
     *,
     client: ApiClient | None,
@@ -260,6 +261,7 @@ def prior_auth_submit(
                     raw_value=raw,
                     expected_revision=0,
                     origin=FactOrigin.API,
+                    origin_detail=f"{client.name}, QuestionnaireResponse",
                 )
             api_request = ApiRequest.objects.create(
                 case=case,
@@ -532,9 +534,10 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
     problem = endpoint_problem(url)
     if problem:
         raise OSError(problem)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - https/http only, checked above
+    # The scheme is https (or http in development) and the address public: checked just above.
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  # nosec B310 - scheme checked by endpoint_problem
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  # nosec B310
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code

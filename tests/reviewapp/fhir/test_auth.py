@@ -26,7 +26,9 @@ def _bundle(plan="lhcc-medicaid"):
 
 def test_the_command_registers_a_client_whose_secret_gets_a_token(plans):
     out = io.StringIO()
-    call_command("fhir", "clients", "add", "Bayou EHR", "--plan", "lhcc-medicaid", "--json", stdout=out)
+    call_command(
+        "fhir", "clients", "add", "Bayou EHR", "--plan", "lhcc-medicaid", "--json", stdout=out
+    )
     printed = json.loads(out.getvalue())
     assert set(printed) == {"client_id", "client_secret"}
     client = ApiClient.objects.get(name="Bayou EHR")
@@ -78,7 +80,9 @@ def test_a_wrong_secret_gets_no_token_and_failures_are_throttled(api, settings):
     bad = base64.b64encode(f"{api.org.application.client_id}:wrong".encode()).decode()
     statuses = [
         http.post(
-            "/o/token/", {"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {bad}"}
+            "/o/token/",
+            {"grant_type": "client_credentials"},
+            headers={"Authorization": f"Basic {bad}"},
         ).status_code
         for _ in range(4)
     ]
@@ -133,7 +137,9 @@ def test_a_deactivated_client_is_refused(api):
 
 def test_rate_limit_per_client(plans):
     limited = make_api("Small clinic", [plans["lhcc-medicaid"]], rate=3)
-    statuses = [limited.get("/fhir/r4/ValueSet/prior-authorization-codes").status_code for _ in range(4)]
+    statuses = [
+        limited.get("/fhir/r4/ValueSet/prior-authorization-codes").status_code for _ in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]
     response = limited.get("/fhir/r4/ValueSet/prior-authorization-codes")
     assert response["Retry-After"] == "60"
@@ -155,7 +161,12 @@ def test_every_call_is_audited_and_calls_on_a_case_are_in_its_timeline(api):
     ]
     case = Case.objects.get(reference=reference)
     events = CaseEvent.objects.filter(case=case, kind__startswith="api_").order_by("at", "id")
-    assert [e.kind for e in events] == ["api_request_received", "api_submit", "api_read", "api_read"]
+    assert [e.kind for e in events] == [
+        "api_request_received",
+        "api_submit",
+        "api_read",
+        "api_read",
+    ]
     assert all(e.actor == api.org.user for e in events)
     assert "Example EHR read the decision" in events[2].summary
 
@@ -171,4 +182,3 @@ def test_api_calls_are_append_only(api):
 def test_post_only_and_get_only(api):
     assert api.get("/fhir/r4/Claim/$submit").status_code == 405
     assert api.post("/fhir/r4/ClaimResponse", {}).status_code == 405
-

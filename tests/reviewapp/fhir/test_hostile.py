@@ -151,7 +151,9 @@ def test_a_50_mb_attachment_is_refused_from_its_length_before_it_is_read(api, mo
     assert read == []  # never parsed
 
 
-def test_an_attachment_over_the_evidence_limit_is_refused_before_decoding(api, settings, monkeypatch):
+def test_an_attachment_over_the_evidence_limit_is_refused_before_decoding(
+    api, settings, monkeypatch
+):
     settings.EVIDENCE_MAX_UPLOAD_MB = 1
     decoded = []
     real = base64.b64decode
@@ -193,9 +195,7 @@ def test_a_member_of_another_clients_plan(api, other_api):
 
 
 def test_a_coverage_that_contradicts_the_plan(api):
-    bundle = good(
-        coverage_type={"coding": [{"system": "https://nahdo.org/sopt", "code": "51"}]}
-    )
+    bundle = good(coverage_type={"coding": [{"system": "https://nahdo.org/sopt", "code": "51"}]})
     issues = refused(api, bundle)
     assert "plan molina-medicaid is Medicaid" in issues[0]["diagnostics"]
 
@@ -218,7 +218,9 @@ def test_a_failure_after_files_were_stored_removes_them(api, monkeypatch):
     checklist_bundle = good()
     from criteria import selectors as library
 
-    version = library.version_in_effect(policy="molina-mcp-160", on=__import__("datetime").date.today())
+    version = library.version_in_effect(
+        policy="molina-mcp-160", on=__import__("datetime").date.today()
+    )
     checklist = library.checklist_get(version=version, indication="malignant_pain", stage="trial")
     checklist_bundle = good(checklist=checklist, facts={"pain_nrs": 8})
     before = stored()
@@ -230,7 +232,9 @@ def test_a_failure_after_files_were_stored_removes_them(api, monkeypatch):
 def test_a_hostile_questionnaire_response(api):
     from criteria import selectors as library
 
-    version = library.version_in_effect(policy="molina-mcp-160", on=__import__("datetime").date.today())
+    version = library.version_in_effect(
+        policy="molina-mcp-160", on=__import__("datetime").date.today()
+    )
     checklist = library.checklist_get(version=version, indication="malignant_pain", stage="trial")
     bundle = good(checklist=checklist, facts={"pain_nrs": 8})
     response = entry_of(bundle, "QuestionnaireResponse")

@@ -190,9 +190,7 @@ def test_request_review_sign_inquire(scenario, api, nurse, director):
 
     determination = decide_and_sign(case, scenario, nurse, director)
 
-    by_post = api.post(
-        "/fhir/r4/Claim/$inquire", examples.inquiry_bundle(identifier=claim_id)
-    )
+    by_post = api.post("/fhir/r4/Claim/$inquire", examples.inquiry_bundle(identifier=claim_id))
     by_get = api.get("/fhir/r4/ClaimResponse", identifier=case.reference)
     assert by_post.status_code == by_get.status_code == 200
     inquired, searched = by_post.json(), by_get.json()

@@ -179,15 +179,22 @@ def test_bad_subscriptions_are_refused(api, other_api, settings):
         channel = {"type": "rest-hook", "endpoint": "https://ehr.example.org/hook"} | channel
         response = who.post(
             "/fhir/r4/Subscription",
-            {"resourceType": "Subscription", "status": "requested", "reason": "x",
-             "criteria": criteria, "channel": channel},
+            {
+                "resourceType": "Subscription",
+                "status": "requested",
+                "reason": "x",
+                "criteria": criteria,
+                "channel": channel,
+            },
         )
         assert response.status_code == 422, response.content
         return response.json()["issue"][0]["diagnostics"]
 
     assert "rest-hook" in refused(type="websocket")
     assert "criteria" in refused(criteria="Patient?name=x")
-    assert "No request" in refused(criteria=f"ClaimResponse?identifier={case.reference}", who=other_api)
+    assert "No request" in refused(
+        criteria=f"ClaimResponse?identifier={case.reference}", who=other_api
+    )
     assert "one line" in refused(header=["X: a\r\nInjected: b"])
     settings.FHIR_SUBSCRIPTION_ALLOW_PRIVATE = False
     assert "https" in refused(endpoint="http://ehr.example.org/hook")

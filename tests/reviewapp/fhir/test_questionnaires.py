@@ -15,7 +15,13 @@ from reviewapp.fhir import vocabulary as v
 from .conftest import fhir_valid
 
 pytestmark = pytest.mark.django_db
-TYPES = {"integer": "integer", "decimal": "decimal", "boolean": "boolean", "choice": "choice", "date": "date"}
+TYPES = {
+    "integer": "integer",
+    "decimal": "decimal",
+    "boolean": "boolean",
+    "choice": "choice",
+    "date": "date",
+}
 
 
 def test_every_checklist_of_every_version_is_a_valid_questionnaire_of_its_facts(api):
@@ -41,7 +47,9 @@ def test_every_checklist_of_every_version_is_a_valid_questionnaire_of_its_facts(
             help_item = item["item"][0]
             assert help_item["type"] == "display" and "Read by criteria" in help_item["text"]
             if fact.unit:
-                assert {"url": v.EXT_UNIT, "valueCoding": {"display": fact.unit}} in item["extension"]
+                assert {"url": v.EXT_UNIT, "valueCoding": {"display": fact.unit}} in item[
+                    "extension"
+                ]
             if fact.choices:
                 assert [o["valueCoding"]["code"] for o in item["answerOption"]] == [
                     c for c, _ in fact.choices
@@ -52,7 +60,9 @@ def test_every_checklist_of_every_version_is_a_valid_questionnaire_of_its_facts(
 
 def test_read_by_id_and_search_by_url_and_context(api):
     checklist = Checklist.objects.select_related("version__policy").get(
-        version__policy__key="molina-mcp-160", version__label="2025-08-13", key="non-malignant-trial"
+        version__policy__key="molina-mcp-160",
+        version__label="2025-08-13",
+        key="non-malignant-trial",
     )
     qid = questionnaires.questionnaire_id(checklist)
     one = api.get(f"/fhir/r4/Questionnaire/{qid}").json()
@@ -66,7 +76,10 @@ def test_read_by_id_and_search_by_url_and_context(api):
     assert "Attach as DocumentReference" in documents["text"]
 
     every_version = api.get("/fhir/r4/Questionnaire", url=one["url"]).json()
-    assert [e["resource"]["version"] for e in every_version["entry"]] == ["2025-08-13", "2024-08-14"]
+    assert [e["resource"]["version"] for e in every_version["entry"]] == [
+        "2025-08-13",
+        "2024-08-14",
+    ]
     assert [e["resource"]["status"] for e in every_version["entry"]] == ["active", "retired"]
     pinned = api.get("/fhir/r4/Questionnaire", url=f"{one['url']}|2024-08-14").json()
     assert pinned["total"] == 1

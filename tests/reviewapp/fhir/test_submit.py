@@ -124,9 +124,7 @@ def test_sending_the_same_request_again_answers_the_same_case(api):
     first = api.submit(bundle)
     again = api.submit(bundle)
     assert first.status_code == again.status_code == 200
-    assert (
-        first.json()["entry"][0]["resource"]["id"] == again.json()["entry"][0]["resource"]["id"]
-    )
+    assert first.json()["entry"][0]["resource"]["id"] == again.json()["entry"][0]["resource"]["id"]
     assert Case.objects.count() == 1 and ApiRequest.objects.count() == 1
 
     bundle["entry"][0]["resource"]["item"][0]["quantity"]["value"] = 2
