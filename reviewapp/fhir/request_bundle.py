@@ -247,8 +247,16 @@ class _Entries:
                         "structure",
                     )
                 continue
-            except (ValueError, TypeError, KeyError) as exc:
-                problems.add(f"{kind}: {exc}", f"{where}.resource", "structure")
+            except Exception as exc:
+                # The models' own validators can fail on odd input with any exception (seen:
+                # AttributeError on a number where a reference string belongs): all mean the
+                # structure is wrong.
+                problems.add(
+                    f"{kind}: the resource does not have the structure of an R4 {kind} "
+                    f"({exc.__class__.__name__}).",
+                    f"{where}.resource",
+                    "structure",
+                )
                 continue
             self.items.append((i, resource))
             full_url = entry.get("fullUrl")

@@ -362,6 +362,16 @@ def subscription_create(*, client: ApiClient, resource: Any) -> Subscription:
                 for e in exc.errors()[:10]
             ]
         ) from None
+    except Exception as exc:  # the models' validators can fail on odd input with anything
+        raise RequestRefused(
+            [
+                Problem(
+                    f"Not an R4 Subscription ({exc.__class__.__name__}).",
+                    "Subscription",
+                    "structure",
+                )
+            ]
+        ) from None
     channel = resource.get("channel") or {}
     if channel.get("type") != "rest-hook":
         problems.append(
