@@ -56,6 +56,7 @@ from reviewapp.cases.models import (
     DocumentType,
     Evidence,
     EvidenceLink,
+    FactOrigin,
     InformationRequest,
     RequestedService,
     TurnaroundRule,
@@ -487,7 +488,17 @@ FIELDS: dict[type[models.Model], list[str]] = {
         "correction_reason",
     ],
     RequestedService: ["id", "case_id", "code", "units", "description", "position"],
-    CaseFact: ["id", "case_id", "fact_id", "value", "revision", "recorded_by_id", "recorded_at"],
+    CaseFact: [
+        "id",
+        "case_id",
+        "fact_id",
+        "value",
+        "origin",
+        "origin_detail",
+        "revision",
+        "recorded_by_id",
+        "recorded_at",
+    ],
     Answer: [
         "id",
         "case_id",
@@ -735,7 +746,17 @@ class Generator:
         for fact_id, _name, value in profile.facts:
             batch.add(
                 CaseFact,
-                (ids.take(CaseFact), case_id, fact_id, value, 1, recorder.pk, worked),
+                (
+                    ids.take(CaseFact),
+                    case_id,
+                    fact_id,
+                    value,
+                    FactOrigin.TYPED.value,
+                    "",
+                    1,
+                    recorder.pk,
+                    worked,
+                ),
             )
         # Evidence: metadata rows (files are opened only by the download view).
         n_docs = {
