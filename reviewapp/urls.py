@@ -10,7 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("policies/", include("criteria.urls")),
     path("cases/", include("reviewapp.cases.urls")),
-    path("director/", include("reviewapp.decisions.urls")),
+    path("", include("reviewapp.decisions.urls")),
     path("letters/", include("reviewapp.letters.urls")),
     path("fhir/r4/", include("reviewapp.fhir.urls")),
     path("o/token/", fhir_views.token, name="oauth-token"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from criteria import selectors as library
 from criteria.codes import catalogue
-from criteria.engine import FactType
+from criteria.facts import FactType
 from criteria.models import Checklist
 
 from . import vocabulary as v

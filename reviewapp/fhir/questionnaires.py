@@ -20,9 +20,11 @@ from django.utils import timezone
 
 from criteria import selectors as library
 from criteria.codes import catalogue
-from criteria.engine import Criterion, FactDef, FactType, FactValueError
-from criteria.library_files import EXTERNAL_FACT, INDICATIONS, STAGES
+from criteria.engine import Criterion
+from criteria.facts import FactDef, FactType, FactValueError
+from criteria.library_files import EXTERNAL_FACT
 from criteria.models import Checklist
+from criteria.vocabulary import INDICATIONS, STAGES
 
 from . import vocabulary as v
 from .outcomes import Problem

@@ -30,7 +30,7 @@ from oauth2_provider.models import Application
 
 from reviewapp.accounts.services import staff_upsert
 from reviewapp.cases import services as cases
-from reviewapp.cases.models import Case, Evidence, FactOrigin
+from reviewapp.cases.models import Case, EventKind, Evidence, FactOrigin
 
 from . import resources
 from .models import (
@@ -138,12 +138,13 @@ def plan_policy_assign(
 
 # --- the audit of every call -----------------------------------------------------------------
 
+# The calls that concern one case, the timeline entry each makes, and how it reads.
 INTERACTIONS = {
-    "submit": "submitted the prior-authorization request",
-    "read": "read the decision (ClaimResponse)",
-    "inquire": "inquired about the decision ($inquire)",
-    "letter": "downloaded the signed determination letter",
-    "subscribe": "subscribed to the decision",
+    "submit": (EventKind.API_SUBMIT, "submitted the prior-authorization request"),
+    "read": (EventKind.API_READ, "read the decision (ClaimResponse)"),
+    "inquire": (EventKind.API_INQUIRE, "inquired about the decision ($inquire)"),
+    "letter": (EventKind.API_LETTER, "downloaded the signed determination letter"),
+    "subscribe": (EventKind.API_SUBSCRIBE, "subscribed to the decision"),
 }
 
 
@@ -173,13 +174,13 @@ def api_call_record(
         case=case,
         detail=detail[:500],
     )
-    if case is not None and client is not None:
+    if case is not None and client is not None and interaction in INTERACTIONS:
+        kind, words = INTERACTIONS[interaction]
         cases.event_record(
             case=case,
             actor=client.user,
-            kind=f"api_{interaction}",
-            summary=f"{client.name} {INTERACTIONS.get(interaction, interaction)} over the FHIR "
-            f"API ({status_code})",
+            kind=kind,
+            summary=f"{client.name} {words} over the FHIR API ({status_code})",
             after={"path": call.path, "status": status_code},
         )
     return call
@@ -287,7 +288,7 @@ def prior_auth_submit(
             cases.event_record(
                 case=case,
                 actor=client.user,
-                kind="api_request_received",
+                kind=EventKind.API_REQUEST_RECEIVED,
                 summary=f"Request received over the FHIR API from {client.name} (plan "
                 f"{request.plan.identifier}): {len(request.documents)} document(s), "
                 f"{len(facts)} fact(s) answered by the provider",
@@ -480,7 +481,7 @@ def endpoint_problem(url: str) -> str:
     except OSError:
         return f"The endpoint's host {parts.hostname!r} does not resolve."
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if not ip.is_global:
             return "The endpoint must be on a public address."
     return ""
@@ -607,7 +608,7 @@ def notification_attempt(
         cases.event_record(
             case=case,
             actor=subscription.client.user,
-            kind="api_notified",
+            kind=EventKind.API_NOTIFIED,
             summary=summary,
             after={
                 "subscription": subscription.pk,

@@ -13,8 +13,10 @@ import pytest
 from django.utils import timezone
 
 from criteria import selectors as library
+from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases import services as cases
 from reviewapp.cases.models import Case, CaseEvent
+from reviewapp.decisions import selectors as decision_selectors
 from reviewapp.decisions import services as decisions
 from reviewapp.fhir import examples
 from reviewapp.fhir import vocabulary as v
@@ -151,7 +153,9 @@ def decide_and_sign(case: Case, scenario: Scenario, nurse, director):
             case=case,
             by=director,
             code_decisions=chosen,
-            reasons=decisions.draft_reasons(case),
+            reasons=decision_selectors.reasons_draft(
+                case=case, workspace=case_selectors.case_workspace(case)
+            ),
             rationale="",
             peer_to_peer=decisions.PeerToPeer(
                 offered_to="Dr. Jordan Example", offered_at=timezone.now()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_bench_indexes'),
+        ('cases', '0005_criterion_exception'),
     ]
 
     operations = [
