@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", include("reviewapp.cases.urls")),
     path("", include("reviewapp.decisions.urls")),
     path("letters/", include("reviewapp.letters.urls")),
+    path("audit/", include("reviewapp.audit.urls")),
     path("fhir/r4/", include("reviewapp.fhir.urls")),
     path("o/token/", fhir_views.token, name="oauth-token"),
     path("", include("reviewapp.core.urls")),

@@ -6,3 +6,8 @@ class FhirConfig(AppConfig):
     label = "fhir"
     verbose_name = "FHIR prior-authorization API"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .access_log import register_reads
+
+        register_reads()

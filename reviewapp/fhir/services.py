@@ -33,6 +33,7 @@ from reviewapp.cases import services as cases
 from reviewapp.cases.models import Case, EventKind, Evidence, FactOrigin
 
 from . import resources
+from .access_log import api_read_record
 from .models import (
     ApiCall,
     ApiClient,
@@ -161,8 +162,8 @@ def api_call_record(
     """Record a call to the API, answered or refused; a call about a case also goes into that
     case's timeline, with the client's service account as the actor.
 
-    This is also where API reads of member data are to be written to the PHI access log once it
-    exists (reviewapp/audit): one call per read, with the client, the case and the path.
+    A read of member data (a decision, a letter) is also written to the access log, with the
+    client as the reader.
     """
     call = ApiCall.objects.create(
         client=client,
@@ -174,6 +175,8 @@ def api_call_record(
         case=case,
         detail=detail[:500],
     )
+    if client is not None:
+        api_read_record(request=request, client=client, case=case, status=status_code)
     if case is not None and client is not None and interaction in INTERACTIONS:
         kind, words = INTERACTIONS[interaction]
         cases.event_record(

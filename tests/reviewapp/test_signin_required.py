@@ -7,9 +7,17 @@ from django.shortcuts import resolve_url
 from tests.urlwalk import endpoints
 
 # The only pages a signed-out visitor may reach: the sign-in page, the load balancer's probe, and
-# the FHIR API's CapabilityStatement and OAuth token endpoint (the API's other endpoints answer
-# 401 without a bearer token).
-OPEN_TO_ANONYMOUS = {"accounts:login", "healthz", "fhir:metadata", "oauth-token"}
+# the page a password link opens (it needs the link's one-time token; tested in accounts/), and the
+# FHIR API's CapabilityStatement and OAuth token endpoint (the API's other endpoints answer 401
+# without a bearer token).
+OPEN_TO_ANONYMOUS = {
+    "accounts:login",
+    "healthz",
+    "accounts:password-reset-confirm",
+    "accounts:password-reset-complete",
+    "fhir:metadata",
+    "oauth-token",
+}
 
 
 def test_the_walk_finds_the_application_and_the_admin():

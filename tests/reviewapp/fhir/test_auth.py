@@ -182,3 +182,24 @@ def test_api_calls_are_append_only(api):
 def test_post_only_and_get_only(api):
     assert api.get("/fhir/r4/Claim/$submit").status_code == 405
     assert api.post("/fhir/r4/ClaimResponse", {}).status_code == 405
+
+
+def test_api_reads_of_member_data_are_in_the_access_log(api, other_api):
+    from reviewapp.audit.models import AccessEvent
+
+    reference = other_api.submit(_bundle()).json()["entry"][0]["resource"]["id"]
+    before = AccessEvent.objects.count()
+    other_api.get(f"/fhir/r4/ClaimResponse/{reference}")
+    other_api.post("/fhir/r4/Claim/$inquire", examples.inquiry_bundle(identifier=reference))
+    api.get(f"/fhir/r4/ClaimResponse/{reference}")  # another client: not found, still logged
+    other_api.get("/fhir/r4/Questionnaire")  # no member data: not an access
+    events = list(AccessEvent.objects.order_by("id"))[before:]
+    assert [(e.kind, e.method, e.status, e.case_reference) for e in events] == [
+        ("api", "GET", 200, reference),
+        ("api", "POST", 200, reference),
+        ("api", "GET", 404, ""),
+    ]
+    assert events[0].username == "Other Portal (API client)"
+    assert events[0].user_id == other_api.org.user.pk
+    assert events[0].member_id == "SYN000123"
+    assert events[2].username == "Example EHR (API client)" and events[2].detail == "not found"
