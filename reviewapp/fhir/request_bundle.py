@@ -767,7 +767,11 @@ class _Reader:
                 try:
                     inspect_upload(document.upload())
                 except EvidenceRejected as exc:
-                    self.add(str(exc), path, "security" if "script" in str(exc) else "value")
+                    hostile = any(
+                        word in str(exc).lower()
+                        for word in ("script", "active content", "markup", "embedded")
+                    )
+                    self.add(str(exc), path, "security" if hostile else "value")
                     continue
                 documents.append(document)
         for index, _ in self.entries.of_type("Binary"):

@@ -17,7 +17,8 @@ def test_an_inquiry_costs_a_fixed_number_of_queries(api, django_assert_num_queri
     inquiry = examples.inquiry_bundle(identifier=reference)
     # 1 the token with its client and service account, 2 the client's calls in the last minute,
     # 3 the request by case reference (with its case, policy, checklist and plan), 4 the signed
-    # determination (none yet), 5 the open information requests, 6-7 the call log and the case
-    # timeline (one transaction: +2 savepoint statements).
-    with django_assert_num_queries(9):
+    # determination (none yet), 5 the open information requests, 6 the call log, 7 the client
+    # account's roles and 8 the access-log row (a read of member data), 9 the case timeline (one
+    # transaction: +2 savepoint statements).
+    with django_assert_num_queries(11):
         assert api.post("/fhir/r4/Claim/$inquire", inquiry).status_code == 200
