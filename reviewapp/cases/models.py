@@ -252,6 +252,7 @@ class FactOrigin(models.TextChoices):
     """Where a recorded fact came from (PRODUCT.md invariant 8)."""
 
     TYPED = "typed", "Typed by a reviewer"
+    API = "api", "Received from the provider over the API"
     TRIAL_CASE = "trial_case", "Carried over from the member's trial case"
 
 
@@ -268,7 +269,8 @@ class CaseFact(models.Model):
         default=FactOrigin.TYPED,
         db_default=FactOrigin.TYPED,
     )
-    # Who or what it came from beyond the kind ("trial case UM-2025-000008").
+    # Who or what it came from beyond the kind ("Example EHR, QuestionnaireResponse", "trial
+    # case UM-2025-000008").
     origin_detail = models.CharField(max_length=200, blank=True, default="", db_default="")
     # The case's document (and pages) that shows the fact: applying the facts' proposal to a
     # criterion links it as that criterion's evidence.
@@ -521,6 +523,14 @@ class EventKind(models.TextChoices):
     LETTER_SIGNED = "letter_signed", "Letter signed"
     CLOSED = "closed", "Closed"
     REFUSED = "refused", "Refused attempt"
+    # The FHIR prior-authorization API (reviewapp/fhir): the client organisation is the actor.
+    API_REQUEST_RECEIVED = "api_request_received", "Request received over the API"
+    API_SUBMIT = "api_submit", "Submitted over the API"
+    API_READ = "api_read", "Decision read over the API"
+    API_INQUIRE = "api_inquire", "Decision inquired over the API"
+    API_LETTER = "api_letter", "Letter downloaded over the API"
+    API_SUBSCRIBE = "api_subscribe", "Subscribed over the API"
+    API_NOTIFIED = "api_notified", "API client notified"
 
 
 class CaseEvent(models.Model):

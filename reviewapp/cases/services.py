@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from criteria import selectors as library
-from criteria.codes import catalogue
+from criteria.codes import catalogue, stage_conflict
 from criteria.engine import Status, propose
 from criteria.facts import FactValueError
 from criteria.models import Node, Policy
@@ -165,8 +165,9 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
     """Open a case. It pins the policy version in effect on the date the request was received.
 
     Guards: a version in effect and a checklist for the indication and stage; the line of
-    business one the policy's payer offers; diagnosis codes shaped like ICD-10-CM; a linked trial
-    case of the same member, for a permanent implant. The linked trial case's facts that the new
+    business one the policy's payer offers; diagnosis codes shaped like ICD-10-CM; no trial and
+    permanent-implant codes together; no more units than a code allows; a linked trial case of
+    the same member, for a permanent implant. The linked trial case's facts that the new
     checklist reads are carried over (each recorded as such, with the trial case named).
     """
     received_on = timezone.localdate(intake.received_at)
@@ -179,6 +180,15 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
         )
     if bad := [code for code in intake.diagnoses if not ICD10_FORMAT.match(code)]:
         raise CaseActionRefused(f"Not ICD-10-CM codes: {', '.join(bad)}.")
+    codes = catalogue()
+    if conflict := stage_conflict([code for code, _ in intake.services]):
+        raise CaseActionRefused(str(conflict))
+    for code, units in intake.services:
+        if code in codes and units > codes[code].max_units:
+            raise CaseActionRefused(
+                f"{code}: {units} units is more than this code allows on one date of service "
+                f"({codes[code].max_units})."
+            )
     trial = intake.trial_case
     if trial and (
         refusal := trial_case_refusal(
@@ -232,7 +242,6 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
     )
     case.reference = f"UM-{received_on:%Y}-{case.pk:06d}"
     case.save(update_fields=["reference"])
-    codes = catalogue()
     RequestedService.objects.bulk_create(
         RequestedService(
             case=case, code=code, units=units, description=codes[code].description, position=i
@@ -405,7 +414,12 @@ def fact_record(
         if source is None and current is not None and current.value == value:
             source = fact_source(current)  # the value stands; so does where it is documented
         after_source = _choice_state(source)
-        if current and current.value == value and before_source == after_source:
+        if (
+            current
+            and current.value == value
+            and before_source == after_source
+            and current.origin == origin
+        ):
             return Saved()
         _fact_store(
             case,
@@ -427,7 +441,7 @@ def fact_record(
             + (f" (documented in {source.describe()})" if source and after is not None else "")
         )
     if origin != FactOrigin.TYPED:
-        change += f" ({FactOrigin(origin).label.lower()}" + (
+        change += f" ({_lower_first(FactOrigin(origin).label)}" + (
             f": {origin_detail})" if origin_detail else ")"
         )
     event_record(
@@ -463,6 +477,10 @@ def _choice_state(choice: EvidenceChoice | None) -> dict | None:
         "name": choice.evidence.original_name,
         "pages": choice.pages,
     }
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _parsed(definition, value):

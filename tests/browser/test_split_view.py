@@ -54,7 +54,9 @@ def test_wide_screen_the_viewer_stays_beside_the_checklist(page: Page, screensho
     expect(page.locator("#viewer-help")).to_contain_text("pre-implant-assessment.pdf, p. 2")
     viewer = page.frame_locator("#evidence-viewer")
     expect(viewer.get_by_role("heading")).to_contain_text("page 2 of 2")
-    expect(viewer.get_by_role("img", name="Page 2 of 2 of pre-implant-assessment.pdf")).to_be_visible()
+    expect(
+        viewer.get_by_role("img", name="Page 2 of 2 of pre-implant-assessment.pdf")
+    ).to_be_visible()
     assert in_viewport(page, "#evidence-viewer")
     # The facts: one click away, in view, however far down the checklist is.
     page.locator(".case-toolbar").get_by_role("link", name="Facts").click()

@@ -171,3 +171,14 @@ def test_a_trial_case_must_be_the_members_and_a_trial(nurse, nurse_client, intak
     page = errors_of(nurse_client.post("/cases/new/", intake_data))
     assert "There is no case UM-1999-000001" in page
     assert Case.objects.count() == 1
+
+
+def test_the_intake_service_holds_the_code_rules_for_every_caller(nurse):
+    """The API opens cases through the same service: the rules are there, not only in the form."""
+    with pytest.raises(services.CaseActionRefused, match="Trial codes"):
+        CaseFactory(by=nurse, codes=(("62322", 1), ("62350", 1)))
+    with pytest.raises(services.CaseActionRefused, match="more than this code allows"):
+        CaseFactory(by=nurse, codes=(("62322", 2),))
+    with pytest.raises(services.CaseActionRefused, match="Not ICD-10-CM codes: 89.4"):
+        CaseFactory(by=nurse, diagnoses=("89.4",))
+    assert not Case.objects.exists()
