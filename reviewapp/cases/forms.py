@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -142,6 +142,7 @@ class IntakeForm(AutofocusFirstError, forms.Form):
                 "Member", Row(Column("member_name"), Column("member_id"), Column("member_dob"))
             ),
             Div(
+                HTML('{% include "cases/_member_cases.html" %}'),
                 css_id="member-cases",
                 css_class="mb-3",
                 role="status",

@@ -62,6 +62,10 @@ def intake(request: HttpRequest) -> HttpResponse:
         "rules": selectors.turnaround_rules(),
         "duplicates": duplicates,
         "restored": bool(restored),
+        # The member's cases, shown again with a form sent back (the lookup ran as it was typed).
+        "found": selectors.member_cases(member_id=form["member_id"].value() or "")
+        if form.is_bound
+        else None,
     }
     status = (409 if duplicates else 422) if request.method == "POST" else 200
     return render(request, "cases/intake.html", context, status=status)
@@ -111,4 +115,4 @@ def member_cases(request: HttpRequest) -> HttpResponse:
     """The member's open cases and trial cases, shown as the member ID is entered."""
     require_reviewer(request)
     found = selectors.member_cases(member_id=request.GET.get("member_id", ""))
-    return render(request, "cases/intake.html#member-cases", {"found": found})
+    return render(request, "cases/_member_cases.html", {"found": found})

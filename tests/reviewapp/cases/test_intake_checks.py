@@ -179,6 +179,6 @@ def test_the_intake_service_holds_the_code_rules_for_every_caller(nurse):
         CaseFactory(by=nurse, codes=(("62322", 1), ("62350", 1)))
     with pytest.raises(services.CaseActionRefused, match="more than this code allows"):
         CaseFactory(by=nurse, codes=(("62322", 2),))
-    with pytest.raises(services.CaseActionRefused, match="Not ICD-10-CM codes: 89.4"):
+    with pytest.raises(services.CaseActionRefused, match=r"Not ICD-10-CM codes: 89\.4"):
         CaseFactory(by=nurse, diagnoses=("89.4",))
     assert not Case.objects.exists()
