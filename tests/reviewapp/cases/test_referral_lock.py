@@ -105,3 +105,33 @@ def test_a_director_may_still_work_the_checklist_of_a_referred_case(nurse, direc
     decisions.exception_grant(
         case=case, criterion=node(case, "2.a"), by=director, rationale="Severe function loss."
     )
+
+
+@pytest.mark.parametrize("changes", [1, 8])
+def test_the_referred_case_page_costs_the_same_however_many_changes(
+    nurse, director, director_client, django_assert_num_queries, changes
+):
+    case = CaseFactory(by=nurse)
+    refer(case, nurse)
+    for value in range(changes):
+        services.fact_record(
+            case=case, by=director, name="pain_nrs", raw_value=value, expected_revision=value
+        )
+    director_client.get(f"/cases/{case.pk}/")  # warm the library caches and the session clock
+    # The case page's 16 (test_checklist), and the events since the referral: one query.
+    with django_assert_num_queries(17):
+        page = director_client.get(f"/cases/{case.pk}/").content.decode()
+    assert f"{changes} change{'s' if changes > 1 else ''} since the referral" in page
+
+
+def test_the_member_lookup_costs_one_query_for_the_cases(
+    nurse, nurse_client, django_assert_num_queries
+):
+    for _ in range(3):
+        CaseFactory(by=nurse, member_id="ZZ555", codes=(("62322", 1),))
+    nurse_client.get("/cases/new/member-cases/?member_id=ZZ555")
+    # session; user; group names with their permissions (roles); user permissions; the member's
+    # cases; their codes (prefetched); the access log's row.
+    with django_assert_num_queries(7):
+        html = nurse_client.get("/cases/new/member-cases/?member_id=ZZ555").content.decode()
+    assert html.count("use as the trial case") == 3
