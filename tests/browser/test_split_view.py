@@ -82,6 +82,8 @@ def test_tablet_the_viewer_is_a_panel_to_open(page: Page, screenshot):
     viewer = page.frame_locator("#evidence-viewer")
     expect(viewer.get_by_role("heading")).to_contain_text("psychological-evaluation.pdf")
     expect(viewer.get_by_role("heading")).to_contain_text("page 1 of 1")
+    picture = viewer.get_by_role("img", name="Page 1 of 1 of psychological-evaluation.pdf")
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     screenshot(page, "split-view-1024", "1-viewer-open")
     assert_accessible(page, "split view, 1024 px, viewer open")
     page.keyboard.press("Escape")
