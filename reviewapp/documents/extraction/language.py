@@ -30,7 +30,7 @@ _SECTION_RE = {
 }
 _HEADER_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /&()'-]{1,60}?)\s*:\s*$")
 _INLINE_HEADER = re.compile(r"^\s*([A-Za-z][A-Za-z /&()'-]{1,40}?)\s*:\s+(\S.*)$")
-_CAPS_LINE = re.compile(r"^[A-Z0-9][A-Z0-9 /&(),.'-]{2,70}$")
+_CAPS_LINE = re.compile(r"^[A-Z][A-Z0-9 /&(),.'-]{2,70}$")
 DATE = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4})"
 _DATED_ROW = re.compile(rf"^\s*(?P<date>{DATE})\b\s*[|:,-]?\s*(?P<rest>.+)$")
 _ABBREVIATIONS = {
@@ -77,6 +77,8 @@ def normalise(text: str) -> str:
         text = text.replace(old, new)
     text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
     text = text.replace("≥", ">=").replace("≤", "<=")
+    # OCR reads a hyphen at a line end followed by a stray quote mark: "34- 'year-old".
+    text = re.sub(r"(\w)-\s+['`]", r"\1-", text)
     return text
 
 
@@ -102,8 +104,12 @@ def segment(text: str) -> list[Unit]:
             units.extend(Unit(s, section) for s in sentences(joined))
             paragraph.clear()
 
-    for raw in normalise(text).split("\n"):
-        line = re.sub(r" {3,}", "  ", raw.strip())
+    lines = [re.sub(r" {3,}", "  ", raw.strip()) for raw in normalise(text).split("\n")]
+    # Running text fills the line; a short line without a closing mark ends its own unit (a
+    # table row or a form field whose cells came out separated by single spaces).
+    full = max((len(line) for line in lines), default=0)
+    short = 0.6 * full
+    for line in lines:
         if not line:
             flush()
             columns = ()
@@ -148,6 +154,12 @@ def segment(text: str) -> list[Unit]:
             units.append(Unit(line, section, "line"))
             continue
         paragraph.append(line)
+        if (
+            full >= 50
+            and len(line) < short
+            and not re.search(r"[,;:-]$|\b(?:and|or|of|the|a|to)$", line)
+        ):
+            flush()
     flush()
     return units
 
@@ -285,7 +297,8 @@ PSEUDO_NEGATION = re.compile(
     re.I,
 )
 NEGATION_AFTER = re.compile(
-    r"^[\s,:-]*(?:(?:was|were|is|are|has been|have been|had been)\s+)?(?:(?:considered and|"
+    r"^[\s,:|-]*(?:(?:events?|episodes?|noted|seen|found|detected|reported|identified|present)"
+    r"\s*[:|-]?\s*)?(?:(?:was|were|is|are|has been|have been|had been)\s+)?(?:(?:considered and|"
     r"evaluated and)\s+)?(?:ruled out|excluded|negative|absent|denied|none|no\b|not (?:seen|"
     r"present|identified|found|noted|appreciated|detected|demonstrated|evident|suspected)|"
     r"resolved)",
@@ -296,7 +309,7 @@ HEDGE = re.compile(
     r"suspicion|concern for|concerning for|may|might|cannot (?:be )?(?:rule[d]? out|"
     r"exclude[d]?)|can ?not (?:rule out|be excluded)|not (?:been )?ruled out|rule out|r/o|"
     r"differential|versus|vs\.?|likely|unlikely|uncertain|unclear|equivocal|indeterminate|"
-    r"presumed|borderline|query|cannot exclude|to be determined)\b|\?",
+    r"presumed|borderline|query|question of|cannot exclude|to be determined)\b|\?",
     re.I,
 )
 FAMILY = re.compile(
@@ -326,7 +339,7 @@ CURRENT = re.compile(
     re.I,
 )
 HYPOTHETICAL = re.compile(
-    r"\b(?:if|would|will|should|plans? to|planned|scheduled|pending|to be|awaiting|recommend(?:ed|s)?|"
+    r"\b(?:if|will|should|plans? to|planned|scheduled|pending|to be|awaiting|recommend(?:ed|s)?|"
     r"consider(?:ed|ing)?|in case|return if|call if|unless|monitor for|watch for|risks?(?: of| for|"
     r" including| such as)?|discussed|educated|educat\w+|counsel(?:l?ed)?|warning signs|signs and "
     r"symptoms of|referred? (?:for|to)|referral|prevent(?:ion)?|prophyla\w+|in order to|goal)\b",

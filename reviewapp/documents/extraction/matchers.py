@@ -111,15 +111,24 @@ class Amount(Rule):
     """
 
     def __init__(
-        self, pattern: str, convert: Callable[[Decimal, re.Match], Any], **options: Any
+        self,
+        pattern: str,
+        convert: Callable[[Decimal, re.Match], Any],
+        *,
+        qualifier: str | None = None,
+        **options: Any,
     ) -> None:
         super().__init__(**options)
         self.pattern = re.compile(pattern, re.I)
         self.convert = convert
+        # A word beside the number that makes it another measure ("worst 10/10, best 5/10").
+        self.qualifier = _compile(qualifier)
 
     def candidates(self, unit: Unit, state: DocumentState) -> Iterator[Candidate]:
         for match in self.pattern.finditer(unit.text):
             if below_marker(unit.text[: match.start("num")]):
+                continue
+            if self.qualifier and self._qualified(unit.text, match.start(), match.end()):
                 continue
             number = number_value(match.group("num"))
             if number is None:
@@ -127,6 +136,12 @@ class Amount(Rule):
             value = self.convert(number, match)
             if value is not None:
                 yield Candidate(value, match.start(), match.end())
+
+    def _qualified(self, text: str, start: int, end: int) -> bool:
+        before = re.split(r"[,;(]", text[max(0, start - 30) : start])[-1]
+        after = re.split(r"[,;.)]", text[end : end + 20])[0]
+        assert self.qualifier is not None
+        return bool(self.qualifier.search(before) or self.qualifier.search(after))
 
     def decide(self, candidate: Candidate, context: Context) -> Any:
         if context.negated:

@@ -58,6 +58,8 @@ BEHAVIOURAL = (
 PERCENT = rf"(?P<num>{NUMBER})\s*(?:%|percent|per cent)"
 LEAD_IN = r"(?:(?:the\s+)?(?:past|last)\s+|more than\s+|over\s+|at least\s+|greater than\s+|>\s*|approximately\s+|about\s+|around\s+|roughly\s+|a period of\s+)*"
 PAIN_WORDS = r"\bpain|\bNRS\b|\bVAS\b|\bhurts?\b"
+# The usual pain is the fact; the best and worst of a range are other measures.
+PAIN_QUALIFIER = r"\b(?:worst|best|least|lowest|highest|max(?:imum)?|min(?:imum)?|at most)\b"
 OUT_OF_TEN = r"(?:\s*/\s*10|\s+out of (?:10|ten))"
 
 
@@ -148,6 +150,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
             _score,
             needs=PAIN_WORDS,
             avoid=TRIAL + r"|relief|reduction",
+            qualifier=PAIN_QUALIFIER,
         ),
         Amount(
             r"\b(?:NRS|VAS|numeric (?:pain )?rating(?: scale)?|pain (?:score|level|rating|"
@@ -157,6 +160,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
             r"(?!\s*/\s*(?!10)\d)",
             _score,
             avoid=TRIAL + r"|relief|reduction",
+            qualifier=PAIN_QUALIFIER,
         ),
         Column(r"NRS|VAS|pain|pain score|pain \(0-10\)|pain \(NRS\)|NRS \(0-10\)", _score),
     ),
@@ -194,7 +198,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
             r"(?:failed|failure of|inadequate (?:relief|response|pain control|analgesia) (?:with|"
             r"from|on|to)|refractory to|not (?:adequately )?controlled (?:with|by|on)|"
             r"inadequately controlled (?:with|by|on)|intolerant (?:of|to)|intolerable side "
-            rf"effects (?:from|with|of|on)|despite)\s+(?:\w+\s+){{0,4}}?(?:{ANALGESIC})",
+            rf"effects (?:from|with|of|on)|despite)\s+(?:[\w-]+\s+){{0,4}}?(?:{ANALGESIC})",
             True,
             avoid=NOT_ORAL,
         ),
@@ -351,7 +355,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "opioid_wean_plan": (
         Says(
             r"(?:plan(?:s|ned)? (?:is )?to|will|intends? to)\s+(?:continue\s+(?:to\s+)?)?"
-            r"(?:further\s+)?(?:wean|taper|reduce|decrease|lower)\s+(?:\w+\s+){0,4}?"
+            r"(?:further\s+)?(?:wean|taper|reduc|decreas|lower)\w*\s+(?:\w+\s+){0,4}?"
             rf"(?:{OPIOID}|MME)|(?:opioid|narcotic) (?:weaning|taper|tapering|wean) plan",
             True,
             negated=False,
@@ -776,7 +780,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
     ),
     "pump_battery_depleted": (
         Says(
-            r"(?:elective replacement indicator|\bERI\b|end of (?:service|life)|\bEOS\b)\s*"
+            r"(?:elective replacement indicator(?:\s*\(ERI\))?|\bERI\b|end of (?:service|life)|"
+            r"\bEOS\b)\s*"
             r"(?:has been |was |is )?(?:reached|triggered|alarm(?:ing)?|active|met)|battery (?:is "
             r"|has )?(?:depleted|exhausted|at (?:end of life|ERI)|near(?:ing)? (?:depletion|end of "
             r"(?:life|service))|low)|low battery (?:alarm|warning)|(?:reached|at) (?:its |the )?"
