@@ -60,12 +60,15 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "reviewapp.accounts",
     "reviewapp.core",
     "criteria",
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.documents",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +251,36 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Background work (reading documents) through Django's tasks API (django-tasks). "database":
+# a queue in the application's own database, run by `manage.py db_worker` (bin/demo starts one);
+# "rq": RQ on Redis for several machines, run by `manage.py rqworker --job-class
+# django_tasks_rq.Job documents`; "immediate": inline in the request (tests, one-off scripts).
+TASKS_BACKEND: str = env.str("TASKS_BACKEND", "database")
+TASKS_QUEUES = ["default", "documents"]
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASKS_QUEUES}}
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    _redis_url = env.str("TASKS_REDIS_URL", "redis://127.0.0.1:6379/0")
+    RQ_QUEUES = {name: {"URL": _redis_url, "DEFAULT_TIMEOUT": 3600} for name in TASKS_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASKS_QUEUES}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": TASKS_QUEUES,
+        }
+    }
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database', 'rq' or 'immediate'.")
+
+# Reading documents (text per page, OCR): limits that stop a hostile or oversized file.
+DOCUMENTS_MAX_PAGES: int = env.int("DOCUMENTS_MAX_PAGES", 500)
+DOCUMENTS_MAX_PIXELS: int = env.int("DOCUMENTS_MAX_PIXELS", 40_000_000)
+DOCUMENTS_PAGE_SECONDS: float = env.float("DOCUMENTS_PAGE_SECONDS", 60.0)
+DOCUMENTS_READER_MEMORY_MB: int = env.int("DOCUMENTS_READER_MEMORY_MB", 1536)
+DOCUMENTS_OCR_DPI: int = env.int("DOCUMENTS_OCR_DPI", 300)
+
 # The organisation that sends determination letters.
 ORGANISATION_NAME: str = env.str("ORGANISATION_NAME", "Bayou Valley Health Plan (demo)")
 ORGANISATION_ADDRESS: str = env.str(
@@ -279,5 +312,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
     },
 }

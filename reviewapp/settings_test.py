@@ -7,6 +7,8 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EVIDENCE_DIR", tempfile.mkdtemp(prefix="evidence-test-"))
+# Background tasks run inline where a test commits (the end-to-end tests set "rq").
+os.environ.setdefault("TASKS_BACKEND", "immediate")
 
 from .settings import *  # noqa: F403
 from .settings import STATIC_ROOT, STORAGES

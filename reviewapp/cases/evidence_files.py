@@ -101,6 +101,13 @@ def inspect_upload(upload: UploadedFile) -> Inspected:
             "right file."
         )
     page_count = _pdf_pages(upload, shown) if content_type == "application/pdf" else None
+    if content_type.startswith("image/"):
+        page_count = _image_pages(upload, shown)
+    if page_count is not None and page_count > settings.DOCUMENTS_MAX_PAGES:
+        raise EvidenceRejected(
+            f"{shown} has {page_count:,} pages; the limit is {settings.DOCUMENTS_MAX_PAGES:,}. "
+            "Split it into smaller documents."
+        )
     upload.seek(0)
     return Inspected(shown, content_type, upload.size, digest.hexdigest(), page_count)
 
@@ -153,6 +160,37 @@ def _pdf_pages(upload: UploadedFile, shown: str) -> int:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise EvidenceRejected(
             f"{shown} is not a readable PDF ({exc.__class__.__name__})."
+        ) from None
+
+
+def _image_pages(upload: UploadedFile, shown: str) -> int:
+    """An image's pages (TIFF frames), refusing pixel bombs from the header alone: nothing is
+    decoded here."""
+    from PIL import Image
+
+    limit = settings.DOCUMENTS_MAX_PIXELS
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            frames = getattr(image, "n_frames", 1)
+            for index in range(min(frames, settings.DOCUMENTS_MAX_PAGES + 1)):
+                image.seek(index)
+                width, height = image.size
+                if width * height > limit:
+                    raise EvidenceRejected(
+                        f"{shown} is {width:,} × {height:,} pixels; images of more than "
+                        f"{limit:,} pixels are not accepted."
+                    )
+            return frames
+    except EvidenceRejected:
+        raise
+    except Image.DecompressionBombError:
+        raise EvidenceRejected(
+            f"{shown} declares more than {limit:,} pixels; it is not accepted."
+        ) from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise EvidenceRejected(
+            f"{shown} is not a readable image ({exc.__class__.__name__})."
         ) from None
 
 

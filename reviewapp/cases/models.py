@@ -186,12 +186,22 @@ class RequestedService(models.Model):
         return f"{self.code} x{self.units}"
 
 
+class FactOrigin(models.TextChoices):
+    """Where a recorded fact came from (PRODUCT.md invariant 8)."""
+
+    TYPED = "typed", "Typed by a reviewer"
+    DOCUMENT = "document", "Accepted from a document"
+
+
 class CaseFact(models.Model):
     """One clinical fact recorded for a case (value stored in JSON form: numbers as text)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facts")
     fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="+")
     value = models.JSONField()
+    origin = models.CharField(max_length=12, choices=FactOrigin.choices, default=FactOrigin.TYPED)
+    # For a fact accepted from a document: which one and where ("office-note.pdf p. 3").
+    origin_detail = models.CharField(max_length=200, blank=True)
     revision = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField(auto_now=True)

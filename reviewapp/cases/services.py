@@ -8,8 +8,9 @@ that fails raises ``CaseActionRefused`` with a message meant for the reviewer; n
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ from .models import (
     CaseStatus,
     Evidence,
     EvidenceLink,
+    FactOrigin,
     InformationRequest,
     RequestedService,
     TurnaroundRule,
@@ -220,11 +222,20 @@ EDITABLE = (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED, CaseStat
 
 @transaction.atomic
 def fact_record(
-    *, case: Case, by: AbstractBaseUser, name: str, raw_value: Any, expected_revision: int
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    name: str,
+    raw_value: Any,
+    expected_revision: int,
+    origin: str = FactOrigin.TYPED,
+    origin_detail: str = "",
 ) -> list[Node]:
     """Record (or with an empty value, clear) a clinical fact and re-propose what it decides.
 
-    Returns the criteria whose proposal was recomputed.
+    ``origin`` says where the value came from (typed, or accepted from a document page, with
+    ``origin_detail`` naming the document and page). Returns the criteria whose proposal was
+    recomputed.
     """
     case = case_lock(case)
     case_require_status(case, EDITABLE, "changed")
@@ -252,16 +263,19 @@ def fact_record(
             raise CaseActionRefused(str(exc)) from None
         if current and current.value == value:
             return []
-        _fact_store(case, name, value, by, current)
+        _fact_store(case, name, value, by, current, origin=origin, origin_detail=origin_detail)
         after = value
+    source = f" ({FactOrigin(origin).label.lower()}: {origin_detail})" if origin_detail else ""
     event_record(
         case=case,
         actor=by,
         kind="fact_recorded",
         summary=f"{definition.label}: {definition.display(_parsed(definition, before))}"
-        f" → {definition.display(_parsed(definition, after))}",
+        f" → {definition.display(_parsed(definition, after))}{source}",
         before={name: before},
-        after={name: after},
+        after={name: after, "origin": origin, "origin_detail": origin_detail}
+        if origin != FactOrigin.TYPED
+        else {name: after},
     )
     return _repropose(case, names={name})
 
@@ -270,12 +284,29 @@ def _parsed(definition, value):
     return None if value is None else definition.parse(value)
 
 
-def _fact_store(case: Case, name: str, value: Any, by, current: CaseFact | None) -> None:
+def _fact_store(
+    case: Case,
+    name: str,
+    value: Any,
+    by,
+    current: CaseFact | None,
+    *,
+    origin: str = FactOrigin.TYPED,
+    origin_detail: str = "",
+) -> None:
     if current is None:
         fact = library.fact_row(name)
-        CaseFact.objects.create(case=case, fact=fact, value=value, recorded_by=by)
+        CaseFact.objects.create(
+            case=case,
+            fact=fact,
+            value=value,
+            recorded_by=by,
+            origin=origin,
+            origin_detail=origin_detail,
+        )
     else:
         current.value, current.recorded_by = value, by
+        current.origin, current.origin_detail = origin, origin_detail
         current.revision += 1
         current.save()
 
@@ -432,6 +463,11 @@ class UploadResult:
     duplicate: bool
 
 
+# Called with each newly stored document, inside the upload's transaction (the documents app
+# registers the request to read it). Apps above cases register here; cases imports none of them.
+EVIDENCE_STORED_HOOKS: list[Callable[..., Any]] = []
+
+
 @transaction.atomic
 def evidence_upload(
     *,
@@ -480,6 +516,8 @@ def evidence_upload(
         evidence.save()
         seen[info.sha256] = evidence
         results.append(UploadResult(evidence, duplicate=False))
+        for hook in EVIDENCE_STORED_HOOKS:
+            hook(evidence=evidence, by=by)
         event_record(
             case=case,
             actor=by,
@@ -494,6 +532,23 @@ def evidence_upload(
             },
         )
     return results
+
+
+class EvidenceCorrupt(Exception):
+    """The stored file no longer matches the SHA-256 recorded when it was uploaded."""
+
+
+def evidence_read_verified(*, evidence: Evidence) -> bytes:
+    """The document's bytes, checked against the SHA-256 recorded at upload (from whichever
+    storage holds it: a shared directory or an S3 bucket)."""
+    with evidence.file.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != evidence.sha256:
+        raise EvidenceCorrupt(
+            f"{evidence.original_name} does not match the SHA-256 recorded when it was "
+            "uploaded; it is not served."
+        )
+    return data
 
 
 def parse_pages(text: str, page_count: int | None) -> str:

@@ -6,6 +6,8 @@ updates of the rollup and timeline); plain requests get a redirect back to the c
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
@@ -16,6 +18,7 @@ from django.utils.html import format_html_join
 from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from criteria import selectors as library
 from criteria.codes import catalogue, parse_code_list, suggest_stage
@@ -446,7 +449,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     # Each criterion's document list follows the upload; the rows themselves are left alone, so
     # an answer being typed in one of them is not lost.
     links = [("link-form", {**ctx, "row": row}) for row in ctx["ws"].rows.values()]
-    return render_fragments(
+    response = render_fragments(
         request,
         DETAIL,
         [
@@ -457,6 +460,8 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         status=422 if error else 200,
     )
+    # Whatever else shows the case's documents (their reading progress) refreshes itself.
+    return trigger_client_event(response, "evidence-changed", after="settle")
 
 
 @require_GET
@@ -469,7 +474,11 @@ def evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> FileRespon
         evidence.content_type in ("application/pdf", "image/png", "image/jpeg", "text/plain")
         and request.GET.get("download") != "1"
     )
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    try:
+        data = services.evidence_read_verified(evidence=evidence)
+    except services.EvidenceCorrupt as exc:
+        return HttpResponse(str(exc), status=500, content_type="text/plain; charset=utf-8")
+    response = FileResponse(io.BytesIO(data), content_type=evidence.content_type)
     if evidence.content_type == "text/plain":
         response["Content-Type"] = "text/plain; charset=utf-8"
     response["Content-Disposition"] = content_disposition_header(

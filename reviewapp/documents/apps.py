@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "reviewapp.documents"
+    label = "documents"
+    verbose_name = "Documents"
+
+    def ready(self) -> None:
+        # Every document stored on a case is read in the background (cases calls its hooks;
+        # it imports nothing of this app).
+        from reviewapp.cases import services as case_services
+
+        from . import services
+
+        if services.reading_request not in case_services.EVIDENCE_STORED_HOOKS:
+            case_services.EVIDENCE_STORED_HOOKS.append(services.reading_request)
