@@ -206,7 +206,8 @@ def _snippet(text: str, words: list[str], width: int = 90) -> SafeString:
 def _marked(text: str) -> SafeString:
     """Escape the page text, then turn the match markers into <mark>."""
     escaped = escape(" ".join(text.split()))
-    return mark_safe(  # nosec B308 B703: escaped above; only our <mark> added
+    # Escaped above; only our own <mark> tags are added.
+    return mark_safe(  # nosec B308 B703
         escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
     )
 

@@ -23,7 +23,9 @@ import json
 import math
 import os
 import select
-import subprocess  # nosec B404: runs this module itself, with a fixed argument list
+
+# This module runs itself as the child, with a fixed argument list.
+import subprocess  # nosec B404
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -135,7 +137,7 @@ class DocumentReader:
                 "first": first,
             }
         )
-        self._process = subprocess.Popen(  # noqa: S603  # nosec B603: our interpreter, this module
+        self._process = subprocess.Popen(  # noqa: S603  # nosec B603
             [sys.executable, "-m", __name__, arguments],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
