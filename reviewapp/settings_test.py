@@ -11,7 +11,15 @@ os.environ.setdefault("EVIDENCE_DIR", tempfile.mkdtemp(prefix="evidence-test-"))
 os.environ.setdefault("TASKS_BACKEND", "immediate")
 
 from .settings import *  # noqa: F403
-from .settings import STATIC_ROOT, STORAGES
+from .settings import DATABASES, STATIC_ROOT, STORAGES
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not SQLite's shared in-memory database: the browser tests' live server and the
+    # reading worker beside it then each have their own connection (WAL, busy timeout) instead
+    # of sharing one, which SQLite's shared cache answers with "database table is locked".
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="sqlite-test-"), "test.sqlite3")
+    }
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 

@@ -339,7 +339,7 @@ CURRENT = re.compile(
     re.I,
 )
 HYPOTHETICAL = re.compile(
-    r"\b(?:if|will|should|plans? to|planned|scheduled|pending|to be|awaiting|recommend(?:ed|s)?|"
+    r"\b(?:if|will|should|plans? to|scheduled|pending|to be|awaiting|recommend(?:ed|s)?|"
     r"consider(?:ed|ing)?|in case|return if|call if|unless|monitor for|watch for|risks?(?: of| for|"
     r" including| such as)?|discussed|educated|educat\w+|counsel(?:l?ed)?|warning signs|signs and "
     r"symptoms of|referred? (?:for|to)|referral|prevent(?:ion)?|prophyla\w+|in order to|goal)\b",

@@ -75,9 +75,7 @@ def _worker_environment() -> dict[str, str]:
     """The worker is another process: it reaches the same test database, bucket and queue."""
     db = connection.settings_dict
     environment = dict(os.environ)
-    environment["DATABASE_URL"] = (
-        f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
+    environment["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     environment["DJANGO_SETTINGS_MODULE"] = "reviewapp.settings_test"
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return environment
