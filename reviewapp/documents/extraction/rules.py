@@ -803,7 +803,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
             avoid=r"non-?programmable",
         ),
         Says(
-            r"non-?programmable (?:\w+\s+)?(?:pump|device)|(?:fixed[- ]rate|constant[- ]flow) "
+            r"non-?programmable (?:[\w-]+\s+)?(?:pump|device)|(?:fixed[- ]rate|constant[- ]flow) "
             r"(?:\w+\s+)?pump|codman 3000|isomed",
             False,
         ),

@@ -39,7 +39,7 @@ SCANNED_TEXT_CHARS = 200
 SCANNED_IMAGE_SHARE = 0.3
 START_SECONDS = 20.0  # a fresh child: interpreter, PDFium, Pillow, opening the file
 GRACE_SECONDS = 5.0  # beyond the page limit before the parent gives up on the child
-MAX_FAILED_PAGES = 5  # pages that stop the child before the whole document is refused
+MAX_FAILED_PAGES = 5  # unreadable pages in a row that make the whole document refused
 
 
 class PageMethod(enum.StrEnum):
@@ -104,26 +104,31 @@ class DocumentReader:
         self._stop()
 
     def pages(self) -> Iterator[Page]:
-        number, failures = 1, 0
+        """Every page in order. A page that cannot be read is reported with the reason and
+        reading goes on; after ``MAX_FAILED_PAGES`` such pages in a row the document is refused
+        (a file built to defeat the reader, or limits set too low for it)."""
+        number, in_a_row = 1, 0
         while number <= self.page_count:
             message, why = self._receive(self.limits.page_seconds + GRACE_SECONDS)
-            if message is not None and message[0] == "page":
-                page: Page = message[1]
-                number = page.number + 1
-                yield page
-                continue
             if message is not None and message[0] == "unavailable":
                 raise ReaderUnavailable(message[1])
-            # The child ran out of time or died on this page: report it and go on without it.
-            self._stop()
-            yield Page(number, "", PageMethod.NONE, PageStatus.UNREADABLE, why)
-            failures += 1
-            if failures >= MAX_FAILED_PAGES:
+            if message is not None and message[0] == "page":
+                page: Page = message[1]
+                restart = False
+            else:
+                # The child ran out of time or died on this page: report it, go on without it.
+                self._stop()
+                page = Page(number, "", PageMethod.NONE, PageStatus.UNREADABLE, why)
+                restart = True
+            in_a_row = in_a_row + 1 if page.status == PageStatus.UNREADABLE else 0
+            if in_a_row >= MAX_FAILED_PAGES:
                 raise DocumentRefused(
-                    f"Reading stopped: {failures} pages could not be read within the limits."
+                    f"Reading stopped: {in_a_row} pages in a row could not be read within the "
+                    "limits."
                 )
-            number += 1
-            if number <= self.page_count:
+            yield page
+            number = page.number + 1
+            if restart and number <= self.page_count:
                 self._start(number)
 
     # --- the child process ----------------------------------------------------------------
