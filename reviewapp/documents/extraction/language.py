@@ -79,7 +79,9 @@ def normalise(text: str) -> str:
     text = text.replace("≥", ">=").replace("≤", "<=")
     # OCR reads a hyphen at a line end followed by a stray quote mark: "34- 'year-old".
     text = re.sub(r"(\w)-\s+['`]", r"\1-", text)
-    return text
+    # ... and speckles as full stops inside a sentence: "interferes. with", "with.lower".
+    text = re.sub(r"(?<=[a-z]{2})\.(?= [a-z])|(?<=[a-z]{2})\.(?=[a-z]{3})", " ", text)
+    return re.sub(r"(?<=\S)  (?=[a-z])", " ", text)
 
 
 def section_of(label: str) -> str | None:
@@ -383,6 +385,8 @@ def context_of(unit: Unit, start: int, end: int, *, window: int = 8) -> Context:
     near = _scope_before(text, start, window)
     clause = _scope_before(text, start, 0)
     after = _scope_after(text, end)
+    # "Opioid use: none, opioid-naive": a "none" that answered what came before it.
+    near = re.sub(r"\b(?:none|no|negative)\s*,\s*$", " ", near, flags=re.I)
     near_clean = PSEUDO_NEGATION.sub(" ", near)
     # "No history of X" denies X for a lifetime: a negation, not a historical mention.
     near_dated = LIFETIME_DENIAL.sub(" ", near)

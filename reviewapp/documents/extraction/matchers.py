@@ -135,7 +135,9 @@ class Amount(Rule):
                 continue
             value = self.convert(number, match)
             if value is not None:
-                yield Candidate(value, match.start(), match.end())
+                # The context is read around the number: in "has not responded to baclofen
+                # over the last 18 months" the "not" is about the response, not the duration.
+                yield Candidate(value, match.start("num"), match.end())
 
     def _qualified(self, text: str, start: int, end: int) -> bool:
         before = re.split(r"[,;(]", text[max(0, start - 30) : start])[-1]

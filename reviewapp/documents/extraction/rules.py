@@ -155,6 +155,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
         Amount(
             r"\b(?:NRS|VAS|numeric (?:pain )?rating(?: scale)?|pain (?:score|level|rating|"
             r"intensity)|rates? (?:her|his|their|the)?\s*pain|pain (?:is|was|of|at)(?: rated)?)"
+            r"\s*(?:\((?:0-10|0 to 10|NRS|VAS)\))?"
             rf"\s*(?:score\s*)?(?:of|at|as|is|was|:|=)?\s*(?:an?\s+)?(?P<num>{NUMBER})\b"
             r"(?!\s*(?:-|to)\s*\d)(?!\s*(?:mm|%|percent|years?|months?|weeks?|days?|mg))"
             r"(?!\s*/\s*(?!10)\d)",
@@ -203,7 +204,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
             avoid=NOT_ORAL,
         ),
         Says(
-            rf"(?:{ANALGESIC})[^.;]{{0,50}}?(?:(?:provided|provides|gave|gives|with) (?:only )?"
+            rf"(?:{ANALGESIC})[^.;]{{0,50}}?(?:(?:provided|provides|gave|gives|given|with)"
+            r"(?: (?:him|her|them))? (?:only )?"
             r"(?:inadequate|insufficient|minimal|little|no|partial) (?:relief|benefit|pain "
             r"control)|caused (?:intolerable|excessive|unacceptable|severe) (?:\w+\s+){0,2}?"
             r"(?:side effects|nausea|sedation|constipation|pruritus|confusion|vomiting))",
@@ -248,7 +250,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "treatment_compliance": (
         Says(
             r"(?:completed|attended|participated (?:fully )?in|compliant with|adherent to)\s+"
-            r"(?:all\s+|a\s+full\s+course\s+of\s+|\w+\s+(?:sessions|visits)\s+of\s+)?"
+            r"(?:all\s+)?(?:a\s+full\s+course\s+of\s+)?(?:[\w-]+\s+(?:sessions|visits)\s+of\s+)?"
             r"(?:(?:her|his|the) )?(?:prescribed |recommended )?(?:physical therapy|(?-i:PT)\b|"
             r"home exercise|treatment plan|treatments?|therapy sessions|rehabilitation)",
             True,
@@ -314,7 +316,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
         _duration_before(OPIOID, avoid=NOT_ORAL + r"|opioid[- ]free|off (?:all )?opioids"),
     ),
     "opioid_naive": (
-        Says(r"opioid[- ]na[iï]ve", True, negated=False),
+        # Only a denial right before it ("not opioid-naive"): "opioid use: none, opioid-naive"
+        # is not one.
+        Says(r"opioid[- ]na[iï]ve", True, negated=False, window=1),
         Says(r"opioid[- ]tolerant|opioid tolerance", False),
     ),
     "opioid_wean_percent": (
@@ -622,7 +626,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
             r"walking|ambulation|activity (?:level|tolerance)|walking (?:distance|tolerance)|"
             r"sitting (?:tolerance|balance)|transfers)|"
             r"(?:was able to|were able to|could) (?:walk|ambulate|stand|sit|perform|complete|do|"
-            r"resume)\s+(?:\w+\s+){0,4}?(?:longer|farther|further|more|again|without)",
+            r"resume)\s+(?:\w+\s+){0,4}?(?:longer|farther|further|more|again|without)|"
+            r"(?:walked|ambulated|stood|sat)\s+(?:\w+\s+){0,2}?(?:longer|farther|further|more)",
             True,
             needs=TRIAL,
             kinds=("trial",),
@@ -643,7 +648,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
             r"mild|tolerable|well tolerated|transient|manageable)|(?:tolerated|tolerates) (?:the )?"
             r"(?:trial|bolus|infusion|procedure|medication|dose)?\s*(?:well|without (?:significant "
             r")?(?:side effects|complications|adverse))|no (?:significant |major )?(?:side "
-            r"effects|adverse (?:effects|events|reactions))",
+            r"effects|adverse (?:effects|events|reactions))|(?:nausea|pruritus|itching|sedation|"
+            r"urinary retention|headache|dizziness|constipation)\s+(?:was|were)\s+(?:only\s+)?"
+            r"(?:mild|minimal|transient|tolerable|well tolerated)",
             True,
             needs=TRIAL,
             kinds=("trial",),
@@ -745,8 +752,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "spasticity_therapy_failed": (
         Says(
             rf"(?:failed|failure of|inadequate (?:response|relief) (?:to|with|from)|refractory "
-            rf"to|resistant to|unresponsive to|intolerant (?:of|to)|intolerable side effects "
-            rf"(?:from|with|of)|despite)\s+(?:\w+\s+){{0,3}}?(?:{SPASM_DRUG})",
+            rf"to|resistant to|unresponsive to|(?:has |have )?not responded to|did not respond "
+            rf"to|no response to|intolerant (?:of|to)|intolerable side effects (?:from|with|of)|"
+            rf"despite)\s+(?:\w+\s+){{0,3}}?(?:{SPASM_DRUG})",
             True,
             needs=SPASTIC,
             kinds=("spasticity",),

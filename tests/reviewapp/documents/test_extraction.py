@@ -196,3 +196,25 @@ def test_segmentation_keeps_table_rows_and_labels_apart():
         "Pain is 8/10 today.",
     ]
     assert units[1].section == "allergies" and units[2].section == "hpi"
+
+
+def test_ocr_full_stops_inside_a_sentence_do_not_split_it():
+    assert (
+        found("Her pain interferes. with walking and self-care.")["pain_limits_daily_function"]
+        is True
+    )
+
+
+def test_a_denial_of_the_response_is_not_a_denial_of_the_duration():
+    values = found(
+        "Her spasticity has not responded to tizanidine and baclofen taken by mouth over the "
+        "last eighteen months."
+    )
+    assert values["spasticity_therapy_weeks"] == 78
+    assert values["spasticity_therapy_failed"] is True
+    assert "oral_opioid_weeks" not in found("She has not taken oxycodone for two years.")
+
+
+def test_a_none_that_answers_something_else():
+    assert found("Current opioid use: none, opioid-naive")["opioid_naive"] is True
+    assert found("Patient is not opioid-naive.")["opioid_naive"] is False
