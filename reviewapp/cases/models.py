@@ -199,9 +199,15 @@ class CaseFact(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facts")
     fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="+")
     value = models.JSONField()
-    origin = models.CharField(max_length=12, choices=FactOrigin.choices, default=FactOrigin.TYPED)
+    # Database defaults too, so rows written outside the ORM (bulk loads) say "typed".
+    origin = models.CharField(
+        max_length=12,
+        choices=FactOrigin.choices,
+        default=FactOrigin.TYPED,
+        db_default=FactOrigin.TYPED,
+    )
     # For a fact accepted from a document: which one and where ("office-note.pdf p. 3").
-    origin_detail = models.CharField(max_length=200, blank=True)
+    origin_detail = models.CharField(max_length=200, blank=True, default="", db_default="")
     revision = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField(auto_now=True)

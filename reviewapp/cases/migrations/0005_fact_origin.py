@@ -13,21 +13,21 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='casefact',
             name='origin',
-            field=models.CharField(choices=[('typed', 'Typed by a reviewer'), ('document', 'Accepted from a document')], default='typed', max_length=12),
+            field=models.CharField(choices=[('typed', 'Typed by a reviewer'), ('document', 'Accepted from a document')], db_default='typed', default='typed', max_length=12),
         ),
         migrations.AddField(
             model_name='casefact',
             name='origin_detail',
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(blank=True, db_default='', default='', max_length=200),
         ),
         migrations.AddField(
             model_name='historicalcasefact',
             name='origin',
-            field=models.CharField(choices=[('typed', 'Typed by a reviewer'), ('document', 'Accepted from a document')], default='typed', max_length=12),
+            field=models.CharField(choices=[('typed', 'Typed by a reviewer'), ('document', 'Accepted from a document')], db_default='typed', default='typed', max_length=12),
         ),
         migrations.AddField(
             model_name='historicalcasefact',
             name='origin_detail',
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(blank=True, db_default='', default='', max_length=200),
         ),
     ]
