@@ -30,7 +30,8 @@ def _secret_key() -> str:
         return key
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (see README, Configuration)."
+            "SECRET_KEY must be set when DEBUG is off: for development run bin/setup (it writes a "
+            ".env with DEBUG on), in production set SECRET_KEY (README, Configuration)."
         )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "reviewapp.decisions",
     "reviewapp.letters",
     "reviewapp.documents",
+    "reviewapp.demo",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +282,10 @@ DOCUMENTS_MAX_PIXELS: int = env.int("DOCUMENTS_MAX_PIXELS", 40_000_000)
 DOCUMENTS_PAGE_SECONDS: float = env.float("DOCUMENTS_PAGE_SECONDS", 60.0)
 DOCUMENTS_READER_MEMORY_MB: int = env.int("DOCUMENTS_READER_MEMORY_MB", 1536)
 DOCUMENTS_OCR_DPI: int = env.int("DOCUMENTS_OCR_DPI", 300)
+
+# How often (seconds) an app server checks whether the policy library was loaded anew elsewhere;
+# its cached engine objects are rebuilt when the library revision has moved on.
+LIBRARY_REVISION_CHECK_SECONDS: float = env.float("LIBRARY_REVISION_CHECK_SECONDS", 1.0)
 
 # The organisation that sends determination letters.
 ORGANISATION_NAME: str = env.str("ORGANISATION_NAME", "Bayou Valley Health Plan (demo)")

@@ -10,7 +10,7 @@ urlpatterns = [
     path("policies/", include("criteria.urls")),
     path("cases/", include("reviewapp.cases.urls")),
     path("cases/", include("reviewapp.documents.urls")),
-    path("director/", include("reviewapp.decisions.urls")),
+    path("", include("reviewapp.decisions.urls")),
     path("letters/", include("reviewapp.letters.urls")),
     path("", include("reviewapp.core.urls")),
 ]

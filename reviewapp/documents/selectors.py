@@ -16,12 +16,23 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from criteria.engine import FactDef
+from criteria import selectors as library
+from criteria.facts import FactDef
 from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases.models import Case, CaseFact, Evidence
 
 from .models import DocumentReading, PageText, Suggestion, SuggestionStatus
-from .services import fact_definitions, value_display
+
+
+def fact_definitions() -> dict[str, FactDef]:
+    """The loaded fact dictionary; the library files' when none is loaded (a fresh database)."""
+    from .extraction import library_facts
+
+    return library.fact_dictionary() or library_facts()
+
+
+def value_display(definition: FactDef, raw: Any) -> str:
+    return definition.display(definition.parse(raw))
 
 
 @dataclass
@@ -210,6 +221,11 @@ def _marked(text: str) -> SafeString:
     return mark_safe(  # nosec B308 B703
         escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
     )
+
+
+def suggestion_get(*, case: Case, pk: int) -> Suggestion | None:
+    """One of the case's suggestions, or None when the id is not one of them."""
+    return Suggestion.objects.filter(pk=pk, case=case).first()
 
 
 def page_text(*, evidence: Evidence, number: int) -> PageText | None:

@@ -20,20 +20,19 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from criteria import selectors as library
-from criteria.engine import FactDef
 from reviewapp.accounts.models import staff_display_name
+from reviewapp.cases import rules
 from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases import services as case_services
-from reviewapp.cases.models import CaseFact, Evidence, EvidenceLink, FactOrigin
+from reviewapp.cases.models import CaseFact, EventKind, Evidence, EvidenceLink, FactOrigin
 from reviewapp.cases.services import CaseActionRefused
 
 from .extraction import DocumentExtractor, Finding
@@ -45,6 +44,7 @@ from .models import (
     SuggestionStatus,
 )
 from .reading import DocumentReader, DocumentRefused, Limits, Page, ReaderUnavailable
+from .selectors import fact_definitions, value_display
 
 logger = logging.getLogger(__name__)
 
@@ -59,17 +59,10 @@ def reading_limits() -> Limits:
     )
 
 
-def fact_definitions() -> dict[str, FactDef]:
-    """The loaded fact dictionary; the library files' when none is loaded (a fresh database)."""
-    from .extraction import library_facts
-
-    return library.fact_dictionary() or library_facts()
-
-
 # --- queueing and reading ----------------------------------------------------------------------
 
 
-def reading_request(*, evidence: Evidence, by: AbstractBaseUser | None = None) -> DocumentReading:
+def reading_request(*, evidence: Evidence, by: User | None = None) -> DocumentReading:
     """Queue the reading of a stored document; the queue receives it once the upload commits."""
     reading = DocumentReading.objects.create(evidence=evidence)
     transaction.on_commit(lambda: _enqueue(reading.pk))
@@ -92,10 +85,10 @@ def _enqueue(reading_id: int) -> None:
 
 
 @transaction.atomic
-def reading_restart(*, reading: DocumentReading, by: AbstractBaseUser) -> DocumentReading:
+def reading_restart(*, reading: DocumentReading, by: User) -> DocumentReading:
     """Read a document again after a failure or a refusal (e.g. once the limits are raised)."""
     case = case_services.case_lock(reading.evidence.case)
-    case_services.case_require_status(case, case_services.EDITABLE, "changed")
+    case_services.case_require_status(case, rules.EDITABLE, "changed")
     reading = DocumentReading.objects.select_for_update().get(pk=reading.pk)
     if reading.status not in (ReadingStatus.FAILED, ReadingStatus.REFUSED):
         raise CaseActionRefused(
@@ -111,7 +104,7 @@ def reading_restart(*, reading: DocumentReading, by: AbstractBaseUser) -> Docume
     case_services.event_record(
         case=case,
         actor=by,
-        kind="document_read_again",
+        kind=EventKind.DOCUMENT_READ_AGAIN,
         summary=f"Asked to read {reading.evidence.original_name} again",
         after={"evidence": reading.evidence_id},
     )
@@ -140,7 +133,7 @@ def reading_run(*, reading_id: int) -> DocumentReading | None:
         data = case_services.evidence_read_verified(evidence=evidence)
     except case_services.EvidenceCorrupt as exc:
         return _reading_abandon(reading, ReadingStatus.REFUSED, str(exc))
-    suffix = Path(evidence.file.name).suffix or ".bin"
+    suffix = Path(evidence.file.name or "").suffix or ".bin"
     # The reader works on a private temporary copy: the original is never touched, and a file
     # kept in S3 is read the same way as one on a shared disk.
     handle, path = tempfile.mkstemp(prefix="reading-", suffix=suffix)
@@ -288,7 +281,7 @@ def _reading_abandon(reading: DocumentReading, status: str, message: str) -> Doc
     case_services.event_record(
         case=reading.evidence.case,
         actor=None,
-        kind="document_not_read",
+        kind=EventKind.DOCUMENT_NOT_READ,
         summary=f"{reading.evidence.original_name} was not read: {message}",
         after={"evidence": reading.evidence_id, "status": status, "message": message},
     )
@@ -305,7 +298,7 @@ def _reading_finish(reading: DocumentReading) -> DocumentReading:
     case_services.event_record(
         case=reading.evidence.case,
         actor=None,
-        kind="document_read",
+        kind=EventKind.DOCUMENT_READ,
         summary=f"Read {reading.evidence.original_name}: {reading.progress.lower()}; "
         f"{found} suggested fact{'s' if found != 1 else ''}",
         after={
@@ -329,7 +322,7 @@ class Accepted:
 
 
 @transaction.atomic
-def suggestion_accept(*, suggestion: Suggestion, by: AbstractBaseUser) -> Accepted:
+def suggestion_accept(*, suggestion: Suggestion, by: User) -> Accepted:
     """Make a suggestion the case's fact.
 
     Guards: the case is open for changes; the suggestion is still awaiting a decision; the
@@ -339,7 +332,7 @@ def suggestion_accept(*, suggestion: Suggestion, by: AbstractBaseUser) -> Accept
     can then be answered met.
     """
     case = case_services.case_lock(suggestion.case)
-    case_services.case_require_status(case, case_services.EDITABLE, "changed")
+    case_services.case_require_status(case, rules.EDITABLE, "changed")
     suggestion = (
         Suggestion.objects.select_for_update(of=("self",))
         .select_related("evidence", "fact", "decided_by__staff_profile")
@@ -383,7 +376,7 @@ def suggestion_accept(*, suggestion: Suggestion, by: AbstractBaseUser) -> Accept
     case_services.event_record(
         case=case,
         actor=by,
-        kind="suggestion_accepted",
+        kind=EventKind.SUGGESTION_ACCEPTED,
         summary=f"{definition.label}: {value_display(definition, suggestion.value)} accepted "
         f"from document {detail}" + (f"; linked to {', '.join(labels)}" if labels else ""),
         after={
@@ -400,9 +393,9 @@ def suggestion_accept(*, suggestion: Suggestion, by: AbstractBaseUser) -> Accept
 
 
 @transaction.atomic
-def suggestion_dismiss(*, suggestion: Suggestion, by: AbstractBaseUser) -> Suggestion:
+def suggestion_dismiss(*, suggestion: Suggestion, by: User) -> Suggestion:
     case = case_services.case_lock(suggestion.case)
-    case_services.case_require_status(case, case_services.EDITABLE, "changed")
+    case_services.case_require_status(case, rules.EDITABLE, "changed")
     suggestion = (
         Suggestion.objects.select_for_update(of=("self",))
         .select_related("evidence", "fact", "decided_by__staff_profile")
@@ -417,7 +410,7 @@ def suggestion_dismiss(*, suggestion: Suggestion, by: AbstractBaseUser) -> Sugge
     case_services.event_record(
         case=case,
         actor=by,
-        kind="suggestion_dismissed",
+        kind=EventKind.SUGGESTION_DISMISSED,
         summary=f"Dismissed {definition.label}: {value_display(definition, suggestion.value)} "
         f"read from {suggestion.evidence.original_name} p. {suggestion.page}",
         after={
@@ -435,10 +428,6 @@ def _require_pending(suggestion: Suggestion) -> None:
             f"This suggestion was already {suggestion.get_status_display().lower()} by "
             f"{staff_display_name(suggestion.decided_by)}."
         )
-
-
-def value_display(definition: FactDef, raw: Any) -> str:
-    return definition.display(definition.parse(raw))
 
 
 def pages_with(pages: str, page: int) -> str:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from criteria.engine import FactDef, FactValueError
+from criteria.facts import FactDef, FactValueError
 
 from .language import Unit, segment
 from .matchers import Column, DocumentState

@@ -6,7 +6,7 @@ import pytest
 
 from criteria import selectors as library
 from reviewapp.cases import services
-from reviewapp.cases.models import Answer, CaseEvent, CaseFact
+from reviewapp.cases.models import Answer, CaseEvent, CaseFact, EventKind, FactOrigin
 from tests.factories import CaseFactory, EvidenceFactory
 
 from .conftest import HTMX
@@ -151,6 +151,30 @@ def test_fact_edits_conflict_too(case, nurse, nurse_client):
     assert CaseFact.objects.get(case=case, fact__name="pain_nrs").value == 5
 
 
+def test_a_fact_records_where_it_came_from(case, nurse, nurse_client):
+    nurse_client.post(f"/cases/{case.pk}/facts/pain_nrs/", {"revision": 0, "value": "6"})
+    typed = CaseFact.objects.get(case=case, fact__name="pain_nrs")
+    assert (typed.origin, typed.origin_detail) == (FactOrigin.TYPED, "")
+    services.fact_record(
+        case=case,
+        by=nurse,
+        name="pain_nrs",
+        raw_value=8,
+        expected_revision=typed.revision,
+        origin=FactOrigin.API,
+        origin_detail="Claim bundle 77",
+    )
+    received = CaseFact.objects.get(case=case, fact__name="pain_nrs")
+    assert (received.value, received.origin, received.origin_detail) == (
+        8,
+        "api",
+        "Claim bundle 77",
+    )
+    event = CaseEvent.objects.filter(case=case, kind=EventKind.FACT_RECORDED).first()
+    assert event.after == {"pain_nrs": 8, "origin": "api", "origin_detail": "Claim bundle 77"}
+    assert event.summary.endswith("(received from the provider over the API: Claim bundle 77)")
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [("11", "above the maximum 10"), ("7.5", "not a whole number"), ("seven", "not a number")],
@@ -250,9 +274,9 @@ def test_case_page_query_count_is_constant_in_criteria_and_documents(
     nurse_client.get(f"/cases/{case.pk}/")  # warm the library caches and the session clock
     # session; user (with staff profile); group names with their permissions (roles, access);
     # user permissions; case (with version, checklist, reviewer); answers; facts; evidence links
-    # (with documents); active exceptions; documents; timeline events; turnaround rule;
-    # determinations; requested services (header)
-    with django_assert_num_queries(14):
+    # (with documents); active exceptions; documents; timeline events; determinations; requested
+    # services (header). The turnaround rule is read only for a pended case's header.
+    with django_assert_num_queries(13):
         response = nurse_client.get(f"/cases/{case.pk}/")
     assert response.content.decode().count('class="list-group-item criterion-row"') == 20
 
