@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", include("reviewapp.documents.urls")),
     path("", include("reviewapp.decisions.urls")),
     path("letters/", include("reviewapp.letters.urls")),
+    path("audit/", include("reviewapp.audit.urls")),
     path("", include("reviewapp.core.urls")),
 ]
 

@@ -12,6 +12,9 @@ class DocumentsConfig(AppConfig):
         from reviewapp.cases import services as case_services
 
         from . import services
+        from .access_log import register_reads
 
         if services.reading_request not in case_services.EVIDENCE_STORED_HOOKS:
             case_services.EVIDENCE_STORED_HOOKS.append(services.reading_request)
+        # What the documents panel shows of a case is a read of member data (the access log).
+        register_reads()

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from reviewapp.audit.services import access_note
 from reviewapp.cases import rules as case_rules
 from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases import services as case_services
@@ -68,6 +69,7 @@ def search(request: HttpRequest, pk: int) -> HttpResponse:
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     hits = selectors.case_search(case=case, query=query) if query else []
+    access_note(request, result_count=len(hits))
     context = {"case": case, "search": form, "query": query, "hits": hits}
     if request.htmx:
         return render(request, f"{PAGE}#search-results", context)

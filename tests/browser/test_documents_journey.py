@@ -165,5 +165,8 @@ def test_nurse_uploads_a_scanned_fax_and_accepts_two_suggestions(
     page.locator("#documents-search").click()
     hit = page.locator("#search-results li.search-hit").first
     expect(hit).to_contain_text("referral-fax.pdf, p. 3")
-    assert hit.get_by_role("link").first.get_attribute("href").endswith("#page=3")
+    assert hit.get_by_role("link").first.get_attribute("href").endswith("/view/?page=3")
+    hit.get_by_role("link").first.click()
+    viewer = page.frame_locator("iframe[name=evidence-viewer]")
+    expect(viewer.locator("h1")).to_contain_text("page 3 of")
     assert_accessible(page, "case page with documents read")

@@ -72,7 +72,7 @@ def case(nurse):
 
 
 def test_a_pixel_bomb_is_refused_at_upload_and_by_the_reader(case, nurse, tmp_path):
-    with pytest.raises(case_services.CaseActionRefused, match="more than 40,000,000 pixels"):
+    with pytest.raises(case_services.CaseActionRefused, match="absurd dimensions"):
         upload(case, nurse, "scan.png", png_bomb())
     assert not Evidence.objects.exists()
     path = tmp_path / "scan.png"
@@ -83,13 +83,42 @@ def test_a_pixel_bomb_is_refused_at_upload_and_by_the_reader(case, nurse, tmp_pa
 
 def test_thousands_of_pages_are_refused_at_upload_and_by_the_reader(case, nurse, tmp_path):
     data = pdf_bytes(3000)
-    with pytest.raises(case_services.CaseActionRefused, match="has 3,000 pages; the limit is 500"):
+    with pytest.raises(case_services.CaseActionRefused, match="more than 2000 pages"):
         upload(case, nurse, "records.pdf", data)
     assert not Evidence.objects.exists()
     path = tmp_path / "records.pdf"
     path.write_bytes(data)
     with pytest.raises(DocumentRefused, match="3,000 pages"):
         DocumentReader(path, content_type="application/pdf").__enter__()
+
+
+def test_a_document_within_the_upload_limits_but_over_the_reading_limits_is_kept_unread(
+    case, nurse, settings, django_capture_on_commit_callbacks
+):
+    """What may be stored (EVIDENCE_MAX_*) and what is read (DOCUMENTS_MAX_*) are separate
+    limits: the document stays on the case, its reading is refused whole with the reason."""
+    settings.DOCUMENTS_MAX_PAGES = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(case, nurse, "records.pdf", pdf_bytes(3))
+    evidence = Evidence.objects.get(case=case)
+    assert evidence.page_count == 3
+    reading = DocumentReading.objects.get(evidence=evidence)
+    assert reading.status == ReadingStatus.REFUSED
+    assert "3 pages" in reading.message
+    assert not PageText.objects.exists() and not Suggestion.objects.exists()
+
+
+def test_every_frame_of_a_tiff_is_checked_at_upload(case, nurse, settings):
+    """A fax whose first page is ordinary and whose second declares too many pixels."""
+    from PIL import Image
+
+    settings.EVIDENCE_MAX_IMAGE_PIXELS = 1_000_000
+    frames = [Image.new("1", (100, 100), 1), Image.new("1", (2000, 1000), 1)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "TIFF", save_all=True, append_images=frames[1:], compression="group4")
+    with pytest.raises(case_services.CaseActionRefused, match="2000 x 1000 pixels"):
+        upload(case, nurse, "fax.tif", buffer.getvalue())
+    assert not Evidence.objects.exists()
 
 
 def test_a_malformed_pdf_is_refused(case, nurse, tmp_path):

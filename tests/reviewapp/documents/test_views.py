@@ -43,7 +43,8 @@ def test_the_panel_shows_progress_suggestions_and_conflicts(read_case, nurse_cli
     assert "note.txt</span>:" in html and "Read 2 pages" in html
     assert "Documents disagree" in html  # pain 8/10 in one note, 6/10 in the other
     assert "Pain is 8/10 today." in html and "She rates her pain 6/10 today." in html
-    assert f'href="/cases/{read_case.pk}/evidence/' in html and "#page=1" in html
+    # Each suggestion opens the document's viewer at its page.
+    assert f'href="/cases/{read_case.pk}/evidence/' in html and "/view/?page=1" in html
     assert 'hx-trigger="every 2s"' not in html  # nothing left to read: no polling
     full = nurse_client.get(f"/cases/{read_case.pk}/documents/").content.decode()
     assert "<html" in full and "Search this case" in full
@@ -108,7 +109,7 @@ def test_search_finds_pages_in_context_and_links_to_the_page(read_case, nurse_cl
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="search-results"')
     assert "1 page match" in html
-    assert "note.txt, p. 2" in html and "#page=2" in html
+    assert "note.txt, p. 2" in html and "/view/?page=2" in html
     assert "<mark>" in html.lower() and "oagulation" in html
     none = nurse_client.get(f"/cases/{read_case.pk}/documents/search/", {"q": "baclofen"})
     assert "0 pages match" in none.content.decode()
@@ -165,7 +166,33 @@ def test_panel_query_count_is_constant_in_documents_and_suggestions(
     nurse_client.get(f"/cases/{case.pk}/documents/", headers=HTMX)  # warm caches
     # session; user (with staff profile); group names with their permissions; user permissions;
     # case (with version, checklist, reviewer); readings (with documents); suggestions (with
-    # fact, document, decider); recorded facts (with fact)
-    with django_assert_num_queries(8):
+    # fact, document, decider); recorded facts (with fact). The access log: the case's reference
+    # and member ID, then the row itself.
+    with django_assert_num_queries(10):
         response = nurse_client.get(f"/cases/{case.pk}/documents/", headers=HTMX)
     assert response.content.decode().count('class="suggestion"') == 5 * documents
+
+
+def test_what_the_documents_show_is_in_the_access_log(read_case, nurse_client):
+    """The panel (suggested facts and their quotes), a search and a page's text are reads of
+    member data: each leaves a row naming the case and member, a search its terms and count."""
+    from reviewapp.audit.models import AccessEvent, AccessKind
+
+    evidence = read_case.evidence.get(original_name="note.txt")
+    base = f"/cases/{read_case.pk}/documents"
+    reads = [
+        (f"{base}/", AccessKind.EVIDENCE, "readings and suggestions", None),
+        (f"{base}/search/?q=coagulation", AccessKind.SEARCH, "search", 1),
+        (
+            f"{base}/{evidence.pk}/pages/2/",
+            AccessKind.EVIDENCE,
+            "note.txt (page 2 text read)",
+            None,
+        ),
+    ]
+    for url, kind, detail, count in reads:
+        assert nurse_client.get(url).status_code == 200
+        row = AccessEvent.objects.order_by("-id").first()
+        assert (row.kind, row.case_pk, row.member_id) == (kind, read_case.pk, read_case.member_id)
+        assert detail in row.detail and row.result_count == count and row.username == "nina"
+    assert AccessEvent.objects.get(kind=AccessKind.SEARCH).terms == "q=coagulation"
