@@ -9,6 +9,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EVIDENCE_DIR", tempfile.mkdtemp(prefix="evidence-test-"))
 # Background tasks run inline where a test commits (the end-to-end tests set "rq").
 os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("FHIR_SUBSCRIPTION_ALLOW_PRIVATE", "true")
 
 from .settings import *  # noqa: F403
 from .settings import DATABASES, STATIC_ROOT, STORAGES

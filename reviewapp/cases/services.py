@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from .models import (
     Answer,
     AnswerStatus,
     Case,
+    CaseDiagnosis,
     CaseEvent,
     CaseFact,
     CaseStatus,
@@ -125,6 +127,22 @@ class Intake:
     received_at: dt.datetime
     clinical_summary: str
     services: list[tuple[str, int]]
+    # ICD-10-CM codes, primary first, already in dotted form (``icd10_normalise``).
+    diagnoses: tuple[str, ...] = ()
+
+
+ICD10_FORMAT = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+
+
+def icd10_normalise(code: str) -> str | None:
+    """An ICD-10-CM code in its dotted form (``g8929`` -> ``G89.29``), or None when it does not
+    have the shape of one. The code's existence is not checked (no ICD-10 table yet)."""
+    text = (code or "").strip().upper().replace(" ", "")
+    bare = text.replace(".", "")
+    if "." in text and text.index(".") != 3:
+        return None
+    dotted = bare[:3] + ("." + bare[3:] if len(bare) > 3 else "")
+    return dotted if ICD10_FORMAT.match(dotted) else None
 
 
 @transaction.atomic
@@ -180,6 +198,10 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
         )
         for i, (code, units) in enumerate(intake.services)
     )
+    CaseDiagnosis.objects.bulk_create(
+        CaseDiagnosis(case=case, position=i, code=code)
+        for i, code in enumerate(intake.diagnoses, start=1)
+    )
     event_record(
         case=case,
         actor=by,
@@ -189,6 +211,7 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
             "policy_version": version.label,
             "checklist": checklist.key,
             "codes": [f"{c} x{u}" for c, u in intake.services],
+            **({"diagnoses": list(intake.diagnoses)} if intake.diagnoses else {}),
             "status": case.status,
         },
     )
@@ -238,9 +261,10 @@ def fact_record(
 ) -> Saved:
     """Record (or with an empty value, clear) a clinical fact and re-propose what it decides.
 
-    ``origin`` says where the value came from (typed, accepted from a document page, or received
-    over the API), ``origin_detail`` where exactly (the document and page). Returns the fact
-    (when its value changed) and the criteria that read it.
+    ``origin`` says where the value came from (typed by a reviewer, accepted from a document page,
+    or received from the provider over the API), ``origin_detail`` where exactly (the document and
+    page, or the sender); both are kept on the fact and in the timeline. Returns the fact (when its
+    value changed) and the criteria that read it.
     """
     case = case_lock(case)
     case_require_status(case, rules.EDITABLE, "changed")
@@ -266,24 +290,32 @@ def fact_record(
             value = definition.to_json(definition.parse(raw_value))
         except FactValueError as exc:
             raise CaseActionRefused(str(exc)) from None
-        if current and current.value == value:
+        if current and current.value == value and current.origin == origin:
             return Saved()
         _fact_store(case, name, value, by, current, origin=origin, origin_detail=origin_detail)
         after = value
-    label = FactOrigin(origin).label
-    source = f" ({label[:1].lower()}{label[1:]}: {origin_detail})" if origin_detail else ""
     event_record(
         case=case,
         actor=by,
         kind=EventKind.FACT_RECORDED,
         summary=f"{definition.label}: {definition.display(_parsed(definition, before))}"
-        f" → {definition.display(_parsed(definition, after))}{source}",
+        f" → {definition.display(_parsed(definition, after))}"
+        + (
+            ""
+            if origin == FactOrigin.TYPED
+            else f" ({_lower_first(FactOrigin(origin).label)}"
+            + (f": {origin_detail})" if origin_detail else ")")
+        ),
         before={name: before},
         after={name: after, "origin": origin, "origin_detail": origin_detail}
         if origin != FactOrigin.TYPED
         else {name: after},
     )
     return Saved(criteria=_repropose(case, names={name}), facts=(name,))
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _parsed(definition, value):

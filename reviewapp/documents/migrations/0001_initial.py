@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0006_fact_origin'),
+        ('cases', '0007_fact_origin_document'),
         ('criteria', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
