@@ -8,9 +8,10 @@ that fails raises ``CaseActionRefused`` with a message meant for the reviewer; n
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -381,8 +382,10 @@ def fact_record(
 
     ``source`` is the case's document (and pages) that shows the fact: applying the facts'
     proposal to a criterion links it as the criterion's evidence. ``origin`` says where the
-    value came from (PRODUCT.md invariant 8). Returns the fact (when it changed) and the
-    criteria that read it.
+    value came from (typed by a reviewer, accepted from a document page, received from the
+    provider over the API, or carried over from the trial case), ``origin_detail`` where
+    exactly (the document and page, or the sender); both are kept on the fact and in the
+    timeline. Returns the fact (when it changed) and the criteria that read it.
     """
     case = case_lock(case)
     case_require_edit(case, by)
@@ -898,6 +901,11 @@ def _details_checked(details: EvidenceDetails) -> EvidenceDetails:
     return EvidenceDetails(details.doc_type, details.document_date, details.source.strip())
 
 
+# Called with each newly stored document, inside the upload's transaction (the documents app
+# registers the request to read it). Apps above cases register here; cases imports none of them.
+EVIDENCE_STORED_HOOKS: list[Callable[..., Any]] = []
+
+
 @transaction.atomic
 def evidence_upload(
     *,
@@ -957,6 +965,8 @@ def evidence_upload(
         evidence.save()
         seen[info.sha256] = evidence
         results.append(UploadResult(evidence, duplicate=False, name=info.safe_name))
+        for hook in EVIDENCE_STORED_HOOKS:
+            hook(evidence=evidence, by=by)
         event_record(
             case=case,
             actor=by,
@@ -1019,6 +1029,23 @@ def evidence_update(
 
 
 EVIDENCE_DETAIL_LABELS = {"doc_type": "type", "document_date": "date", "source": "source"}
+
+
+class EvidenceCorrupt(Exception):
+    """The stored file no longer matches the SHA-256 recorded when it was uploaded."""
+
+
+def evidence_read_verified(*, evidence: Evidence) -> bytes:
+    """The document's bytes, checked against the SHA-256 recorded at upload (from whichever
+    storage holds it: a shared directory or an S3 bucket)."""
+    with evidence.file.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != evidence.sha256:
+        raise EvidenceCorrupt(
+            f"{evidence.original_name} does not match the SHA-256 recorded when it was "
+            "uploaded; it is not served."
+        )
+    return data
 
 
 def parse_pages(text: str, page_count: int | None) -> str:
