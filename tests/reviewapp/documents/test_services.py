@@ -119,6 +119,50 @@ def test_accepting_records_the_fact_with_its_origin_and_links_every_criterion_re
     assert recorded.after["origin"] == "document"
 
 
+def test_an_accepted_fact_names_its_page_and_applying_its_proposal_links_it(
+    case, nurse, django_capture_on_commit_callbacks
+):
+    """The checklist's one-click path after reading: the accepted fact's document page is the
+    fact's document, so the facts' proposal applies with that page linked."""
+    evidence = upload_text(case, nurse, "note.txt", NOTE, django_capture_on_commit_callbacks)
+    services.suggestion_accept(
+        suggestion=Suggestion.objects.get(fact__name="active_infection"), by=nurse
+    )
+    fact = CaseFact.objects.get(case=case, fact__name="active_infection")
+    assert (fact.source_evidence, fact.source_pages) == (evidence, "1")
+    reader = next(
+        c
+        for c in library.engine_checklist(case.checklist).criteria()
+        if set(c.facts) == {"active_infection"}
+    )
+    node = library.checklist_nodes(case.checklist)[reader.label]
+    answer = case.answers.get(criterion=node)
+    case_services.proposal_apply(
+        case=case, by=nurse, criterion=node, expected_revision=answer.revision
+    )
+    answer.refresh_from_db()
+    assert (answer.status, answer.origin) == ("met", "proposal")
+    link = EvidenceLink.objects.get(case=case, criterion=node)
+    assert (link.evidence, link.pages) == (evidence, "1")
+
+
+def test_a_referred_case_takes_no_suggestion_from_the_nurse(
+    case, nurse, nurse_client, django_capture_on_commit_callbacks
+):
+    upload_text(case, nurse, "note.txt", NOTE, django_capture_on_commit_callbacks)
+    case_services.case_refer_to_director(case=case, by=nurse, summary="Please review.")
+    suggestion = Suggestion.objects.get(fact__name="pain_nrs")
+    with pytest.raises(case_services.CaseActionRefused, match="locked"):
+        services.suggestion_accept(suggestion=suggestion, by=nurse)
+    with pytest.raises(case_services.CaseActionRefused, match="locked"):
+        services.suggestion_dismiss(suggestion=suggestion, by=nurse)
+    panel = nurse_client.get(f"/cases/{case.pk}/documents/", headers={"HX-Request": "true"})
+    assert panel.status_code == 200
+    html = panel.content.decode()
+    assert "8 of 10" in html and f'id="accept-{suggestion.pk}"' not in html
+    assert not CaseFact.objects.filter(case=case).exists()
+
+
 def test_accepting_a_second_page_of_the_same_document_adds_the_page(
     case, nurse, django_capture_on_commit_callbacks
 ):
