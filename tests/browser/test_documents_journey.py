@@ -113,12 +113,12 @@ def test_nurse_uploads_a_scanned_fax_and_accepts_two_suggestions(
     mark_page(page)
 
     # Upload (the side panel's Evidence tab): the response comes back at once; the reading shows
-    # its progress under Facts, beside the facts it suggests.
+    # its progress under Read, with the facts it suggests.
     page.locator("#tab-evidence").click()
     page.locator("#upload-files").set_input_files(str(fax))
     page.locator("#upload-type").select_option("office_note")
     page.locator("#upload-submit").click()
-    page.locator("#tab-facts").click()
+    page.locator("#tab-read").click()
     progress = page.get_by_test_id("reading-progress")
     expect(progress).to_have_text(
         re.compile(r"Waiting to be read|Opening the document|Reading page [1-3] of 3")
