@@ -31,6 +31,58 @@
     window.setTimeout(function () { region.textContent = text; }, 50);
   }
 
+  // --- unsaved typing -------------------------------------------------------------------------
+
+  // A single select with no option marked selected shows its first one: that is not a change.
+  function selectChanged(select) {
+    const options = Array.from(select.options);
+    if (select.multiple) return options.some(function (option) { return option.selected !== option.defaultSelected; });
+    const marked = options.findIndex(function (option) { return option.defaultSelected; });
+    return select.selectedIndex !== (marked === -1 ? 0 : marked);
+  }
+
+  // A posting form holds something typed (or chosen) and not yet saved.
+  function formTyped(form) {
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return false;
+    return Array.from(form.elements).some(function (element) {
+      if (element.type === "hidden" || element.type === "file" || !element.name) return false;
+      if (element.type === "radio" || element.type === "checkbox") return element.checked !== element.defaultChecked;
+      if (element.tagName === "SELECT") return selectChanged(element);
+      return element.value !== element.defaultValue;
+    });
+  }
+
+  // A choice of documents refreshed after an upload (a row's, a fact's). Left to htmx, the new
+  // options move one by one out of a parsed select, which selects the last one left, so the new
+  // document would come in selected and the next save would link it unasked. The options are
+  // put in at once instead: "choose" stays selected, or what the reviewer had chosen.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    const target = event.detail.target;
+    const fresh = event.detail.fragment;
+    if (!target || target.tagName !== "SELECT" || !fresh || fresh.tagName !== "SELECT") return;
+    const chosen = selectChanged(target) ? target.value : null;
+    event.detail.shouldSwap = false;
+    target.innerHTML = fresh.innerHTML;
+    if (chosen !== null) {
+      target.value = chosen;
+      if (target.selectedIndex === -1) target.selectedIndex = 0;
+    }
+  });
+
+  // The checklist refreshed as a whole (after a suggested fact is accepted from the documents):
+  // a row with unsaved typing stays as it is, typing and all (saving it later against a changed
+  // row is refused as a conflict, with the typing kept); everything else takes the new version.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    const target = event.detail.target;
+    const fresh = event.detail.fragment;
+    if (!target || target.id !== "checklist" || !fresh || !fresh.querySelector) return;
+    target.querySelectorAll("li.criterion-row").forEach(function (row) {
+      if (!row.id || !Array.from(row.querySelectorAll("form")).some(formTyped)) return;
+      const incoming = fresh.querySelector("#" + CSS.escape(row.id));
+      if (incoming) incoming.replaceWith(row);
+    });
+  });
+
   // --- the split view -------------------------------------------------------------------------
 
   function layout() { return document.querySelector(".case-layout"); }
@@ -372,16 +424,7 @@
   function dirtyForms() {
     const typed = {};
     document.querySelectorAll("main form").forEach(function (form) {
-      if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
-      const changed = Array.from(form.elements).some(function (element) {
-        if (element.type === "hidden" || element.type === "file" || !element.name) return false;
-        if (element.type === "radio" || element.type === "checkbox") return element.checked !== element.defaultChecked;
-        if (element.tagName === "SELECT") {
-          return Array.from(element.options).some(function (option) { return option.selected !== option.defaultSelected; });
-        }
-        return element.value !== element.defaultValue;
-      });
-      if (!changed) return;
+      if (!formTyped(form)) return;
       const fields = {};
       new FormData(form).forEach(function (value, name) {
         if (typeof value === "string" && name !== "csrfmiddlewaretoken") fields[name] = value;

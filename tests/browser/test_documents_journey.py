@@ -118,6 +118,7 @@ def test_nurse_uploads_a_scanned_fax_and_accepts_two_suggestions(
     page.locator("#upload-files").set_input_files(str(fax))
     page.locator("#upload-type").select_option("office_note")
     page.locator("#upload-submit").click()
+    expect(page.locator("#upload-status")).to_contain_text("uploaded")
     page.locator("#tab-read").click()
     progress = page.get_by_test_id("reading-progress")
     expect(progress).to_have_text(
@@ -125,6 +126,11 @@ def test_nurse_uploads_a_scanned_fax_and_accepts_two_suggestions(
     )
     screenshot(page, journey, "1-reading")
     expect(progress).to_have_text("Read 3 pages, 3 by OCR", timeout=90_000)
+    # The rows' and the facts' choice of documents now offer it, none choosing it by itself.
+    first_row_document = page.locator("li.criterion-row select[name=evidence]").first
+    expect(first_row_document).to_contain_text("referral-fax.pdf")
+    expect(first_row_document).to_have_value("")
+    expect(page.locator("#fact-source-pain_nrs")).to_have_value("")
     expect(page.get_by_test_id("pending-count")).not_to_have_text("0 to review")
     screenshot(page, journey, "2-suggestions")
     assert_not_reloaded(page)
@@ -135,6 +141,10 @@ def test_nurse_uploads_a_scanned_fax_and_accepts_two_suggestions(
     expect(pain).to_contain_text("referral-fax.pdf, p. 2")
     expect(pain).to_contain_text(re.compile(r"She rates her pain 8/10\W{0,2} today"))  # OCR
     assert not CaseFact.objects.filter(case=case).exists(), "nothing applied before a person"
+
+    # A note typed (not saved) in another row survives the checklist's refresh after an accept.
+    typed = page.locator("li.criterion-row[data-label='2.b'] input[name=note]")
+    typed.fill("Weight to be confirmed at the visit")
 
     # Accept two: the fact is recorded, the criteria that read it propose and link the page.
     pain.get_by_role("button", name=re.compile(r"^Accept")).click()
@@ -151,6 +161,8 @@ def test_nurse_uploads_a_scanned_fax_and_accepts_two_suggestions(
     expect(row).to_contain_text("referral-fax.pdf, p. 2")
     expect(row.get_by_test_id("proposed")).to_have_text("Met")  # no active infection
     expect(page.locator("#fact-input-active_infection")).to_have_value("false")
+    expect(typed).to_have_value("Weight to be confirmed at the visit")
+    assert_accessible(page, "case page, suggestions accepted (the Read tab)")
     expect(page.locator("#timeline")).to_contain_text(
         "accepted from document referral-fax.pdf p. 2"
     )
