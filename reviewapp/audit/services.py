@@ -87,7 +87,7 @@ def access_record(
         kind=kind,
         case_pk=subject.case_pk,
         case_reference=subject.case_reference,
-        member_id=subject.member_id,
+        member_id=subject.member_id[:64],
         object_type=subject.object_type,
         object_pk=subject.object_pk,
         detail=subject.detail[:300],

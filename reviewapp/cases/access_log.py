@@ -57,8 +57,8 @@ def _evidence(request: HttpRequest, kwargs: dict[str, Any]) -> Subject | None:
 
 def _member(request: HttpRequest, kwargs: dict[str, Any]) -> Subject | None:
     member_id = (request.GET.get("member_id") or "").strip().upper()
-    if not member_id:
-        return None
+    if not member_id or len(member_id) > Case._meta.get_field("member_id").max_length:
+        return None  # no member's ID (what was typed is in the row's search terms)
     return Subject(member_id=member_id, detail="intake: the member's open and trial cases")
 
 

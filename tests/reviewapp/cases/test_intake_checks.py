@@ -8,6 +8,7 @@ import pytest
 
 from criteria.codes import CodeListError, parse_code_list, stage_conflict
 from criteria.models import Policy
+from reviewapp.audit.models import AccessEvent
 from reviewapp.cases import services
 from reviewapp.cases.models import Case, CaseEvent, CaseFact, EventKind, FactOrigin
 from reviewapp.cases.services import icd10_normalise
@@ -134,6 +135,14 @@ def test_member_lookup_shows_open_and_trial_cases(nurse, nurse_client):
     html = nurse_client.get("/cases/new/member-cases/?member_id=zz777").content.decode()
     assert trial.reference in html and "use as the trial case" in html
     assert f'data-fill-value="{trial.reference}"' in html
+
+
+def test_member_lookup_with_a_value_no_member_id_can_be_is_answered_and_logged(nurse_client):
+    typed = "<b>" + "X" * 120
+    response = nurse_client.get("/cases/new/member-cases/", {"member_id": typed})
+    assert response.status_code == 200
+    row = AccessEvent.objects.get(view_name="cases:member-cases")
+    assert row.kind == "search" and row.member_id == "" and row.terms.startswith("member_id=<b>")
 
 
 def test_a_permanent_request_carries_its_trial_cases_results_over(nurse, nurse_client, intake_data):
