@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from reviewapp.letters import selectors, services
-from reviewapp.letters.models import AppealRightsText
+
 from tests.factories import CaseFactory
 
 from .conftest import NOT_APPLICABLE, NOT_DOCUMENTED, NOT_MET, decided, page_texts, pdf_text, sign
