@@ -57,9 +57,14 @@ class CriterionWording:
 
 @dataclass(frozen=True)
 class FactWording:
+    """How a letter names a member's recorded value of a measured fact."""
+
     name: str
-    label: str
-    source_label: str
+    records: str  # "your trial lowered your pain by {value}%"
+    unit: str  # "%", "out of 10", "weeks"...
+
+    def says(self, value: str) -> str:
+        return self.records.replace("{value}", value)
 
 
 class WordingMissing(LookupError):
@@ -120,14 +125,42 @@ def member_wording(
     return wording
 
 
-def fact_label(*, language: str, name: str, source_label: str) -> str:
-    """A fact's label in a letter language (English: the dictionary's own label)."""
-    if language == "en":
-        return source_label
+def fact_wording(*, language: str, name: str, source_label: str) -> FactWording | None:
+    """How a letter in ``language`` names a measured fact; None for facts it does not name.
+    ``WordingMissing`` when the entry was written from another dictionary label."""
     entry = _facts_file(language).get(name)
-    if entry is None or normalise(entry.get("source")) != normalise(source_label):
-        raise WordingMissing(f"The fact {name!r} has no current label in {language!r}.")
-    return normalise(entry.get("label"))
+    if entry is None:
+        return None
+    if normalise(entry.get("source")) != normalise(source_label):
+        raise WordingMissing(
+            f"The {language!r} wording of the fact {name!r} was written from another label."
+        )
+    return FactWording(name=name, records=normalise(entry["records"]), unit=str(entry["unit"]))
+
+
+def fact_wording_problems(*, language: str, facts: dict[str, str]) -> list[str]:
+    """Entries of ``language``'s facts file whose fact is gone or whose label changed
+    (``facts``: name -> the dictionary's label now)."""
+    problems = []
+    for name, entry in _facts_file(language).items():
+        if name not in facts:
+            problems.append(f"The {language!r} facts wording names {name!r}, not in the dictionary.")
+        elif normalise(entry.get("source")) != normalise(facts[name]):
+            problems.append(f"The {language!r} wording of the fact {name!r} is stale.")
+    return problems
+
+
+def code_problems(*, language: str, codes: dict[str, str]) -> list[str]:
+    """Codes of the catalogue (code -> English description) with no current description."""
+    if language == "en":
+        return []
+    problems = []
+    for code, description in codes.items():
+        try:
+            code_description(language=language, code=code, source_description=description)
+        except WordingMissing as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def wording_problems(

@@ -11,7 +11,21 @@ MIN_TAGLINE_LANGUAGES = 15  # 45 CFR 92.11(b): at least the state's 15 most used
 class StateNoticeSettingsForm(forms.ModelForm):
     class Meta:
         model = StateNoticeSettings
-        fields = "__all__"
+        fields = [
+            "state",
+            "state_name",
+            "fair_hearing_agency",
+            "fair_hearing_address",
+            "fair_hearing_phone",
+            "fair_hearing_days",
+            "medicaid_agency",
+            "medicaid_agency_phone",
+            "consumer_assistance_name",
+            "consumer_assistance_phone",
+            "medicare_counseling_name",
+            "medicare_counseling_phone",
+            "tagline_languages",
+        ]
 
     def clean_state(self):
         return self.cleaned_data["state"].strip().upper()

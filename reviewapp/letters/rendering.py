@@ -62,7 +62,7 @@ def pdf_render(
     description: str,
     author: str,
     identifier: str,
-    options: PrintOptions = PrintOptions(),  # noqa: B008 (frozen, so a safe default)
+    options: PrintOptions = PrintOptions(),
 ) -> bytes:
     """The letter body (HTML) as an archival PDF, not yet signed.
 
