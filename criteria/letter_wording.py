@@ -144,7 +144,9 @@ def fact_wording_problems(*, language: str, facts: dict[str, str]) -> list[str]:
     problems = []
     for name, entry in _facts_file(language).items():
         if name not in facts:
-            problems.append(f"The {language!r} facts wording names {name!r}, not in the dictionary.")
+            problems.append(
+                f"The {language!r} facts wording names {name!r}, not in the dictionary."
+            )
         elif normalise(entry.get("source")) != normalise(facts[name]):
             problems.append(f"The {language!r} wording of the fact {name!r} is stale.")
     return problems

@@ -21,6 +21,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Director queue", "decisions:queue", DECIDE_ADVERSE),
     NavItem("Work queue", "cases:queue", REVIEW_CASES),
     NavItem("New case", "cases:intake", REVIEW_CASES),
+    NavItem("Mail room", "letters:mail-room", REVIEW_CASES),
     NavItem("Policy library", "criteria:policy-list", None),
     NavItem("Administration", "admin:index", ADMINISTER),
 ]

@@ -211,9 +211,10 @@ def determination_letter_inputs(determination: Determination) -> notices.Determi
     )
 
 
-def extension_letter_inputs(letter_or_case, *, details: dict, signer, identifier: str):
-    """What an extension notice reads (from the notice's own details and the case's request)."""
-    case = letter_or_case
+def extension_letter_inputs(
+    case: Case, *, details: dict, signer: AbstractBaseUser, identifier: str
+) -> notices.ExtensionInputs:
+    """What an extension notice reads: its own details, and the case's parties and request."""
     member, provider = case_parties(case)
     profile = getattr(signer, "staff_profile", None)
     return notices.ExtensionInputs(
@@ -246,6 +247,20 @@ def letters_for_case(case: Case) -> list[Letter]:
                 "deliveries", queryset=Delivery.objects.select_related("sent_by__staff_profile")
             )
         )
+    )
+
+
+def letter_for_determination(determination: Determination) -> Letter | None:
+    """The issued letter of a signed determination, with its deliveries (two queries)."""
+    return (
+        Letter.objects.filter(determination=determination)
+        .prefetch_related(
+            Prefetch(
+                "deliveries",
+                queryset=Delivery.objects.select_related("sent_by__staff_profile", "batch"),
+            )
+        )
+        .first()
     )
 
 

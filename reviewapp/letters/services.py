@@ -354,23 +354,20 @@ def determination_fingerprint(determination: Determination) -> str:
 # --- extension notices -------------------------------------------------------------------------
 
 
-def extension_notice_issue(
+def extension_notice_content(
     *,
     case: Case,
     by: AbstractBaseUser,
     previous_due_at: dt.datetime,
     information_wanted: str,
     respond_by: dt.date | None = None,
-) -> Letter:
-    """Sign and queue the notice that a pend extended the decision's due time.
+) -> tuple[notices.LetterContent, dict]:
+    """What the notice of an extended due time says, and the record it is built from.
 
-    Built from the case as it stands (its new due time, the information asked for), recorded in
-    the letter's own ``details`` so that it can be rebuilt exactly. The member gets it; the
-    provider gets a copy. ``respond_by`` defaults to 45 days from today for commercial plans
-    (29 CFR 2560.503-1(f)(2)(iii)(B)) and to the new due date otherwise.
+    ``respond_by`` defaults to 45 days from today for commercial plans (29 CFR
+    2560.503-1(f)(2)(iii)(B): at least 45 days to send missing information) and to the new due
+    date otherwise.
     """
-    if not case.due_extended:
-        raise LetterRefused(f"The due time of {case.reference} was not extended.")
     options = selectors.case_print_options(case)
     if respond_by is None:
         respond_by = (
@@ -397,9 +394,35 @@ def extension_notice_issue(
             ),
             letter_date=timezone.localdate(),
         )
-        pdf = content_render_pdf(content)
     except (selectors.NoNoticeSettings, notices.LetterContentError) as exc:
         raise LetterRefused(f"The extension notice cannot be written: {exc}") from None
+    return content, details
+
+
+def extension_notice_issue(
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    previous_due_at: dt.datetime,
+    information_wanted: str,
+    respond_by: dt.date | None = None,
+) -> Letter:
+    """Sign and queue the notice that a pend extended the decision's due time.
+
+    Built from the case as it stands (its new due time, the information asked for), recorded in
+    the letter's own ``details`` so that it can be rebuilt exactly. The member gets it; the
+    provider gets a copy.
+    """
+    if not case.due_extended:
+        raise LetterRefused(f"The due time of {case.reference} was not extended.")
+    content, details = extension_notice_content(
+        case=case,
+        by=by,
+        previous_due_at=previous_due_at,
+        information_wanted=information_wanted,
+        respond_by=respond_by,
+    )
+    pdf = content_render_pdf(content)
     signer_name = staff_display_name(by)
     signed = _pdf_sign(
         pdf,

@@ -24,6 +24,7 @@ from reviewapp.cases import services
 from reviewapp.cases.models import Answer, Case, CaseEvent, CaseFact, Evidence, EvidenceLink
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import CriterionException, Determination
+from reviewapp.letters.models import Delivery, MailBatch
 from tests.factories import CaseFactory, EvidenceFactory, meeting_case, pdf_bytes
 from tests.urlwalk import endpoints
 
@@ -237,6 +238,53 @@ def sign_letter(users, actor) -> Call:
     )
 
 
+def _queued_letter(users):
+    """An approval whose signed letter (a stand-in PDF, no rendering) is queued for delivery,
+    the provider's copy by fax."""
+    from django.core.files.base import ContentFile
+
+    from reviewapp.letters import services as letters
+    from reviewapp.letters.models import Letter
+
+    case = _meeting(users)
+    Case.objects.filter(pk=case.pk).update(provider_fax="2255550123")
+    case.refresh_from_db()
+    determination = decisions.case_approve_by_nurse(case=case, by=users["nurse"])
+    name = letters.letter_storage().save(f"letters/{case.pk}/matrix.pdf", ContentFile(pdf_bytes(1)))
+    letter = Letter.objects.create(
+        case=case,
+        kind=Letter.Kind.DETERMINATION,
+        determination=determination,
+        pdf=name,
+        sha256="0" * 64,
+        size=1,
+        signed_at=timezone.now(),
+        signed_by=users["nurse"],
+        signer_name="Nurse",
+    )
+    letters._deliveries_queue(letter=letter, case=case, by=users["nurse"], at=timezone.now())
+    return case, letter
+
+
+def delivery_sent(users, actor) -> Call:
+    case, letter = _queued_letter(users)
+    fax = letter.deliveries.get(recipient="provider")
+    return Call(f"/letters/deliveries/{fax.pk}/sent/", {}, case)
+
+
+def mail_batch_create(users, actor) -> Call:
+    case, _ = _queued_letter(users)
+    return Call("/letters/mail/batches/", {}, case)
+
+
+def mail_batch_sent(users, actor) -> Call:
+    from reviewapp.letters import services as letters
+
+    case, _ = _queued_letter(users)
+    batch = letters.mail_batch_create(by=users["nurse"])
+    return Call(f"/letters/mail/batches/{batch.pk}/sent/", {}, case)
+
+
 def verify_letter(users, actor) -> Call:
     return Call("/letters/verify/", {"file": SimpleUploadedFile("l.pdf", pdf_bytes(1))})
 
@@ -270,6 +318,9 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "decisions:decide": (DIRECTOR, decide),
     "letters:sign": (REVIEWERS, sign_letter),
     "letters:verify": (REVIEWERS, verify_letter),
+    "letters:delivery-sent": (REVIEWERS, delivery_sent),
+    "letters:mail-batch-create": (REVIEWERS, mail_batch_create),
+    "letters:mail-batch-sent": (REVIEWERS, mail_batch_sent),
 }
 # Reads: they must refuse POST (405), so they cannot change anything.
 READ_ONLY = {
@@ -287,6 +338,9 @@ READ_ONLY = {
     "decisions:review",
     "letters:preview",
     "letters:download",
+    "letters:letter-file",
+    "letters:mail-room",
+    "letters:mail-batch-pdf",
     "accounts:password-change-done",
 }
 # The sign-in page is the one form open to anonymous visitors (throttled by django-axes).
@@ -335,6 +389,8 @@ def fingerprint(case: Case | None) -> tuple:
         CriterionException.objects.filter(**scope, withdrawn_at__isnull=True).count(),
         Determination.objects.filter(**scope).count(),
         CaseEvent.objects.filter(**scope).exclude(kind="refused").count(),
+        Delivery.objects.filter(letter__case=case, sent_at__isnull=False).count() if case else 0,
+        MailBatch.objects.count(),
     )
 
 

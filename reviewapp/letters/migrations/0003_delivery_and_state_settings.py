@@ -41,6 +41,9 @@ ADMIN_PERMISSIONS = ["view_statenoticesettings", "change_statenoticesettings", "
 
 
 def forwards(apps, schema_editor):
+    # The appeal-rights texts are gone: so are their permissions (and their content type).
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ContentType.objects.filter(app_label="letters", model__in=["appealrightstext", "historicalappealrightstext"]).delete()
     Settings = apps.get_model("letters", "StateNoticeSettings")
     Settings.objects.get_or_create(state="LA", defaults=LOUISIANA)
     app_config = apps.get_app_config("letters")
