@@ -26,11 +26,16 @@ Plain Python: no ORM, no request.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from .engine import Criterion, Expr, Test, evaluate_expr
 
 WORDING_DIR = Path(__file__).resolve().parent / "library" / "letter_wording"
 LANGUAGES = ("en", "es")
@@ -138,6 +143,74 @@ def fact_wording(*, language: str, name: str, source_label: str) -> FactWording 
     return FactWording(name=name, records=normalise(entry["records"]), unit=str(entry["unit"]))
 
 
+@cache
+def _facts_sentence(language: str) -> tuple[str, dict[str, str]]:
+    path = WORDING_DIR / language / "facts.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data = data or {}
+    return str(data.get("sentence", "")), {
+        str(k): str(v) for k, v in (data.get("comparisons") or {}).items()
+    }
+
+
+def _tests(expr: Expr | None) -> Iterator[Test]:
+    if expr is None:
+        return
+    if expr.test is not None:
+        yield expr.test
+    for child in expr.children:
+        yield from _tests(child)
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, Decimal | float):
+        value = Decimal(str(value)).normalize()
+        return f"{value:f}"
+    return str(value)
+
+
+def recorded_value_phrases(
+    *,
+    language: str,
+    criterion: Criterion,
+    facts: Mapping[str, Any],
+    fact_labels: Mapping[str, str],
+) -> list[str]:
+    """The member's own recorded values that fail the criterion's thresholds, in plain words:
+    "Your trial lowered your pain by 30%; the policy asks for at least 50%."
+
+    Only measured facts (numbers) with a wording entry are named; yes/no facts speak through the
+    reason itself. ``WordingMissing`` when a named fact's wording is stale.
+    """
+    sentence, comparisons = _facts_sentence(language)
+    phrases = []
+    for test in _tests(criterion.met_when):
+        value = facts.get(test.fact)
+        if (
+            value is None
+            or isinstance(value, bool)
+            or not isinstance(value, int | Decimal | float)
+            or test.op not in comparisons
+        ):
+            continue
+        if evaluate_expr(Expr(op="test", test=test), facts) is not False:
+            continue  # this test passes; another part of the rule failed
+        wording = fact_wording(
+            language=language, name=test.fact, source_label=fact_labels.get(test.fact, "")
+        )
+        if wording is None or not sentence:
+            continue
+        unit = wording.unit if wording.unit == "%" else f" {wording.unit}"
+        text = sentence.format(
+            records=wording.says(_number(value)),
+            comparison=comparisons[test.op],
+            threshold=_number(test.value),
+            unit=unit,
+        )
+        phrases.append(text[:1].upper() + text[1:])
+    return phrases
+
+
 def fact_wording_problems(*, language: str, facts: dict[str, str]) -> list[str]:
     """Entries of ``language``'s facts file whose fact is gone or whose label changed
     (``facts``: name -> the dictionary's label now)."""
@@ -196,6 +269,7 @@ def reload() -> None:
     _version_file.cache_clear()
     _facts_file.cache_clear()
     _codes_file.cache_clear()
+    _facts_sentence.cache_clear()
 
 
 @cache

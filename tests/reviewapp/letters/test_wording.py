@@ -155,3 +155,47 @@ def test_the_compiled_catalogue_is_the_catalogue(tmp_path):
     out = tmp_path / "django.mo"
     subprocess.run([str(msgfmt), "--check", "-o", str(out), str(LOCALE / "django.po")], check=True)
     assert out.read_bytes() == (LOCALE / "django.mo").read_bytes()
+
+
+@pytest.mark.django_db
+def test_a_reason_names_the_members_own_recorded_values_against_the_threshold():
+    from decimal import Decimal
+
+    from criteria.models import Checklist
+    from criteria.selectors import engine_checklist, fact_dictionary
+
+    labels = {name: fact.label for name, fact in fact_dictionary().items()}
+    checklist = engine_checklist(
+        Checklist.objects.get(
+            version__policy__key="molina-mcp-160",
+            version__label="2025-08-13",
+            key="non-malignant-permanent",
+        )
+    )
+    trial = checklist.criterion("2.f")
+    facts = {"trial_pain_relief_percent": Decimal("30"), "trial_function_improved": True}
+    assert letter_wording.recorded_value_phrases(
+        language="en", criterion=trial, facts=facts, fact_labels=labels
+    ) == ["Your trial lowered your pain by 30%; the policy asks for at least 50%."]
+    assert letter_wording.recorded_value_phrases(
+        language="es", criterion=trial, facts=facts, fact_labels=labels
+    ) == ["Su prueba bajó su dolor un 30%; la póliza pide por lo menos 50%."]
+    pain = checklist.criterion("2.a")
+    assert letter_wording.recorded_value_phrases(
+        language="en", criterion=pain, facts={"pain_nrs": 5}, fact_labels=labels
+    ) == [
+        "Your records give your pain a score of 5 out of 10; the policy asks for more than 6 out of 10."
+    ]
+    # A value that passes, or a fact not recorded, is not named.
+    assert (
+        letter_wording.recorded_value_phrases(
+            language="en", criterion=pain, facts={"pain_nrs": 8}, fact_labels=labels
+        )
+        == []
+    )
+    assert (
+        letter_wording.recorded_value_phrases(
+            language="en", criterion=pain, facts={}, fact_labels=labels
+        )
+        == []
+    )
