@@ -14,9 +14,13 @@ subsetter, libharfbuzz-subset0, keeps this fast).
 from __future__ import annotations
 
 import hashlib
+import logging
+import subprocess  # nosec B404: fc-match, with fixed arguments, to find a font file
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -30,6 +34,14 @@ FONT_FILES = (
 )
 # Debian packages the fonts come from; ``bin/setup`` installs them.
 FONT_PACKAGES = ("fonts-dejavu-core", "fonts-noto-core", "fonts-noto-cjk")
+FC_MATCH = "/usr/bin/fc-match"
+SUBSET_FORMAT = "v2"  # part of the subset files' names: bump when the subsetting changes
+
+logger = logging.getLogger(__name__)
+
+
+def font_cache_dir() -> Path:
+    return Path(settings.VAR_DIR) / "letter-fonts"
 
 
 @dataclass(frozen=True)
@@ -63,28 +75,41 @@ def pdf_render(
     author: str,
     identifier: str,
     options: PrintOptions = PrintOptions(),
+    extra_font_faces: str = "",
 ) -> bytes:
     """The letter body (HTML) as an archival PDF, not yet signed.
 
     ``identifier`` names what the file is about (e.g. "UM-2025-000012/determination-7"): the PDF's
     /ID is derived from it, so the same letter always carries the same identifier.
+    ``extra_font_faces``: @font-face rules for fonts beyond the letter's own (``subset_font_face``).
     """
     import weasyprint  # about a second to import: only where letters are rendered
 
     document = document_html(
         body=body, title=title, description=description, author=author, options=options
     )
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = _local_fetcher(weasyprint)
+    # The @font-face rules only take effect through a FontConfiguration shared by the
+    # stylesheets and the rendering.
+    fonts = FontConfiguration()
     stylesheets = [
-        weasyprint.CSS(string=_font_faces()),
-        weasyprint.CSS(filename=str(STATIC_DIR / "letter.css")),
-        weasyprint.CSS(filename=str(STATIC_DIR / "letter-print.css")),
+        weasyprint.CSS(
+            string=_font_faces() + "\n" + extra_font_faces, font_config=fonts, url_fetcher=fetcher
+        ),
+        weasyprint.CSS(filename=str(STATIC_DIR / "letter.css"), font_config=fonts),
+        weasyprint.CSS(filename=str(STATIC_DIR / "letter-print.css"), font_config=fonts),
     ]
     if options.large_print:
-        stylesheets.append(weasyprint.CSS(filename=str(STATIC_DIR / "letter-large.css")))
+        stylesheets.append(
+            weasyprint.CSS(filename=str(STATIC_DIR / "letter-large.css"), font_config=fonts)
+        )
     return weasyprint.HTML(
-        string=document, base_url=str(STATIC_DIR), url_fetcher=_local_fetcher(weasyprint)
+        string=document, base_url=str(STATIC_DIR), url_fetcher=fetcher
     ).write_pdf(
         stylesheets=stylesheets,
+        font_config=fonts,
         pdf_variant="pdf/a-3b",
         pdf_tags=True,
         pdf_identifier=hashlib.md5(identifier.encode(), usedforsecurity=False).hexdigest().encode(),
@@ -117,9 +142,66 @@ def _font_faces() -> str:
     return "\n".join(rules)
 
 
+@cache
+def _font_file(family: str) -> tuple[Path, int] | None:
+    """Where fontconfig keeps a family's regular face: (file, index in a collection)."""
+    try:
+        # A fixed program with our own family name as its argument.
+        found = subprocess.run(  # noqa: S603
+            [FC_MATCH, "--format=%{file}\n%{index}\n%{family}", f"{family}:style=Regular"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.split("\n")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path, index, families = [*found, "", "", ""][:3]
+    if family not in families.split(","):
+        return None  # fontconfig offered a substitute: the family is not installed
+    return Path(path), int(index or 0)
+
+
+def subset_font_face(*, css_family: str, family: str, text: str) -> str:
+    """An @font-face rule for ``family`` cut down (with HarfBuzz) to the characters of ``text``.
+
+    A full CJK collection is 20 MB: WeasyPrint would read it and subset it on every letter. The
+    taglines are fixed text, so each script's font is subset once, kept under var/letter-fonts/
+    (named by what it holds), and every letter embeds from that small file. Layout features are
+    all kept, so Arabic joining and Lao, Thai and Indic marks shape as in the full font. "" when
+    the family is not installed (the text then falls back to fontconfig's choice).
+    """
+    located = _font_file(family)
+    if located is None:
+        logger.warning("Letters: the font %s is not installed (bin/setup installs it)", family)
+        return ""
+    path, index = located
+    chars = "".join(sorted(set(text)))
+    stat = path.stat()
+    key = hashlib.sha256(
+        f"{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}|{chars}".encode()
+    ).hexdigest()[:24]
+    target = font_cache_dir() / f"{css_family.replace(' ', '-')}-{SUBSET_FORMAT}-{key}.otf"
+    if not target.exists():
+        import uharfbuzz as hb
+
+        face = hb.Face(hb.Blob.from_file_path(str(path)), index)
+        plan = hb.SubsetInput()
+        plan.unicode_set.update(ord(ch) for ch in chars)
+        features = plan.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG)
+        features.clear()
+        features.invert()  # the empty set inverted: every layout feature is kept
+        subset = hb.subset(face, plan)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(subset.blob.data)
+        tmp.replace(target)  # atomic: another worker never reads half a font
+    return f'@font-face {{ font-family: "{css_family}"; src: url("{target.as_uri()}"); }}'
+
+
 def _local_fetcher(weasyprint):
     """Letters load nothing from the network: only our stylesheets and the font files."""
-    allowed = (STATIC_DIR.as_uri(), FONT_DIR.as_uri())
+    allowed = (STATIC_DIR.as_uri(), FONT_DIR.as_uri(), font_cache_dir().as_uri())
 
     class LocalOnly(weasyprint.urls.URLFetcher):
         def fetch(self, url, headers=None):

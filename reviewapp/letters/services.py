@@ -36,7 +36,7 @@ from reviewapp.cases.services import case_lock, case_transition, event_record
 from reviewapp.decisions.models import Determination
 
 from . import rendering, selectors, signing
-from .content import notices
+from .content import notices, taglines
 from .models import Delivery, Letter, MailBatch
 
 logger = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ def content_render_pdf(content: notices.LetterContent, *, html: str | None = Non
         author=content.author,
         identifier=content.identifier,
         options=content.options,
+        extra_font_faces=taglines.font_faces(),
     )
 
 

@@ -14,7 +14,11 @@ script its font (Debian fonts-noto-core and fonts-noto-cjk, embedded by WeasyPri
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
+from functools import cache
+
+from ..rendering import subset_font_face
 
 
 @dataclass(frozen=True)
@@ -204,3 +208,33 @@ ENGLISH_TAGLINE = Tagline(
     "English",
     "ATTENTION: if you speak English, free help in your language is available. Call {phone}.",
 )
+
+
+# The font of each script (Debian fonts-noto-core, fonts-noto-cjk). letter.css names the subset
+# faces "Letter <script>", with these families as the fallback.
+SCRIPT_FONTS = {
+    "cjk-tc": "Noto Sans CJK TC",
+    "cjk-sc": "Noto Sans CJK SC",
+    "cjk-kr": "Noto Sans CJK KR",
+    "cjk-jp": "Noto Sans CJK JP",
+    "arabic": "Noto Sans Arabic",
+    "lao": "Noto Sans Lao",
+    "thai": "Noto Sans Thai",
+    "devanagari": "Noto Sans Devanagari",
+    "gujarati": "Noto Sans Gujarati",
+}
+
+
+@cache
+def font_faces() -> str:
+    """@font-face rules for every script's font, subset to what the taglines use (computed once
+    per process; the subset files are kept under var/letter-fonts/)."""
+    rules = []
+    for script, family in SCRIPT_FONTS.items():
+        text = "".join(t.text for t in TAGLINES.values() if t.script == script)
+        # Digits, brackets and letters of any phone number; the directional isolates.
+        text += string.printable + "\u2066\u2069"
+        rule = subset_font_face(css_family=f"Letter {script}", family=family, text=text)
+        if rule:
+            rules.append(rule)
+    return "\n".join(rules)
