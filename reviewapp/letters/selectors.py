@@ -273,6 +273,10 @@ def mail_queue() -> QuerySet[Delivery]:
     )
 
 
+def mail_queue_count() -> int:
+    return mail_queue().count()
+
+
 def unsent_deliveries() -> QuerySet[Delivery]:
     """Every copy queued and not yet sent, by channel (faxes and portal copies included)."""
     return (
