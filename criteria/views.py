@@ -5,8 +5,8 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .compare import compare_versions
-from .library_files import INDICATIONS, STAGES
 from .models import Checklist, Policy
+from .vocabulary import INDICATIONS, STAGES
 
 
 @require_GET

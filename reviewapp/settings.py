@@ -30,7 +30,8 @@ def _secret_key() -> str:
         return key
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (see README, Configuration)."
+            "SECRET_KEY must be set when DEBUG is off: for development run bin/setup (it writes a "
+            ".env with DEBUG on), in production set SECRET_KEY (README, Configuration)."
         )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.demo",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +255,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The organisation that sends determination letters.
+# How often (seconds) an app server checks whether the policy library was loaded anew elsewhere;
+# its cached engine objects are rebuilt when the library revision has moved on.
+LIBRARY_REVISION_CHECK_SECONDS: float = env.float("LIBRARY_REVISION_CHECK_SECONDS", 1.0)
+
 ORGANISATION_NAME: str = env.str("ORGANISATION_NAME", "Bayou Valley Health Plan (demo)")
 ORGANISATION_ADDRESS: str = env.str(
     "ORGANISATION_ADDRESS", "100 Example Street, Suite 200, Springfield, ST 00000"

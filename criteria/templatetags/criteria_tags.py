@@ -1,25 +1,11 @@
+"""Template filters for the policy library's words: indications, stages, fact values."""
+
 from django import template
 
-from criteria.library_files import INDICATIONS, STAGES
+from criteria.facts import FactDef
+from criteria.vocabulary import INDICATIONS, STAGES
 
 register = template.Library()
-
-STATUS_LABELS = {
-    "met": "Met",
-    "not_met": "Not met",
-    "unknown": "Unknown",
-    "not_applicable": "Not applicable",
-    "not_documented": "Not documented",
-    "excepted": "Met by exception",
-}
-STATUS_CLASSES = {
-    "met": "text-bg-success",
-    "not_met": "text-bg-danger",
-    "unknown": "text-bg-warning",
-    "not_documented": "text-bg-warning",
-    "not_applicable": "text-bg-secondary",
-    "excepted": "text-bg-info",
-}
 
 
 @register.filter
@@ -33,20 +19,5 @@ def stage_label(value: str) -> str:
 
 
 @register.filter
-def status_label(value) -> str:
-    return STATUS_LABELS.get(str(value), str(value))
-
-
-@register.filter
-def status_class(value) -> str:
-    return STATUS_CLASSES.get(str(value), "text-bg-light")
-
-
-@register.filter
-def lookup(mapping, key):
-    return mapping.get(key) if mapping else None
-
-
-@register.filter
-def fact_display(fact, value) -> str:
+def fact_display(fact: FactDef, value: object) -> str:
     return fact.display(value)

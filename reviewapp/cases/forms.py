@@ -10,10 +10,10 @@ from django import forms
 from django.utils import timezone
 
 from criteria.codes import CodeListError, catalogue, parse_code_list, suggest_stage
-from criteria.library_files import INDICATIONS, STAGES
 from criteria.models import Policy
+from criteria.vocabulary import INDICATIONS, STAGES
 
-from .models import AnswerStatus, DocumentType, LineOfBusiness, Priority
+from .models import AnswerStatus, CaseStatus, DocumentType, LineOfBusiness, Priority
 
 
 def npi_is_valid(npi: str) -> bool:
@@ -178,10 +178,18 @@ class FactForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
+    """A reviewer's answer on one criterion. The case page's rows draw their inputs from these
+    fields (choices, labels, length limits), so the limits live here only."""
+
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     status = forms.ChoiceField(choices=AnswerStatus.choices)
-    note = forms.CharField(required=False, max_length=4000)
-    override_reason = forms.CharField(required=False, max_length=2000)
+    note = forms.CharField(label="Note", required=False, max_length=4000)
+    override_reason = forms.CharField(
+        label="Reason if different from facts",
+        help_text="Reason when different from the facts",
+        required=False,
+        max_length=2000,
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -246,21 +254,6 @@ class ReferForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for withdrawal", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
-
-
-class ApproveForm(forms.Form):
-    rationale = forms.CharField(
-        label="Note (optional)",
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
 class QueueFilterForm(forms.Form):
     tab = forms.CharField(required=False)
     status = forms.ChoiceField(required=False)
@@ -270,8 +263,6 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from .models import CaseStatus
-
         self.fields["status"].choices = [("", "Any status"), *CaseStatus.choices]
         self.fields["policy"].choices = [("", "Any policy")] + [
             (p.key, f"{p.payer} {p.number}") for p in Policy.objects.all()

@@ -10,7 +10,7 @@ decided.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -42,7 +42,7 @@ class NoNoticeSettings(Exception):
 # --- access ------------------------------------------------------------------------------------
 
 
-def determination_get_for_user(*, user: AbstractBaseUser, pk: int) -> Determination:
+def determination_get_for_user(*, user: User, pk: int) -> Determination:
     """The determination, if the user may see its case: 403 without a reviewing role, 404 if none.
 
     Access to a determination is access to its case (``case_get_for_user`` decides).
@@ -58,7 +58,7 @@ def determination_get_for_user(*, user: AbstractBaseUser, pk: int) -> Determinat
     return determination
 
 
-def letter_get_for_user(*, user: AbstractBaseUser, pk: int) -> Letter:
+def letter_get_for_user(*, user: User, pk: int) -> Letter:
     """An issued letter, if the user may see its case (the case's access rule decides)."""
     letter = Letter.objects.filter(pk=pk).select_related("determination").first()
     case = case_get_for_user(user=user, pk=letter.case_id if letter else 0)
@@ -102,7 +102,7 @@ def letters_by_sha256(sha256: str) -> list[Letter]:
 # --- who may sign ------------------------------------------------------------------------------
 
 
-def sign_forbidden_reason(*, determination: Determination, user: AbstractBaseUser) -> str:
+def sign_forbidden_reason(*, determination: Determination, user: User) -> str:
     """Why this user may not sign this letter (a matter of role: answered 403); "" if they may."""
     if user.pk != determination.decided_by_id:
         return (
@@ -212,7 +212,7 @@ def determination_letter_inputs(determination: Determination) -> notices.Determi
 
 
 def extension_letter_inputs(
-    case: Case, *, details: dict, signer: AbstractBaseUser, identifier: str
+    case: Case, *, details: dict, signer: User, identifier: str
 ) -> notices.ExtensionInputs:
     """What an extension notice reads: its own details, and the case's parties and request."""
     member, provider = case_parties(case)

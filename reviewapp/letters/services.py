@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from reviewapp.accounts.models import staff_display_name
-from reviewapp.cases.models import Case, CaseStatus
+from reviewapp.cases.models import Case, CaseStatus, EventKind
 from reviewapp.cases.services import case_lock, case_transition, event_record
 from reviewapp.decisions.models import Determination
 
@@ -164,7 +164,7 @@ def determination_require_unsigned(*, determination: Determination) -> None:
 
 
 def letter_sign(
-    *, determination: Determination, by: AbstractBaseUser, preview_digest: str
+    *, determination: Determination, by: User, preview_digest: str
 ) -> Determination:
     """The decider signs the letter they previewed; its copies are queued for delivery.
 
@@ -182,7 +182,7 @@ def letter_sign(
         event_record(
             case=case,
             actor=by,
-            kind="refused",
+            kind=EventKind.REFUSED,
             summary=f"Refused: sign the letter of determination {determination.pk}. {forbidden}",
             after={"action": "sign_letter", "determination": determination.pk},
         )
@@ -230,7 +230,7 @@ def letter_sign(
 def _letter_store(
     *,
     determination: Determination,
-    by: AbstractBaseUser,
+    by: User,
     pdf: bytes,
     html_digest: str,
     options: rendering.PrintOptions,
@@ -270,7 +270,7 @@ def _letter_store(
             event_record(
                 case=case,
                 actor=by,
-                kind="letter_signed",
+                kind=EventKind.LETTER_SIGNED,
                 summary=f"Determination letter signed by {staff_display_name(by)} "
                 f"({locked.get_outcome_display().lower()}); SHA-256 {sha256[:16]}…; "
                 f"queued: {queued}",
@@ -358,7 +358,7 @@ def determination_fingerprint(determination: Determination) -> str:
 def extension_notice_content(
     *,
     case: Case,
-    by: AbstractBaseUser,
+    by: User,
     previous_due_at: dt.datetime,
     information_wanted: str,
     respond_by: dt.date | None = None,
@@ -403,7 +403,7 @@ def extension_notice_content(
 def extension_notice_issue(
     *,
     case: Case,
-    by: AbstractBaseUser,
+    by: User,
     previous_due_at: dt.datetime,
     information_wanted: str,
     respond_by: dt.date | None = None,
@@ -462,7 +462,7 @@ def _extension_store(*, case: Case, by, pdf: bytes, details: dict, signer_name: 
             event_record(
                 case=case,
                 actor=by,
-                kind="extension_notice_signed",
+                kind=EventKind.EXTENSION_NOTICE_SIGNED,
                 summary=f"Extension notice signed by {signer_name}; decision due "
                 f"{timezone.localtime(case.due_at):%Y-%m-%d %H:%M}; queued: {queued}",
                 after={"letter": letter.pk, "sha256": sha256, "new_due_at": details["new_due_at"]},
@@ -511,7 +511,7 @@ def _deliveries_queue(*, letter: Letter, case: Case, by, at: dt.datetime) -> str
     return f"member by mail, provider by {provider_channel}"
 
 
-def delivery_mark_sent(*, delivery: Delivery, by: AbstractBaseUser) -> Delivery:
+def delivery_mark_sent(*, delivery: Delivery, by: User) -> Delivery:
     """Record that a faxed or portal copy went out (mailed copies go with their batch)."""
     if delivery.channel == Delivery.Channel.MAIL:
         raise LetterRefused("Mailed copies are sent with their mail batch: print a batch first.")
@@ -533,7 +533,7 @@ def _delivery_sent(*, case: Case, delivery: Delivery, by, at: dt.datetime) -> No
     event_record(
         case=case,
         actor=by,
-        kind="letter_sent",
+        kind=EventKind.LETTER_SENT,
         summary=f"{letter.get_kind_display()} sent to the {delivery.get_recipient_display().lower()}"
         f" by {delivery.get_channel_display().lower()} ({delivery.name})",
         after={
@@ -554,14 +554,14 @@ def _delivery_sent(*, case: Case, delivery: Delivery, by, at: dt.datetime) -> No
             case,
             to=CaseStatus.CLOSED,
             by=by,
-            kind="closed",
+            kind=EventKind.CLOSED,
             summary=f"Member notified; case {case.reference} closed",
             closed_at=at,
             notice_sent_at=at,
         )
 
 
-def mail_batch_create(*, by: AbstractBaseUser) -> MailBatch:
+def mail_batch_create(*, by: User) -> MailBatch:
     """Print every queued mail copy in one PDF: before each letter, an address page placed for
     a standard #10 window envelope. Copies without an address are left queued and named."""
     queue = list(selectors.mail_queue())
@@ -602,7 +602,7 @@ def mail_batch_create(*, by: AbstractBaseUser) -> MailBatch:
                 event_record(
                     case=case,
                     actor=by,
-                    kind="mail_batch_printed",
+                    kind=EventKind.MAIL_BATCH_PRINTED,
                     summary=f"Letter printed for mail in batch {batch.pk}",
                     after={"batch": batch.pk},
                 )
@@ -650,7 +650,7 @@ def _interleave(address_pages: bytes, letters: list[bytes]) -> tuple[bytes, int]
     return out.getvalue(), len(writer.pages)
 
 
-def mail_batch_mark_sent(*, batch: MailBatch, by: AbstractBaseUser) -> MailBatch:
+def mail_batch_mark_sent(*, batch: MailBatch, by: User) -> MailBatch:
     """The batch went out: every copy in it is sent, now, by this person."""
     with transaction.atomic():
         locked = MailBatch.objects.select_for_update().get(pk=batch.pk)
@@ -719,7 +719,7 @@ def letter_integrity_problems(*, determination: Determination) -> list[str]:
         problems.append("The stored letter file is missing.")
     event = (
         determination.case.events.filter(
-            kind="letter_signed", after__determination=determination.pk
+            kind=EventKind.LETTER_SIGNED, after__determination=determination.pk
         )
         .order_by("-at")
         .first()

@@ -21,9 +21,17 @@ from django.utils import timezone
 
 from criteria import selectors as library
 from reviewapp.cases import services
-from reviewapp.cases.models import Answer, Case, CaseEvent, CaseFact, Evidence, EvidenceLink
+from reviewapp.cases.models import (
+    Answer,
+    Case,
+    CaseEvent,
+    CaseFact,
+    CriterionException,
+    Evidence,
+    EvidenceLink,
+)
 from reviewapp.decisions import services as decisions
-from reviewapp.decisions.models import CriterionException, Determination
+from reviewapp.decisions.models import Determination
 from reviewapp.letters.models import Delivery, MailBatch
 from tests.factories import CaseFactory, EvidenceFactory, meeting_case, pdf_bytes
 from tests.urlwalk import endpoints
@@ -310,9 +318,9 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "cases:pend": (REVIEWERS, pend),
     "cases:resume": (REVIEWERS, resume),
     "cases:refer": (REVIEWERS, refer),
-    "cases:approve": (REVIEWERS, approve),
-    "cases:withdraw": (REVIEWERS, withdraw),
-    "cases:reopen": (REVIEWERS, reopen),
+    "decisions:approve": (REVIEWERS, approve),
+    "decisions:withdraw": (REVIEWERS, withdraw),
+    "decisions:reopen": (REVIEWERS, reopen),
     "decisions:exception-grant": (DIRECTOR, exception_grant),
     "decisions:exception-withdraw": (DIRECTOR, exception_withdraw),
     "decisions:decide": (DIRECTOR, decide),

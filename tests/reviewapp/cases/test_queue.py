@@ -69,9 +69,9 @@ def test_search_finds_closed_cases_too(nurse, nurse_client):
 
 
 def test_pagination_without_counting(nurse, nurse_client, monkeypatch):
-    from reviewapp.cases import views
+    from reviewapp.cases.views import queue
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(queue, "PAGE_SIZE", 2)
     cases = [CaseFactory(by=nurse) for _ in range(5)]
     page1 = nurse_client.get("/cases/")
     assert refs(page1) == [c.reference for c in cases[:2]] and "page=2" in page1.content.decode()

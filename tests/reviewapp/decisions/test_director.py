@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from reviewapp.cases.models import CaseEvent
+from reviewapp.cases.models import CaseEvent, CriterionException
 from reviewapp.decisions import services
-from reviewapp.decisions.models import CriterionException, Determination, PeerToPeerOffer
+from reviewapp.decisions.models import Determination, PeerToPeerOffer
 
 from .conftest import node
 

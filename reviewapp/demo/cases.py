@@ -22,6 +22,8 @@ from criteria.models import Policy
 from reviewapp.cases import services
 from reviewapp.cases.models import Answer, AnswerStatus, Case, DocumentType
 from reviewapp.cases.services import Intake
+from reviewapp.decisions.services import case_approve_by_nurse, case_withdraw
+from reviewapp.letters.services import letter_digest, letter_render_html, letter_sign
 
 NOW = timezone.now
 
@@ -570,7 +572,7 @@ def demo_cases_load() -> list[str]:
 
 
 def _pdf(title: str, body: str) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # here, not at the top: importing WeasyPrint takes a second
 
     lines = "".join(f"<p>{escape(line)}</p>" for line in body.split("\n") if line.strip())
     html = (
@@ -634,9 +636,6 @@ def _build(spec: DemoCase) -> Case:
     elif spec.then == "refer":
         services.case_refer_to_director(case=case, by=nurse, summary=spec.then_text)
     elif spec.then == "approve":
-        from reviewapp.decisions.services import case_approve_by_nurse
-        from reviewapp.letters.services import letter_digest, letter_render_html, letter_sign
-
         determination = case_approve_by_nurse(
             case=case, by=nurse, rationale="All criteria met and documented."
         )
@@ -644,8 +643,6 @@ def _build(spec: DemoCase) -> Case:
         preview = letter_render_html(determination=determination)
         letter_sign(determination=determination, by=nurse, preview_digest=letter_digest(preview))
     elif spec.then == "withdraw":
-        from reviewapp.decisions.services import case_withdraw
-
         case_withdraw(case=case, by=nurse, reason=spec.then_text)
     case.refresh_from_db()
     return case

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reviewapp.core.demo import demo_load
+from reviewapp.demo.services import demo_load
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""The demo data set: synthetic staff (and, as later parts arrive, policies and cases).
+"""Loading the demo data set: the policy library, synthetic staff, the demo signing key, cases.
 
 Every name, ID and NPI here is invented. Running it twice changes nothing the second time.
 """
@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from criteria.services import library_load
 from reviewapp.accounts.roles import Role
 from reviewapp.accounts.services import staff_upsert
+from reviewapp.letters.services import signing_key_ensure
+
+from .cases import demo_cases_load
 
 # Printed by the demo command on purpose: these accounts exist only in the demo data set.
 DEMO_PASSWORD = "demo-review-2026"  # noqa: S105
@@ -75,12 +78,8 @@ def demo_load(*, say: Callable[[str], None]) -> None:
             raise RuntimeError(report.message)
         say(f"Policy library: {report.file} {report.status}")
     staff = demo_staff_load()
-    from reviewapp.letters.services import signing_key_ensure
-
     key_path, created = signing_key_ensure()
     say(f"Letter signing key (self-signed, demo only): {key_path}{' created' if created else ''}")
-    from .demo_cases import demo_cases_load
-
     made = demo_cases_load()
     say(f"Demo cases: {len(made)} created" + (f" ({', '.join(made)})" if made else ""))
     say(f"Demo staff (password for all: {DEMO_PASSWORD}):")
