@@ -35,7 +35,8 @@ from typing import Any
 
 import yaml
 
-from .engine import Criterion, Expr, Test, evaluate_expr
+from .engine import Criterion
+from .expressions import Expr, Test, evaluate_expr
 
 WORDING_DIR = Path(__file__).resolve().parent / "library" / "letter_wording"
 LANGUAGES = ("en", "es")

@@ -163,9 +163,7 @@ def determination_require_unsigned(*, determination: Determination) -> None:
         )
 
 
-def letter_sign(
-    *, determination: Determination, by: User, preview_digest: str
-) -> Determination:
+def letter_sign(*, determination: Determination, by: User, preview_digest: str) -> Determination:
     """The decider signs the letter they previewed; its copies are queued for delivery.
 
     Refuses (``SigningForbidden``, audited) anyone but the decider, and for a denial, partial
@@ -724,7 +722,7 @@ def letter_integrity_problems(*, determination: Determination) -> list[str]:
         .order_by("-at")
         .first()
     )
-    if event is None:
+    if event is None or not event.after:
         problems.append("The timeline has no record of this letter's signing.")
     elif event.after.get("fingerprint") != determination_fingerprint(determination):
         problems.append("The determination was changed after its letter was signed.")
