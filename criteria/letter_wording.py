@@ -154,6 +154,13 @@ def _facts_sentence(language: str) -> tuple[str, dict[str, str]]:
     }
 
 
+def not_documented_reason(language: str) -> str:
+    """The reason a letter gives for a requirement the records do not show either way."""
+    path = WORDING_DIR / language / "facts.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return normalise((data or {}).get("not_documented"))
+
+
 def _tests(expr: Expr | None) -> Iterator[Test]:
     if expr is None:
         return

@@ -269,6 +269,8 @@ ORGANISATION_EMAIL: str = env.str("ORGANISATION_EMAIL", "civil.rights@example.or
 ORGANISATION_WEBSITE: str = env.str("ORGANISATION_WEBSITE", "www.example.org/nondiscrimination")
 # The number printed in the taglines (free language help), with its text-telephone access.
 ORGANISATION_LANGUAGE_LINE: str = env.str("ORGANISATION_LANGUAGE_LINE", "1-800-555-0100 (TTY: 711)")
+# How long an approval's authorization is valid, from the decision date (days).
+AUTHORIZATION_VALID_DAYS: int = env.int("AUTHORIZATION_VALID_DAYS", 180)
 # The plan's own state: its letter settings (taglines, agencies) apply to members whose mailing
 # address is in a state without settings of its own.
 ORGANISATION_STATE: str = env.str("ORGANISATION_STATE", "LA")

@@ -9,6 +9,8 @@ decided.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
@@ -16,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from reviewapp.accounts.roles import DECIDE_ADVERSE
-from reviewapp.cases.models import Case, CaseStatus
+from reviewapp.cases.models import Case, CaseEvent, CaseStatus, EventKind
 from reviewapp.cases.selectors import case_get_for_user
 from reviewapp.decisions.models import (
     CodeDecision,
@@ -24,6 +26,7 @@ from reviewapp.decisions.models import (
     Outcome,
     PeerToPeerOffer,
 )
+from reviewapp.decisions.selectors import authorization_for, letter_language
 
 from .content import notices
 from .models import Delivery, Letter, MailBatch, StateNoticeSettings
@@ -139,12 +142,8 @@ def sign_refused_reason(*, determination: Determination, case: Case) -> str:
 # --- what a letter is built from ---------------------------------------------------------------
 
 
-def _address_lines(case: Case, prefix: str) -> tuple[str, ...]:
-    line1 = getattr(case, f"{prefix}_address_line1", "")
-    line2 = getattr(case, f"{prefix}_address_line2", "")
-    city = getattr(case, f"{prefix}_city", "")
-    state = getattr(case, f"{prefix}_state", "")
-    zip_code = getattr(case, f"{prefix}_zip", "")
+def _address_lines(line1: str, line2: str, city: str, state: str, zip_code: str) -> tuple[str, ...]:
+    """ "12 Oak Lane", "Apt 4", "Baton Rouge, LA 70801" (empty lines left out)."""
     last = " ".join(part for part in (f"{city}," if city else "", state, zip_code) if part)
     return tuple(line for line in (line1, line2, last.strip(" ,")) if line)
 
@@ -153,31 +152,55 @@ def case_parties(case: Case) -> tuple[notices.Party, notices.Party]:
     """The member and the requesting provider as the case recorded them at intake."""
     member = notices.Party(
         name=case.member_name,
-        address_lines=_address_lines(case, "member"),
+        address_lines=_address_lines(
+            case.member_address_line1,
+            case.member_address_line2,
+            case.member_city,
+            case.member_state,
+            case.member_zip,
+        ),
         member_id=case.member_id,
         dob=case.member_dob,
     )
     provider = notices.Party(
         name=case.provider_name,
-        address_lines=_address_lines(case, "provider"),
+        address_lines=_address_lines(
+            case.provider_address_line1,
+            case.provider_address_line2,
+            case.provider_city,
+            case.provider_state,
+            case.provider_zip,
+        ),
         npi=case.provider_npi,
-        fax=getattr(case, "provider_fax", ""),
+        fax=format_phone(case.provider_fax),
     )
     return member, provider
 
 
+def format_phone(digits: str) -> str:
+    """ "2255550123" -> "225-555-0123"."""
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}" if len(digits) == 10 else digits
+
+
 def case_print_options(case: Case) -> PrintOptions:
-    """The member's preferred language (when letters are written in it) and format."""
-    language = getattr(case, "preferred_language", "en") or "en"
+    """The member's letter language (Spanish or English) and format, as intake recorded them."""
+    return PrintOptions(
+        language=letter_language(case), large_print=case.alternate_format == "large_print"
+    )
+
+
+def determination_print_options(determination: Determination) -> PrintOptions:
+    """A determination's letter is in the language its reasons were worded in at decision time."""
+    language = determination.letter_language
     return PrintOptions(
         language=language if language in LETTER_LANGUAGES else "en",
-        large_print=getattr(case, "alternate_format", "") == "large_print",
+        large_print=determination.case.alternate_format == "large_print",
     )
 
 
 def notice_settings_for(case: Case) -> StateNoticeSettings:
     """The member's state's letter settings, else the plan's own state's."""
-    states = [getattr(case, "member_state", "") or "", settings.ORGANISATION_STATE]
+    states = [case.member_state, settings.ORGANISATION_STATE]
     found = {s.state: s for s in StateNoticeSettings.objects.filter(state__in=states)}
     for state in states:
         if state in found:
@@ -189,8 +212,9 @@ def notice_settings_for(case: Case) -> StateNoticeSettings:
 
 
 def determination_letter_inputs(determination: Determination) -> notices.DeterminationInputs:
-    """What the determination's letter reads. Three or four queries: code decisions, peer-to-peer
-    offers, the state's settings (the case and decider are already loaded), the authorization."""
+    """What the determination's letter reads. Five queries at most: code decisions, peer-to-peer
+    offers, the state's settings (the case and decider are already loaded), the authorization
+    and its items."""
     case = determination.case
     member, provider = case_parties(case)
     codes = list(CodeDecision.objects.filter(determination=determination).order_by("id"))
@@ -204,9 +228,9 @@ def determination_letter_inputs(determination: Determination) -> notices.Determi
         state=notice_settings_for(case),
         member=member,
         provider=provider,
-        options=case_print_options(case),
-        authorization=getattr(determination, "authorization", None)
-        if hasattr(determination, "authorization")
+        options=determination_print_options(determination),
+        authorization=authorization_for(determination)
+        if determination.outcome != Outcome.DENIED
         else None,
     )
 
@@ -232,6 +256,48 @@ def extension_letter_inputs(
         signer_role=details.get("signer_role", "Nurse reviewer"),
         identifier=identifier,
     )
+
+
+def extension_notice_due(case: Case) -> dt.datetime | None:
+    """The due time before a pend extended it, when the member has not yet been sent a notice of
+    the extension (None otherwise: no extension, or its notice is issued). Queries only for a case
+    whose due time was extended."""
+    if (
+        not case.due_extended
+        or Letter.objects.filter(case=case, kind=Letter.Kind.EXTENSION).exists()
+    ):
+        return None
+    pend = (
+        CaseEvent.objects.filter(case=case, kind=EventKind.PENDED, after__due_extended=True)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if pend is None or not pend.before or "due_at" not in pend.before:
+        return None
+    return dt.datetime.fromisoformat(pend.before["due_at"])
+
+
+def information_wanted(case: Case, *, language: str) -> str:
+    """What an extension notice tells the member the plan is waiting for, in the letter's
+    language: one line per criterion the records do not show yet, in the member's words."""
+    from criteria import letter_wording
+    from reviewapp.cases.selectors import case_workspace
+
+    workspace = case_workspace(case, events_limit=0)
+    version = case.policy_version
+    lines = []
+    for label in workspace.rollup.result.unknown:
+        criterion = workspace.rows[label].criterion
+        wording = letter_wording.member_wording(
+            language=language,
+            policy_key=version.policy.key,
+            version_label=version.label,
+            label=label,
+            text=criterion.text,
+            reason=criterion.member_reason,
+        )
+        lines.append(f"{label}: {wording.text or letter_wording.normalise(criterion.text)}")
+    return "\n".join(lines)
 
 
 # --- letters and deliveries --------------------------------------------------------------------

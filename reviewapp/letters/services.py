@@ -30,6 +30,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from criteria import letter_wording
 from reviewapp.accounts.models import staff_display_name
 from reviewapp.cases.models import Case, CaseStatus, EventKind
 from reviewapp.cases.services import case_lock, case_transition, event_record
@@ -358,7 +359,7 @@ def extension_notice_content(
     case: Case,
     by: User,
     previous_due_at: dt.datetime,
-    information_wanted: str,
+    information_wanted: str = "",
     respond_by: dt.date | None = None,
 ) -> tuple[notices.LetterContent, dict]:
     """What the notice of an extended due time says, and the record it is built from.
@@ -368,6 +369,11 @@ def extension_notice_content(
     date otherwise.
     """
     options = selectors.case_print_options(case)
+    if not information_wanted.strip():
+        try:
+            information_wanted = selectors.information_wanted(case, language=options.language)
+        except letter_wording.WordingMissing as exc:
+            raise LetterRefused(f"The extension notice cannot be written: {exc}") from None
     if respond_by is None:
         respond_by = (
             timezone.localdate() + dt.timedelta(days=45)
@@ -403,7 +409,7 @@ def extension_notice_issue(
     case: Case,
     by: User,
     previous_due_at: dt.datetime,
-    information_wanted: str,
+    information_wanted: str = "",
     respond_by: dt.date | None = None,
 ) -> Letter:
     """Sign and queue the notice that a pend extended the decision's due time.

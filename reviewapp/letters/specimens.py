@@ -34,7 +34,7 @@ from reviewapp.cases.models import Answer, Case
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import Determination
 
-from . import selectors, services
+from . import services
 from .models import Letter
 
 LINES = ("medicaid", "medicare_advantage", "commercial")
@@ -294,12 +294,7 @@ class _Maker:
             request_text="Office notes from the last three months with pain scores (0-10).",
         )
         case.refresh_from_db()
-        return services.extension_notice_issue(
-            case=case,
-            by=self.nurse,
-            previous_due_at=before,
-            information_wanted=selectors.information_wanted(case),
-        )
+        return services.extension_notice_issue(case=case, by=self.nurse, previous_due_at=before)
 
 
 def _one_page_pdf() -> bytes:

@@ -147,6 +147,28 @@ def _preview_context(request: HttpRequest, determination: Determination, *, erro
     }
 
 
+@require_POST
+def extension_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign the notice that a pend extended the due time, and queue it for the member."""
+    _require_reviewer(request, "sign extension notices")
+    case = case_get_for_user(user=request.user, pk=pk)
+    previous = selectors.extension_notice_due(case)
+    if previous is None:
+        messages.error(request, "No extension notice is due on this case.")
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        services.extension_notice_issue(case=case, by=request.user, previous_due_at=previous)
+    except services.LetterRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "The extension notice is signed and queued for the member and the provider "
+            "(see the mail room).",
+        )
+    return redirect("cases:detail", pk=case.pk)
+
+
 # --- sending -----------------------------------------------------------------------------------
 
 

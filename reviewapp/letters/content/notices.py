@@ -345,11 +345,15 @@ def determination_letter(inputs: DeterminationInputs, *, letter_date: dt.date) -
     adverse = outcome in words.ADVERSE
     with translation.override(language):
         criteria = criteria_rows(determination.criteria_snapshot or [], policy, language)
-        reasons = [
-            {"label": c.label, "text": c.reason, "facts": []}
-            for c in criteria
-            if c.failed and c.reason
-        ]
+        if determination.reason_items:
+            # The reasons recorded at decision time: exactly the criteria not met and not
+            # excepted then, in the decider's wording (the service checked them).
+            reasons = [
+                {"label": item["label"], "text": item["text"]}
+                for item in determination.reason_items
+            ]
+        else:  # a determination recorded before reasons were itemised
+            reasons = [{"label": c.label, "text": c.reason} for c in criteria if c.failed]
         context = {
             "organisation": organisation,
             "case": case,
@@ -367,7 +371,10 @@ def determination_letter(inputs: DeterminationInputs, *, letter_date: dt.date) -
             "expedited": case.priority == "expedited",
             "codes": _code_rows(inputs.codes, language),
             "authorization": _authorization_context(inputs.authorization, language),
-            "explanation": determination.reasons,
+            # The member-facing explanation (never the internal rationale). Determinations from
+            # before the explanation was its own field printed their reasons text here.
+            "explanation": determination.explanation
+            or ("" if determination.reason_items else determination.reasons),
             "reasons": reasons,
             "criteria": criteria,
             "statuses": {c.status for c in criteria},
@@ -417,16 +424,15 @@ def _authorization_context(authorization, language: str) -> dict | None:
         "valid_to_words": words.long_date(authorization.valid_to, language),
         "lines": [
             {
-                "code": line["code"],
+                "code": item.code,
                 "description": letter_wording.code_description(
-                    language=language, code=line["code"], source_description=line["description"]
+                    language=language, code=item.code, source_description=item.description
                 ),
-                "units": line["units"],
+                "units": item.units,
             }
-            for line in authorization.lines
+            for item in authorization.items.all()
         ],
         "servicing_provider": authorization.servicing_provider_display,
-        "conditions": authorization.conditions,
     }
 
 

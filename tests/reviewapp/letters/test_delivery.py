@@ -34,7 +34,7 @@ def test_signing_queues_the_member_by_mail_and_the_provider_by_fax_when_there_is
         case.member_address_line1,
         f"{case.member_city}, {case.member_state} {case.member_zip}",
     ]
-    assert provider.channel == "fax" and provider.fax == case.provider_fax
+    assert provider.channel == "fax" and provider.fax == "225-555-0123"
     assert not member.is_sent and not provider.is_sent and member.queued_by == director
 
 
@@ -69,9 +69,12 @@ def test_a_mail_batch_prints_an_address_page_before_each_letter_and_sending_it_n
     # Each mailed copy: its address page (recipient, reference), then its letter.
     mailed = Delivery.objects.filter(batch=batch).select_related("letter__case")
     assert mailed.count() == 2 + 1  # two members, and the partial's provider has no fax
-    for delivery in mailed:
-        start = next(i for i, t in enumerate(pages) if delivery.name in t and "Page 1 of" not in t)
-        assert delivery.letter.case.reference in pages[start]
+    # The address pages are the pages without the letter's running footer.
+    starts = [i for i, text in enumerate(pages) if "Page " not in text]
+    assert len(starts) == 3
+    for start, delivery in zip(starts, mailed.order_by("id"), strict=True):
+        assert delivery.name in pages[start] and delivery.letter.case.reference in pages[start]
+        assert delivery.address_lines[0] in pages[start]
         assert "Page 1 of" in pages[start + 1]
     assert selectors.mail_queue_count() == 0
     # Nothing is sent until the batch is marked sent.

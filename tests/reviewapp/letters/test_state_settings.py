@@ -91,8 +91,8 @@ def test_reviewers_cannot_reach_the_settings(nurse_client, director_client):
 
 
 def test_a_member_in_a_state_without_settings_gets_the_plans_state(nurse, settings):
-    case = CaseFactory(by=nurse)
-    assert selectors.notice_settings_for(case).state == "LA"
-    settings.ORGANISATION_STATE = "ZZ"
+    case = CaseFactory(by=nurse, member_state="TX")
+    assert selectors.notice_settings_for(case).state == "LA"  # Texas has none: the plan's state
+    settings.ORGANISATION_STATE = "MS"
     with pytest.raises(selectors.NoNoticeSettings, match="an administrator adds them"):
         selectors.notice_settings_for(case)
