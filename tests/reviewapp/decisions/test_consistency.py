@@ -49,7 +49,7 @@ def test_the_stale_reason_contradiction_is_refused(waiver_case, director, direct
     )
     stale = {"II.A.1": "The records do not show a good trial."}
     # Through the service...
-    with pytest.raises(services.CaseActionRefused, match="II.A.1 is met by exception now"):
+    with pytest.raises(services.CaseActionRefused, match=r"II\.A\.1 is met by exception now"):
         services.case_decide(
             case=waiver_case,
             by=director,
@@ -68,11 +68,11 @@ def test_the_stale_reason_contradiction_is_refused(waiver_case, director, direct
 
 
 def test_a_failing_criterion_cannot_be_dropped_nor_a_criterion_invented(waiver_case, director):
-    with pytest.raises(services.CaseActionRefused, match="missing: II.A.1"):
+    with pytest.raises(services.CaseActionRefused, match=r"missing: II\.A\.1"):
         services.case_decide(
             case=waiver_case, by=director, code_decisions=CODES, reasons={}, peer_to_peer=p2p()
         )
-    with pytest.raises(services.CaseActionRefused, match="II.A.9 is not a criterion"):
+    with pytest.raises(services.CaseActionRefused, match=r"II\.A\.9 is not a criterion"):
         services.case_decide(
             case=waiver_case,
             by=director,
@@ -80,7 +80,7 @@ def test_a_failing_criterion_cannot_be_dropped_nor_a_criterion_invented(waiver_c
             reasons={"II.A.1": "No trial.", "II.A.9": "Invented."},
             peer_to_peer=p2p(),
         )
-    with pytest.raises(services.CaseActionRefused, match="I.A.1 is met now"):
+    with pytest.raises(services.CaseActionRefused, match=r"I\.A\.1 is met now"):
         services.case_decide(
             case=waiver_case,
             by=director,
