@@ -100,6 +100,7 @@ def pdf_render(
         ),
         weasyprint.CSS(filename=str(STATIC_DIR / "letter.css"), font_config=fonts),
         weasyprint.CSS(filename=str(STATIC_DIR / "letter-print.css"), font_config=fonts),
+        weasyprint.CSS(string=_running_footer(options.language), font_config=fonts),
     ]
     if options.large_print:
         stylesheets.append(
@@ -128,6 +129,24 @@ def pdfs_concatenate(parts: list[bytes]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _running_footer(language: str) -> str:
+    """The footer's words in the letter's language: "Case reference ..." and "Page X of Y"."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(language):
+        reference, page, of = gettext("Case reference"), gettext("Page"), gettext("of")
+    of = of.replace('"', "")
+    return (
+        f'@page {{ @bottom-left {{ content: {_css_string(reference)} " " string(reference); }}'
+        f' @bottom-right {{ content: {_css_string(page)} " " counter(page) " {of} " counter(pages); }} }}'
+    )
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "").replace('"', "") + '"'
 
 
 def _font_faces() -> str:

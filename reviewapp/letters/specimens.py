@@ -31,6 +31,7 @@ from reviewapp.accounts.roles import Role
 from reviewapp.accounts.services import staff_upsert
 from reviewapp.cases import services as cases
 from reviewapp.cases.models import Answer, Case
+from reviewapp.decisions import selectors as decision_selectors
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import Determination
 
@@ -237,6 +238,10 @@ class _Maker:
             determination = decisions.case_approve_by_nurse(case=case, by=self.nurse)
             return self._sign(determination, self.nurse)
         facts = MEETS if outcome == "partially_approved" else {**MEETS, "pain_nrs": 5}
+        if outcome == "denied":
+            # And one requirement the records do not show either way (2.c.vi, the mental health
+            # professional's support): the letter says what would complete the request.
+            facts = {k: v for k, v in facts.items() if k != "psych_favourable_candidate"}
         case = self._case(lob, lang, large_print=large_print, facts=facts)
         cases.case_refer_to_director(
             case=case, by=self.nurse, summary="Pain score below the policy's threshold."
@@ -248,7 +253,7 @@ class _Maker:
                 by=self.director,
                 rationale="Pain of 5 with severe functional loss; the trial is the next step.",
             )
-        drafts = decisions.reason_drafts(case)
+        drafts = decision_selectors.reason_drafts(case=case)
         codes = {code: "approve" for code, _ in CODES}
         explanation = ""
         if outcome == "partially_approved":

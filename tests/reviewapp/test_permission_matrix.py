@@ -32,7 +32,7 @@ from reviewapp.cases.models import (
 )
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import Determination
-from reviewapp.letters.models import Delivery, MailBatch
+from reviewapp.letters.models import Delivery, Letter, MailBatch
 from tests.factories import CaseFactory, EvidenceFactory, meeting_case, pdf_bytes
 from tests.urlwalk import endpoints
 
@@ -98,6 +98,15 @@ def intake(users, actor) -> Call:
             "priority": "standard",
             "received_at": received.strftime("%Y-%m-%dT%H:%M"),
             "clinical_summary": "",
+            "member_address_line1": "1 Matrix Way",
+            "member_city": "Baton Rouge",
+            "member_state": "LA",
+            "member_zip": "70801",
+            "preferred_language": "en",
+            "provider_address_line1": "2 Matrix Way",
+            "provider_city": "Baton Rouge",
+            "provider_state": "LA",
+            "provider_zip": "70802",
         },
     )
 
@@ -252,11 +261,8 @@ def _queued_letter(users):
     from django.core.files.base import ContentFile
 
     from reviewapp.letters import services as letters
-    from reviewapp.letters.models import Letter
 
     case = _meeting(users)
-    Case.objects.filter(pk=case.pk).update(provider_fax="2255550123")
-    case.refresh_from_db()
     determination = decisions.case_approve_by_nurse(case=case, by=users["nurse"])
     name = letters.letter_storage().save(f"letters/{case.pk}/matrix.pdf", ContentFile(pdf_bytes(1)))
     letter = Letter.objects.create(
@@ -293,6 +299,13 @@ def mail_batch_sent(users, actor) -> Call:
     return Call(f"/letters/mail/batches/{batch.pk}/sent/", {}, case)
 
 
+def extension_sign(users, actor) -> Call:
+    """A pended case whose due time the pend extended (a standard request): its notice is due."""
+    case = _case(users)
+    services.case_pend(case=case, by=users["nurse"], request_text="Send the notes.")
+    return Call(f"/letters/cases/{case.pk}/extension-notice/", {}, case)
+
+
 def verify_letter(users, actor) -> Call:
     return Call("/letters/verify/", {"file": SimpleUploadedFile("l.pdf", pdf_bytes(1))})
 
@@ -327,6 +340,7 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "letters:sign": (REVIEWERS, sign_letter),
     "letters:verify": (REVIEWERS, verify_letter),
     "letters:delivery-sent": (REVIEWERS, delivery_sent),
+    "letters:extension-sign": (REVIEWERS, extension_sign),
     "letters:mail-batch-create": (REVIEWERS, mail_batch_create),
     "letters:mail-batch-sent": (REVIEWERS, mail_batch_sent),
 }
@@ -399,6 +413,7 @@ def fingerprint(case: Case | None) -> tuple:
         CaseEvent.objects.filter(**scope).exclude(kind="refused").count(),
         Delivery.objects.filter(letter__case=case, sent_at__isnull=False).count() if case else 0,
         MailBatch.objects.count(),
+        Letter.objects.filter(case=case).count() if case else 0,
     )
 
 
