@@ -8,6 +8,7 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from criteria.codes import CodeListError, catalogue, parse_code_list, suggest_stage
@@ -315,6 +316,21 @@ class EvidenceUploadForm(forms.Form):
         max_length=160,
         help_text="Who sent or wrote it, e.g. the requesting provider's office.",
     )
+
+    def clean_files(self) -> list:
+        files = self.cleaned_data["files"]
+        most = settings.EVIDENCE_MAX_FILES_PER_UPLOAD
+        if len(files) > most:
+            raise forms.ValidationError(
+                f"{len(files)} files at once; upload at most {most} at a time."
+            )
+        total = sum(f.size or 0 for f in files)
+        if total > settings.EVIDENCE_MAX_REQUEST_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                f"These files add up to {total / 1024 / 1024:.1f} MB; upload at most "
+                f"{settings.EVIDENCE_MAX_REQUEST_MB} MB at a time."
+            )
+        return files
 
     def clean_document_date(self) -> dt.date | None:
         value = self.cleaned_data["document_date"]

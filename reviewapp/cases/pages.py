@@ -29,6 +29,7 @@ class CaseUrls:
         self.link = url_pattern("cases:evidence-link", case.pk)
         self.unlink = url_pattern("cases:evidence-unlink", case.pk)
         self.file = url_pattern("cases:evidence-file", case.pk)
+        self.view = url_pattern("cases:evidence-view", case.pk)
         self.fact = url_pattern("cases:fact-save", case.pk)
 
 

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from reviewapp.accounts.roles import DECIDE_ADVERSE, REVIEW_CASES, roles_of
 
@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"roles": roles})
 
 
-@require_GET
+@require_safe  # GET and HEAD: load balancers often probe with HEAD
 @never_cache
 @login_not_required
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from criteria import selectors as library
+from reviewapp.audit.services import access_note
 from reviewapp.cases import pages, rules
 from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases.models import Case
@@ -53,6 +54,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     for case in cases:
         total = sum(1 for _ in library.engine_checklist(case.checklist).criteria())
         case.unknown = case.not_documented + (total - case.answered)
+    access_note(request, result_count=len(cases))
     return render(request, "decisions/director_queue.html", {"cases": cases})
 
 

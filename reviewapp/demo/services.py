@@ -52,6 +52,7 @@ DEMO_STAFF = [
         "Physical Medicine and Rehabilitation",
     ),
     DemoStaff("admin", Role.ADMINISTRATOR, "Avery Lin", "UM administrator"),
+    DemoStaff("manager", Role.MANAGER, "Morgan Reyes", "RN, CPHQ"),
 ]
 
 

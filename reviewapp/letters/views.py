@@ -20,7 +20,7 @@ from reviewapp.accounts.roles import REVIEW_CASES
 from reviewapp.cases.selectors import case_get_for_user
 from reviewapp.decisions.models import Determination, Outcome
 
-from . import forms, selectors, services
+from . import access_log, forms, selectors, services
 from .content.readability import letter_readability
 from .models import Delivery, MailBatch
 
@@ -109,6 +109,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         result = services.letter_verify(data=form.cleaned_data["file"].read())
+        access_log.verification_note(request, result.determinations)
     status = 422 if request.method == "POST" and result is None else 200
     return render(request, VERIFY, {"form": form, "result": result}, status=status)
 

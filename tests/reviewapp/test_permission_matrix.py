@@ -36,10 +36,10 @@ from reviewapp.letters.models import Delivery, Letter, MailBatch
 from tests.factories import CaseFactory, EvidenceFactory, meeting_case, pdf_bytes
 from tests.urlwalk import endpoints
 
-ROLES = ("nurse", "director", "administrator", "no_role", "anonymous")
+ROLES = ("nurse", "director", "administrator", "manager", "no_role", "anonymous")
 REVIEWERS = frozenset({"nurse", "director"})
 DIRECTOR = frozenset({"director"})
-SIGNED_IN = frozenset({"nurse", "director", "administrator", "no_role"})
+SIGNED_IN = frozenset({"nurse", "director", "administrator", "manager", "no_role"})
 
 
 @dataclass(frozen=True)
@@ -356,6 +356,9 @@ READ_ONLY = {
     "cases:detail",
     "cases:timeline",
     "cases:evidence-file",
+    "cases:evidence-view",
+    "cases:evidence-page",
+    "cases:access-log",
     "decisions:queue",
     "decisions:review",
     "letters:preview",
@@ -364,9 +367,14 @@ READ_ONLY = {
     "letters:mail-room",
     "letters:mail-batch-pdf",
     "accounts:password-change-done",
+    "audit:access-log",
+    "audit:access-log-export",
+    "audit:security-events",
+    "audit:security-events-export",
 }
-# The sign-in page is the one form open to anonymous visitors (throttled by django-axes).
-OPEN = {"accounts:login"}
+# The sign-in page is the one form open to anonymous visitors (throttled by django-axes); a
+# password link's page needs the link's one-time token (tests/reviewapp/accounts/).
+OPEN = {"accounts:login", "accounts:password-reset-confirm", "accounts:password-reset-complete"}
 
 
 def test_every_endpoint_is_classified():
@@ -420,11 +428,12 @@ def fingerprint(case: Case | None) -> tuple:
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(STATE_CHANGING))
-def test_permission_matrix(name, role, nurse, director, administrator, outsider):
+def test_permission_matrix(name, role, nurse, director, administrator, manager, outsider):
     users = {
         "nurse": nurse,
         "director": director,
         "administrator": administrator,
+        "manager": manager,
         "no_role": outsider,
     }
     allowed, setup = STATE_CHANGING[name]
@@ -462,7 +471,7 @@ def test_admin_endpoints_are_for_administrators_only(role_clients):
     ]
     assert len(admin_endpoints) > 20
     for endpoint in admin_endpoints:
-        for role in ("nurse", "director", "no_role"):
+        for role in ("nurse", "director", "manager", "no_role"):
             response = role_clients[role].post(endpoint.path, {})
             assert response.status_code == 403, (endpoint.name, role)
         response = role_clients["anonymous"].post(endpoint.path, {})

@@ -14,7 +14,9 @@ from reviewapp.core.htmx import back_to, render_fragments
 from .. import forms, selectors, services
 from ._case_page import DETAIL, page_context, row_refused, row_response
 
-INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "text/plain")
+# A PDF is never opened inline (a browser's PDF viewer may run the document's script): it is a
+# download, and the viewer (views/viewer.py) shows its pages as server-rendered pictures.
+INLINE_TYPES = ("image/png", "image/jpeg", "text/plain")
 
 
 @require_POST

@@ -75,4 +75,6 @@ def intake(request: HttpRequest) -> HttpResponse:
 def stage_hint(request: HttpRequest) -> HttpResponse:
     """What the typed codes suggest (the intake form asks as the nurse types)."""
     require_reviewer(request)
-    return HttpResponse(selectors.intake_stage_hint(codes=request.GET.get("codes", "")))
+    # The hint quotes what was typed: it goes through the template, escaped.
+    hint = selectors.intake_stage_hint(codes=request.GET.get("codes", ""))
+    return render(request, "cases/_stage_hint.html", {"hint": hint})

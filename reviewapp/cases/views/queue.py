@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from reviewapp.audit.services import access_note
 from reviewapp.core.pagination import paginate
 
 from .. import forms, rules, selectors
@@ -30,10 +31,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     cases = selectors.queue_cases(user=request.user, filters=filters)
     params = request.GET.copy()
     params.pop("page", None)
+    page = paginate(cases, request.GET.get("page"), size=PAGE_SIZE)
+    access_note(request, result_count=len(page.object_list))
     context = {
         "form": form,
         "filters": filters,
-        "page": paginate(cases, request.GET.get("page"), size=PAGE_SIZE),
+        "page": page,
         "tabs": selectors.QUEUE_TABS,
         "claimable": rules.CLAIMABLE,  # the states a case can be claimed in
         "querystring": params.urlencode(),
