@@ -32,8 +32,8 @@ from reviewapp.cases.models import (
 )
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import Determination
-from reviewapp.letters.models import Delivery, Letter, MailBatch
 from reviewapp.documents.models import DocumentReading, Suggestion
+from reviewapp.letters.models import Delivery, Letter, MailBatch
 from tests.factories import CaseFactory, EvidenceFactory, meeting_case, pdf_bytes
 from tests.urlwalk import endpoints
 
