@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 SESSION_KEY = "restore_drafts"
 MAX_FORMS = 60  # a case page has at most a few dozen forms
-MAX_FIELDS = 20
+MAX_FIELDS = 60  # the intake form, the largest, has about 35 (member, delivery, request)
 MAX_VALUE = 10_000  # characters kept of any one field
 SKIPPED = frozenset({"csrfmiddlewaretoken"})
 
@@ -36,11 +36,12 @@ def _clean(forms: Mapping[str, Mapping[str, object]]) -> Drafts:
             or not isinstance(fields, Mapping)
         ):
             continue
-        kept = {
-            str(name): str(value)[:MAX_VALUE]
-            for name, value in list(fields.items())[:MAX_FIELDS]
+        typed = [
+            (str(name), str(value)[:MAX_VALUE])
+            for name, value in fields.items()
             if name not in SKIPPED and isinstance(value, str | int | float)
-        }
+        ]
+        kept = dict(typed[:MAX_FIELDS])
         if any(value.strip() for value in kept.values()):
             cleaned[action] = kept
     return cleaned

@@ -67,7 +67,8 @@ class Effort:
 
 def assert_signed_approval(case: Case, nurse: User) -> None:
     case.refresh_from_db()
-    assert case.status == "closed"
+    # Signed and queued: the case stays decided until the member's copy is sent (the mail room).
+    assert case.status == "decided" and case.notice_sent_at is None
     determination = case.determinations.get()
     assert determination.outcome == "approved" and determination.decided_by == nurse
     assert determination.signed_at is not None
@@ -111,9 +112,10 @@ def test_clean_case_from_the_queue_to_a_signed_approval_in_few_clicks(page: Page
     effort.click(page.get_by_role("link", name="Preview and sign the letter"))
     expect(page.get_by_test_id("letter-preview")).to_contain_text("I.B.10")
     effort.check(page.get_by_label("I have read this letter"))
-    effort.click(page.get_by_role("button", name="Sign the letter and close the case"))
+    effort.click(page.get_by_role("button", name="Sign the letter"))
     expect(page.get_by_test_id("letter-signed")).to_be_visible()
-    expect(page.get_by_test_id("case-status")).to_have_text("Closed")
+    expect(page.get_by_test_id("case-status")).to_have_text("Decided")
+    expect(page.get_by_test_id("delivery-member")).to_contain_text("Queued")
     screenshot(page, journey, "3-signed")
 
     print(f"clean case: {effort.clicks} clicks, {effort.keystrokes} keystrokes")

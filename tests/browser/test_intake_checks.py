@@ -18,6 +18,21 @@ from tests.factories import CaseFactory
 pytestmark = pytest.mark.browser
 
 
+def fill_delivery(page: Page) -> None:
+    """Where letters go (required since the letters' delivery work): the member's mailing
+    address, the provider's address, and the servicing provider (the surgeon, apart from the
+    servicing facility, the hospital)."""
+    page.get_by_label("Member mailing address").fill("7 Bayou Lane")
+    page.get_by_label("Member city").fill("Baton Rouge")
+    page.get_by_label("Member state").fill("LA")
+    page.get_by_label("Member ZIP code").fill("70801")
+    page.get_by_role("textbox", name=re.compile(r"^Provider address\*?$")).fill("1 Clinic Way")
+    page.get_by_label("Provider city").fill("Baton Rouge")
+    page.get_by_label("Provider state").fill("LA")
+    page.get_by_label("Provider ZIP code").fill("70802")
+    page.get_by_role("textbox", name=re.compile(r"^Servicing provider\*?$")).fill("Dr. Sam Surgeon")
+
+
 def test_intake_checks_duplicates_and_the_trial_case(page: Page, screenshot):
     nurse = make_staff("nina", Role.NURSE)
     trial = CaseFactory(
@@ -37,6 +52,7 @@ def test_intake_checks_duplicates_and_the_trial_case(page: Page, screenshot):
     page.get_by_label("Member date of birth").fill("1961-04-02")
     page.get_by_label("Requesting provider").fill("Dr. Ada Provider")
     page.get_by_label("Provider NPI").fill("1234567890")  # fails its check digit
+    fill_delivery(page)
     page.get_by_label("Line of business").select_option("commercial")  # LHCC is Medicaid only
     page.get_by_label("Payer policy").select_option("lhcc-la-cp-mp-173")
     page.get_by_label("Indication").select_option("non_malignant_pain")
@@ -81,6 +97,12 @@ def test_intake_checks_duplicates_and_the_trial_case(page: Page, screenshot):
     assert case.trial_case == trial and case.stage == "permanent"
     assert [d.code for d in case.diagnoses.all()] == ["M96.1", "G89.29"]
     expect(page.get_by_test_id("request-details")).to_contain_text(f"Trial case {trial.reference}")
+    # The surgeon and the hospital, both in the header.
+    assert case.servicing_provider_name == "Dr. Sam Surgeon"
+    expect(page.locator(".case-header")).to_contain_text("servicing provider Dr. Sam Surgeon")
+    expect(page.get_by_test_id("request-details")).to_contain_text(
+        "at Baton Rouge Surgical Hospital"
+    )
 
     # The same member and codes again: the open case is shown before a duplicate is opened.
     page.goto("/cases/new/")
@@ -89,6 +111,7 @@ def test_intake_checks_duplicates_and_the_trial_case(page: Page, screenshot):
     page.get_by_label("Member date of birth").fill("1961-04-02")
     page.get_by_label("Requesting provider").fill("Dr. Ada Provider")
     page.get_by_label("Provider NPI").fill("1234567893")
+    fill_delivery(page)
     page.get_by_label("Line of business").select_option("medicaid")
     page.get_by_label("Payer policy").select_option("lhcc-la-cp-mp-173")
     page.get_by_label("Indication").select_option("non_malignant_pain")

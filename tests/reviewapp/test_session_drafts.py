@@ -188,3 +188,68 @@ def test_signing_out_drops_the_drafts(case, nurse_browser):
     nurse_browser.post("/accounts/logout/", {"csrfmiddlewaretoken": csrf(nurse_browser)})
     sign_in(nurse_browser, "nina", "/cases/")
     assert "Left behind" not in nurse_browser.get(f"/cases/{case.pk}/refer/").content.decode()
+
+
+def test_the_whole_intake_form_survives_expiry(nurse_browser):
+    """Every intake field comes back, the delivery fields (mailing address, language, large
+    print, the provider's address and fax, the servicing provider) as well as the request's
+    (diagnoses, date of service, servicing facility)."""
+    typed = {
+        "member_name": "Ada Typed",
+        "member_id": "ZZ123456",
+        "member_dob": "1970-05-17",
+        "member_address_line1": "12 Example Lane",
+        "member_state": "LA",
+        "provider_name": "Dr. Sample Provider",
+        "provider_npi": "1234567893",
+        "provider_address_line1": "200 Clinic Way",
+        "provider_city": "New Orleans",
+        "provider_state": "LA",
+        "provider_zip": "70112",
+        "line_of_business": "commercial",
+        "policy": "molina-mcp-160",
+        "indication": "non_malignant_pain",
+        "codes": "62322",
+        "stage": "",
+        "service_date": "2026-12-20",
+        "servicing_facility_npi": "",
+        "trial_case": "",
+        "received_at": "2026-11-30T09:00",
+        "priority": "standard",
+        "assign_to_me": "on",
+        "member_city": "Lafayette",
+        "member_zip": "70506",
+        "alternate_format": "large_print",
+        "preferred_language": "es",
+        "provider_fax": "337-555-0142",
+        "provider_address_line2": "Suite 9",
+        "servicing_provider_name": "Dr. Surgeon Typed",
+        "servicing_provider_npi": "1234567893",
+        "servicing_facility": "Acadiana Surgical Typed",
+        "diagnoses": "G89.4, M96.1",
+        "clinical_summary": "Typed last, kept too.",
+    }
+    token = csrf(nurse_browser)
+    expire(nurse_browser)
+    response = nurse_browser.post(
+        "/cases/new/",
+        {"csrfmiddlewaretoken": token, **typed},
+        headers={"Referer": "http://testserver/cases/new/"},
+    )
+    assert response.status_code == 302
+    sign_in(nurse_browser, "nina", "/cases/new/")
+    page = nurse_browser.get("/cases/new/").content.decode()
+    for field in (
+        "member_name",
+        "member_city",
+        "member_zip",
+        "provider_fax",
+        "provider_address_line2",
+        "servicing_provider_name",
+        "servicing_provider_npi",
+        "servicing_facility",
+    ):
+        assert f'value="{typed[field]}"' in page, field
+    assert "Typed last, kept too." in page
+    assert '<option value="es" selected>' in page
+    assert '<option value="large_print" selected>' in page

@@ -12,6 +12,25 @@ from reviewapp.accounts import drafts
 from .. import forms, selectors, services
 from ._case_page import require_reviewer
 
+# Where letters go, in which language and format: passed through as the form cleaned them.
+DELIVERY_FIELDS = (
+    "member_address_line1",
+    "member_address_line2",
+    "member_city",
+    "member_state",
+    "member_zip",
+    "preferred_language",
+    "alternate_format",
+    "provider_address_line1",
+    "provider_address_line2",
+    "provider_city",
+    "provider_state",
+    "provider_zip",
+    "provider_fax",
+    "servicing_provider_name",
+    "servicing_provider_npi",
+)
+
 
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
@@ -91,6 +110,7 @@ def _open(request: HttpRequest, form: forms.IntakeForm, data: dict, trial_case) 
         servicing_facility=data["servicing_facility"],
         servicing_facility_npi=data["servicing_facility_npi"],
         trial_case=trial_case,
+        **{name: data[name] for name in DELIVERY_FIELDS},
     )
     try:
         return services.case_create(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_fact_origin_document'),
+        ('cases', '0008_intake_delivery_and_notice'),
         ('criteria', '0003_fact_document_policy_lines_of_business'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
