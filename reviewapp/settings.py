@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.appeals",
     "reviewapp.demo",
 ]
 

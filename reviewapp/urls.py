@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", include("reviewapp.cases.urls")),
     path("", include("reviewapp.decisions.urls")),
     path("letters/", include("reviewapp.letters.urls")),
+    path("appeals/", include("reviewapp.appeals.urls")),
     path("audit/", include("reviewapp.audit.urls")),
     path("", include("reviewapp.core.urls")),
 ]
