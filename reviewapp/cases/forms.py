@@ -48,11 +48,13 @@ class IntakeForm(forms.Form):
     member_dob = forms.DateField(
         label="Member date of birth", widget=forms.DateInput(attrs={"type": "date"})
     )
-    member_address_line1 = forms.CharField(label="Mailing address", max_length=120)
-    member_address_line2 = forms.CharField(label="Address line 2", max_length=120, required=False)
-    member_city = forms.CharField(label="City", max_length=60)
-    member_state = forms.CharField(label="State", max_length=2, min_length=2)
-    member_zip = forms.CharField(label="ZIP code", max_length=10)
+    member_address_line1 = forms.CharField(label="Member mailing address", max_length=120)
+    member_address_line2 = forms.CharField(
+        label="Member address line 2", max_length=120, required=False
+    )
+    member_city = forms.CharField(label="Member city", max_length=60)
+    member_state = forms.CharField(label="Member state", max_length=2, min_length=2)
+    member_zip = forms.CharField(label="Member ZIP code", max_length=10)
     preferred_language = forms.ChoiceField(
         choices=PreferredLanguage.choices,
         initial=PreferredLanguage.ENGLISH,
@@ -65,10 +67,12 @@ class IntakeForm(forms.Form):
     provider_name = forms.CharField(label="Requesting provider", max_length=120)
     provider_npi = forms.CharField(label="Provider NPI", max_length=10, min_length=10)
     provider_address_line1 = forms.CharField(label="Provider address", max_length=120)
-    provider_address_line2 = forms.CharField(label="Address line 2", max_length=120, required=False)
-    provider_city = forms.CharField(label="City", max_length=60)
-    provider_state = forms.CharField(label="State", max_length=2, min_length=2)
-    provider_zip = forms.CharField(label="ZIP code", max_length=10)
+    provider_address_line2 = forms.CharField(
+        label="Provider address line 2", max_length=120, required=False
+    )
+    provider_city = forms.CharField(label="Provider city", max_length=60)
+    provider_state = forms.CharField(label="Provider state", max_length=2, min_length=2)
+    provider_zip = forms.CharField(label="Provider ZIP code", max_length=10)
     provider_fax = forms.CharField(
         label="Provider fax",
         max_length=20,
@@ -82,7 +86,7 @@ class IntakeForm(forms.Form):
         help_text="Who will perform the service, if not the requesting provider.",
     )
     servicing_provider_npi = forms.CharField(
-        label="Servicing provider NPI", max_length=10, required=False
+        label="NPI of the servicing provider", max_length=10, required=False
     )
     line_of_business = forms.ChoiceField(choices=LineOfBusiness.choices)
     policy = forms.ModelChoiceField(

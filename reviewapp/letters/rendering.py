@@ -13,11 +13,12 @@ subsetter, libharfbuzz-subset0, keeps this fast).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import subprocess  # nosec B404: fc-match, with fixed arguments, to find a font file
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -88,24 +89,8 @@ def pdf_render(
     document = document_html(
         body=body, title=title, description=description, author=author, options=options
     )
-    from weasyprint.text.fonts import FontConfiguration
-
     fetcher = _local_fetcher(weasyprint)
-    # The @font-face rules only take effect through a FontConfiguration shared by the
-    # stylesheets and the rendering.
-    fonts = FontConfiguration()
-    stylesheets = [
-        weasyprint.CSS(
-            string=_font_faces() + "\n" + extra_font_faces, font_config=fonts, url_fetcher=fetcher
-        ),
-        weasyprint.CSS(filename=str(STATIC_DIR / "letter.css"), font_config=fonts),
-        weasyprint.CSS(filename=str(STATIC_DIR / "letter-print.css"), font_config=fonts),
-        weasyprint.CSS(string=_running_footer(options.language), font_config=fonts),
-    ]
-    if options.large_print:
-        stylesheets.append(
-            weasyprint.CSS(filename=str(STATIC_DIR / "letter-large.css"), font_config=fonts)
-        )
+    fonts, stylesheets = _stylesheets(options.language, options.large_print, extra_font_faces)
     return weasyprint.HTML(
         string=document, base_url=str(STATIC_DIR), url_fetcher=fetcher
     ).write_pdf(
@@ -115,6 +100,37 @@ def pdf_render(
         pdf_tags=True,
         pdf_identifier=hashlib.md5(identifier.encode(), usedforsecurity=False).hexdigest().encode(),
     )
+
+
+@lru_cache(maxsize=16)
+def _stylesheets(language: str, large_print: bool, extra_font_faces: str):
+    """The parsed stylesheets and the fonts they load, once per process and variant.
+
+    The @font-face rules only take effect through a FontConfiguration shared by the stylesheets
+    and the rendering; loading the faces and parsing the CSS for every letter cost a tenth of a
+    second, so both are kept (the files are ours and do not change while the process runs).
+    """
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = _local_fetcher(weasyprint)
+    fonts = FontConfiguration()
+    stylesheets = [
+        weasyprint.CSS(
+            string=_font_faces() + "\n" + extra_font_faces, font_config=fonts, url_fetcher=fetcher
+        ),
+        weasyprint.CSS(filename=str(STATIC_DIR / "letter.css"), font_config=fonts),
+        weasyprint.CSS(filename=str(STATIC_DIR / "letter-print.css"), font_config=fonts),
+        weasyprint.CSS(string=_running_footer(language), font_config=fonts),
+    ]
+    if large_print:
+        stylesheets.append(
+            weasyprint.CSS(filename=str(STATIC_DIR / "letter-large.css"), font_config=fonts)
+        )
+    # Released before the interpreter tears its modules down (FontConfiguration.__del__ needs
+    # them).
+    atexit.register(_stylesheets.cache_clear)
+    return fonts, stylesheets
 
 
 def pdfs_concatenate(parts: list[bytes]) -> bytes:

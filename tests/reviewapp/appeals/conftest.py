@@ -36,12 +36,12 @@ OPEN_LABELS = ("2.a", "2.c.vi")  # not met, not documented
 def appeal_director(db):
     """A second medical director, in a specialty the default reviewer rules ask for, with no part
     in the denials below."""
-    return make_staff(
-        "henry", Role.DIRECTOR, specialty="Physical Medicine and Rehabilitation"
-    )
+    return make_staff("henry", Role.DIRECTOR, specialty="Physical Medicine and Rehabilitation")
 
 
-def denied(nurse, director, *, line_of_business="commercial", codes=(("62322", 1),), signed=True, **kwargs) -> Determination:
+def denied(
+    nurse, director, *, line_of_business="commercial", codes=(("62322", 1),), signed=True, **kwargs
+) -> Determination:
     case = answered_case(
         by=nurse,
         facts=DENIED_FACTS,
@@ -58,7 +58,9 @@ def denied(nurse, director, *, line_of_business="commercial", codes=(("62322", 1
         reasons={d.label: d.text for d in drafts},
         explanation="",
         rationale="Internal: the notes do not support the request.",
-        peer_to_peer=decisions.PeerToPeer(offered_to="Dr. Test Provider", offered_at=timezone.now()),
+        peer_to_peer=decisions.PeerToPeer(
+            offered_to="Dr. Test Provider", offered_at=timezone.now()
+        ),
     )
     # Decided two days ago (so an appeal received in the last day is after it).
     Determination.objects.filter(pk=determination.pk).update(

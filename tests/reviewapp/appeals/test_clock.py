@@ -81,9 +81,10 @@ def test_a_plan_started_extension_is_told_to_the_member(nurse, director):
         reason="Waiting for the trial report.",
         member_told="Phoned 2026-03-02; letter mailed 2026-03-02.",
     )
-    assert "member told: Phoned" in CaseEvent.objects.get(
-        case=extended.case, kind="appeal_extended"
-    ).summary
+    assert (
+        "member told: Phoned"
+        in CaseEvent.objects.get(case=extended.case, kind="appeal_extended").summary
+    )
 
 
 def test_commercial_appeals_allow_no_extension(denial, nurse):
@@ -107,7 +108,9 @@ def test_a_withdrawn_appeal_is_closed_to_every_change(denial, nurse, appeal_dire
     appeal = file_appeal(denial, nurse, documents=False)
     with pytest.raises(services.AppealRefused, match="Say who withdrew"):
         services.appeal_withdraw(appeal=appeal, by=nurse, reason=" ")
-    withdrawn = services.appeal_withdraw(appeal=appeal, by=nurse, reason="Member withdrew by phone.")
+    withdrawn = services.appeal_withdraw(
+        appeal=appeal, by=nurse, reason="Member withdrew by phone."
+    )
     assert withdrawn.status == "withdrawn"
     with pytest.raises(services.AppealRefused, match="withdrawn"):
         services.appeal_claim(appeal=withdrawn, by=appeal_director)

@@ -60,23 +60,39 @@ def test_an_appeal_answer_needs_its_note_and_documentation_and_no_stale_page(
     criterion = node(appeal.case, "2.c.vi")
     with pytest.raises(services.AppealRefused, match="what the appeal showed"):
         services.appeal_answer_record(
-            appeal=appeal, criterion=criterion, by=appeal_director, status="met", note=" ",
+            appeal=appeal,
+            criterion=criterion,
+            by=appeal_director,
+            status="met",
+            note=" ",
             expected_revision=0,
         )
     assert criterion.requires_documentation
     with pytest.raises(services.AppealRefused, match="needs documentation"):
         services.appeal_answer_record(
-            appeal=appeal, criterion=criterion, by=appeal_director, status="met",
-            note="Shown.", expected_revision=0,
+            appeal=appeal,
+            criterion=criterion,
+            by=appeal_director,
+            status="met",
+            note="Shown.",
+            expected_revision=0,
         )
     services.appeal_answer_record(
-        appeal=appeal, criterion=criterion, by=appeal_director, status="not_documented",
-        note="Still not sent.", expected_revision=0,
+        appeal=appeal,
+        criterion=criterion,
+        by=appeal_director,
+        status="not_documented",
+        note="Still not sent.",
+        expected_revision=0,
     )
     with pytest.raises(services.AppealConflict) as conflict:
         services.appeal_answer_record(
-            appeal=appeal, criterion=criterion, by=appeal_director, status="not_met",
-            note="Typed on an old page.", expected_revision=0,
+            appeal=appeal,
+            criterion=criterion,
+            by=appeal_director,
+            status="not_met",
+            note="Typed on an old page.",
+            expected_revision=0,
         )
     assert conflict.value.current.note == "Still not sent."
     assert AppealAnswer.objects.get(appeal=appeal, criterion=criterion).revision == 1
@@ -108,7 +124,7 @@ def test_overturned_a_new_determination_supersedes_the_one_appealed(appeal, appe
 
 def test_approving_on_appeal_needs_the_criteria_met_on_the_appeal_record(appeal, appeal_director):
     answer_open_criteria_met(appeal, appeal_director, labels=("2.a",))
-    with pytest.raises(services.AppealRefused, match="still open: 2.c.vi"):
+    with pytest.raises(services.AppealRefused, match=r"still open: 2\.c\.vi"):
         services.appeal_decide(
             appeal=appeal, by=appeal_director, code_decisions={"62322": "approve"}, reasons={}
         )
@@ -139,23 +155,32 @@ def test_upheld_gives_exactly_the_reasons_still_open(appeal, appeal_director):
     ws = selectors.appeal_workspace(appeal)
     drafts = {d.label: d.text for d in selectors.appeal_reason_drafts(ws)}
     assert set(drafts) == set(OPEN_LABELS)
-    with pytest.raises(services.AppealRefused, match="missing: 2.c.vi"):
+    with pytest.raises(services.AppealRefused, match=r"missing: 2\.c\.vi"):
         services.appeal_decide(
-            appeal=appeal, by=appeal_director, code_decisions={"62322": "deny"},
+            appeal=appeal,
+            by=appeal_director,
+            code_decisions={"62322": "deny"},
             reasons={"2.a": drafts["2.a"]},
         )
-    with pytest.raises(services.AppealRefused, match="2.b"):
+    with pytest.raises(services.AppealRefused, match=r"2\.b"):
         services.appeal_decide(
-            appeal=appeal, by=appeal_director, code_decisions={"62322": "deny"},
+            appeal=appeal,
+            by=appeal_director,
+            code_decisions={"62322": "deny"},
             reasons={**drafts, "2.b": "Invented."},
         )
     with pytest.raises(services.AppealRefused, match="cannot be empty"):
         services.appeal_decide(
-            appeal=appeal, by=appeal_director, code_decisions={"62322": "deny"},
+            appeal=appeal,
+            by=appeal_director,
+            code_decisions={"62322": "deny"},
             reasons={**drafts, "2.a": "  "},
         )
     decided = services.appeal_decide(
-        appeal=appeal, by=appeal_director, code_decisions={"62322": "deny"}, reasons=drafts,
+        appeal=appeal,
+        by=appeal_director,
+        code_decisions={"62322": "deny"},
+        reasons=drafts,
         rationale="The new note repeats the old score.",
     )
     assert decided.outcome == "upheld" and decided.new_determination is None
@@ -170,8 +195,10 @@ def test_partially_overturned_keeps_part_denied_with_its_reasons(nurse, director
     answer_open_criteria_met(appeal, appeal_director)
     with pytest.raises(services.AppealRefused, match="explain to the member"):
         services.appeal_decide(
-            appeal=appeal, by=appeal_director,
-            code_decisions={"62322": "approve", "62323": "deny"}, reasons={},
+            appeal=appeal,
+            by=appeal_director,
+            code_decisions={"62322": "approve", "62323": "deny"},
+            reasons={},
         )
     decided = services.appeal_decide(
         appeal=appeal,
@@ -230,12 +257,12 @@ def test_medicare_advantage_forwards_what_it_does_not_overturn(
     nurse, director, appeal_director, priority, hours
 ):
     determination = denied(nurse, director, line_of_business="medicare_advantage")
-    appeal = file_appeal(
-        determination, nurse, provider_supports_expedited=priority == "expedited"
-    )
+    appeal = file_appeal(determination, nurse, provider_supports_expedited=priority == "expedited")
     drafts = selectors.appeal_reason_drafts(selectors.appeal_workspace(appeal))
     decided = services.appeal_decide(
-        appeal=appeal, by=appeal_director, code_decisions={"62322": "deny"},
+        appeal=appeal,
+        by=appeal_director,
+        code_decisions={"62322": "deny"},
         reasons={d.label: d.text for d in drafts},
     )
     ire = IndependentReview.objects.get(appeal=decided)
@@ -244,9 +271,10 @@ def test_medicare_advantage_forwards_what_it_does_not_overturn(
     else:
         assert ire.due_at == decided.due_at
     assert not ire.is_sent and not ire.case_file_sha256
-    assert "independent review entity by" in CaseEvent.objects.get(
-        case=appeal.case, kind="appeal_decided"
-    ).summary
+    assert (
+        "independent review entity by"
+        in CaseEvent.objects.get(case=appeal.case, kind="appeal_decided").summary
+    )
 
 
 def test_a_medicare_advantage_overturn_is_not_forwarded(nurse, director, appeal_director):
@@ -267,7 +295,9 @@ def test_the_queues_other_apps_read(nurse, director, appeal_director):
     assert list(selectors.appeals_open()) == [second, first]  # the expedited one is due first
     drafts = selectors.appeal_reason_drafts(selectors.appeal_workspace(first))
     services.appeal_decide(
-        appeal=first, by=appeal_director, code_decisions={"62322": "deny"},
+        appeal=first,
+        by=appeal_director,
+        code_decisions={"62322": "deny"},
         reasons={d.label: d.text for d in drafts},
     )
     year = timezone.localdate().year

@@ -37,9 +37,12 @@ def test_an_appeal_is_recorded_with_its_request_documents_and_clock(denial, nurs
     assert document.case_id == denial.case_id and document.original_name == "new-office-note.pdf"
     events = CaseEvent.objects.filter(case=appeal.case, after__appeal=appeal.pk)
     assert {e.kind for e in events} == {"appeal_filed", "appeal_documents"}
-    assert "for appeal " + appeal.reference in CaseEvent.objects.get(
-        case=appeal.case, kind="evidence_uploaded", after__evidence=document.pk
-    ).summary
+    assert (
+        "for appeal " + appeal.reference
+        in CaseEvent.objects.get(
+            case=appeal.case, kind="evidence_uploaded", after__evidence=document.pk
+        ).summary
+    )
     # Nothing of the determination appealed changed.
     assert Determination.objects.filter(pk=denial.pk).values().get() == before
 
@@ -48,7 +51,9 @@ def test_an_appeal_is_recorded_with_its_request_documents_and_clock(denial, nurs
     ("line_of_business", "days", "limit"),
     [("medicaid", 30, 60), ("medicare_advantage", 30, 65), ("commercial", 30, 180)],
 )
-def test_clock_and_filing_limit_per_line_of_business(nurse, director, line_of_business, days, limit):
+def test_clock_and_filing_limit_per_line_of_business(
+    nurse, director, line_of_business, days, limit
+):
     determination = denied(nurse, director, line_of_business=line_of_business)
     received = timezone.now() - dt.timedelta(hours=1)
     appeal = file_appeal(determination, nurse, documents=False, received_at=received)
@@ -143,9 +148,8 @@ def test_only_a_signed_adverse_determination_in_force_is_appealed(nurse, directo
     unsigned = denied(nurse, director, signed=False)
     with pytest.raises(services.AppealRefused, match="not signed yet"):
         file_appeal(unsigned, nurse)
-    from tests.factories import meeting_case
-
     from reviewapp.decisions import services as decisions
+    from tests.factories import meeting_case
 
     approved = decisions.case_approve_by_nurse(case=meeting_case(by=nurse), by=nurse)
     mark_signed(approved)

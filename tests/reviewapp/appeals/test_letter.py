@@ -33,7 +33,11 @@ def decided_appeal(nurse, director, reviewer, lob, outcome, **kwargs):
         (
             "medicaid",
             "Notice of appeal resolution",
-            ["State fair hearing", "within 120 days of the date of this letter", "Keep your services"],
+            [
+                "State fair hearing",
+                "within 120 days of the date of this letter",
+                "Keep your services",
+            ],
             ["independent review entity", "External review"],
         ),
         (
@@ -138,7 +142,9 @@ def test_an_overturn_signs_its_new_determination_with_the_appeal_letter(
     assert new.is_signed and new.letter_sha256 == letter.sha256
     assert letter.determination == new
     assert letters.letter_integrity_problems(determination=new) == []
-    assert letters.letter_signed_bytes(determination=new) == letters.letter_file_bytes(letter=letter)
+    assert letters.letter_signed_bytes(determination=new) == letters.letter_file_bytes(
+        letter=letter
+    )
 
 
 def test_the_appeal_clock_stops_when_the_members_copy_is_sent(

@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def refused_events(appeal):
-    return list(
-        CaseEvent.objects.filter(case=appeal.case, kind="refused", after__appeal=appeal.pk)
-    )
+    return list(CaseEvent.objects.filter(case=appeal.case, kind="refused", after__appeal=appeal.pk))
 
 
 def attempts(appeal, user):
@@ -135,7 +133,7 @@ def test_an_eligible_director_claims_works_and_may_hand_it_on(appeal, appeal_dir
         services.appeal_claim(appeal=appeal, by=appeal_director)
     colleague = make_staff("olga", Role.DIRECTOR, specialty="Neurology")
     # Working it without claiming it is refused; claiming it hands it on.
-    with pytest.raises(services.AppealRefused, match="assigned to Dr. Henry"):
+    with pytest.raises(services.AppealRefused, match=r"assigned to Dr\. Henry"):
         services.appeal_answer_record(
             appeal=appeal,
             criterion=node(appeal.case, "2.a"),

@@ -2,12 +2,25 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import F
+
+
+def notice_for_letters_sent_at_signing(apps, schema_editor):
+    """Before this migration, signing a letter closed the case ("signed and sent"): for those
+    cases the notice time is the closing time. From now on it is set when the member's copy is
+    sent."""
+    Case = apps.get_model("cases", "Case")
+    Case.objects.filter(
+        status="closed", closed_at__isnull=False, determinations__signed_at__isnull=False
+    ).update(notice_sent_at=F("closed_at"))
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_criterion_exception'),
+        ('cases', '0006_case_diagnoses_fact_origin'),
+        # The back-fill reads determinations (their signing).
+        ('decisions', '0002_criterion_exception_to_cases'),
         ('criteria', '0002_library_revision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -197,4 +210,5 @@ class Migration(migrations.Migration):
             model_name='case',
             constraint=models.CheckConstraint(condition=models.Q(('servicing_provider_npi', ''), ('servicing_provider_npi__regex', '^[0-9]{10}$'), _connector='OR'), name='case_servicing_npi_ten_digits'),
         ),
+        migrations.RunPython(notice_for_letters_sent_at_signing, migrations.RunPython.noop),
     ]
