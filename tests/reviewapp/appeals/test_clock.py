@@ -10,8 +10,7 @@ import pytest
 from reviewapp.appeals import services
 from reviewapp.appeals.models import AppealClockRule
 from reviewapp.cases.models import CaseEvent
-
-from .conftest import denied, file_appeal
+from tests.appeal_factories import denied, file_appeal
 
 pytestmark = pytest.mark.django_db
 

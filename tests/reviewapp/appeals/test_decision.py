@@ -15,8 +15,7 @@ from reviewapp.cases.models import Answer, CaseEvent, CriterionException
 from reviewapp.decisions.models import Authorization, Determination
 from reviewapp.decisions.selectors import case_authorization, current_determination
 from reviewapp.letters.services import determination_fingerprint
-
-from .conftest import OPEN_LABELS, answer_open_criteria_met, denied, file_appeal, node
+from tests.appeal_factories import OPEN_LABELS, answer_open_criteria_met, denied, file_appeal, node
 
 pytestmark = pytest.mark.django_db
 

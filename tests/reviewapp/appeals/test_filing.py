@@ -12,8 +12,7 @@ from reviewapp.appeals import services
 from reviewapp.appeals.models import Appeal, AppealClockRule, AppealDocument
 from reviewapp.cases.models import CaseEvent, Evidence
 from reviewapp.decisions.models import Determination
-
-from .conftest import denied, file_appeal, mark_signed
+from tests.appeal_factories import denied, file_appeal, mark_signed
 
 pytestmark = pytest.mark.django_db
 

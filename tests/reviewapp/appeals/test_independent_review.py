@@ -13,8 +13,7 @@ from pypdf import PdfReader
 from reviewapp.appeals import services
 from reviewapp.appeals.models import IndependentReview
 from reviewapp.cases.models import CaseEvent
-
-from .conftest import decide_upheld, denied, file_appeal, sign_appeal_letter
+from tests.appeal_factories import decide_upheld, denied, file_appeal, sign_appeal_letter
 
 pytestmark = pytest.mark.django_db
 

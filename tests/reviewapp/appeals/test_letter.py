@@ -12,8 +12,13 @@ from reviewapp.decisions.models import Determination
 from reviewapp.letters import services as letters
 from reviewapp.letters.content.readability import MAX_GRADE, fk_grade, prose_paragraphs
 from reviewapp.letters.models import Delivery, Letter
-
-from .conftest import decide_overturned, decide_upheld, denied, file_appeal, sign_appeal_letter
+from tests.appeal_factories import (
+    decide_overturned,
+    decide_upheld,
+    denied,
+    file_appeal,
+    sign_appeal_letter,
+)
 
 pytestmark = pytest.mark.django_db
 

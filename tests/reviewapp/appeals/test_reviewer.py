@@ -11,9 +11,8 @@ from reviewapp.accounts.roles import Role
 from reviewapp.appeals import selectors, services
 from reviewapp.appeals.models import AppealAnswer, AppealReviewerRule
 from reviewapp.cases.models import CaseEvent
+from tests.appeal_factories import denied, file_appeal, node
 from tests.conftest import make_staff
-
-from .conftest import denied, file_appeal, node
 
 pytestmark = pytest.mark.django_db
 
