@@ -151,3 +151,33 @@ def sign_appeal_letter(appeal, by):
     from reviewapp.letters.services import letter_digest
 
     return services.appeal_letter_sign(appeal=appeal, by=by, preview_digest=letter_digest(html))
+
+
+def denied_permanent_pending_trial(nurse, director, *, line_of_business="medicaid"):
+    """A Molina MCP-160 (2025) non-malignant permanent pump whose every trial criterion is met but
+    whose trial result (2.f) is not documented: referred and denied (letter not signed)."""
+    case = answered_case(
+        by=nurse,
+        facts=MEETS,
+        line_of_business=line_of_business,
+        stage="permanent",
+        codes=(("62362", 1),),
+    )
+    cases.case_refer_to_director(case=case, by=nurse, summary="No trial report.")
+    drafts = decision_selectors.reason_drafts(case=case)
+    assert [d.label for d in drafts] == ["2.f"], drafts
+    determination = decisions.case_decide(
+        case=case,
+        by=director,
+        code_decisions={"62362": "deny"},
+        reasons={d.label: d.text for d in drafts},
+        rationale="No trial report in the records.",
+        peer_to_peer=decisions.PeerToPeer(
+            offered_to="Dr. Test Provider", offered_at=timezone.now()
+        ),
+    )
+    Determination.objects.filter(pk=determination.pk).update(
+        decided_at=timezone.now() - dt.timedelta(days=2)
+    )
+    determination.refresh_from_db()
+    return determination
