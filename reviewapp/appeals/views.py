@@ -153,9 +153,14 @@ def _context(request: HttpRequest, appeal: Appeal, **extra: Any) -> dict[str, An
     ws = selectors.appeal_workspace(appeal)
     actions = selectors.appeal_actions(user=request.user, appeal=appeal)
     decision_form = extra.pop("decision_form", None)
+    typed = extra.pop("typed", None) or {}
     drafts = selectors.appeal_reason_drafts(ws) if actions.review else []
     if decision_form is None and actions.review:
-        decision_form = forms.AppealDecisionForm(codes=ws.denied_codes, drafts=drafts)
+        # What the reviewer had typed in the decision form (sent along with an answer) is kept
+        # for the criteria whose reasons are still required.
+        decision_form = forms.AppealDecisionForm(
+            codes=ws.denied_codes, drafts=drafts, initial={k: v for k, v in typed.items() if v}
+        )
     elif decision_form is not None:
         decision_form.drafts = drafts
     clock_rule = selectors.clock_rule_for(
@@ -286,7 +291,12 @@ def answer(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
             messages.error(request, f"{node.label}: {error}")
         return back_to(reverse("appeals:detail", args=[appeal.pk]), f"appeal-criterion-{node.pk}")
     appeal.refresh_from_db()
-    context = _context(request, appeal)
+    typed = {
+        key: value
+        for key, value in request.POST.items()
+        if key.startswith((forms.REASON_PREFIX, "code_")) or key in ("explanation", "rationale")
+    }
+    context = _context(request, appeal, typed=typed)
     row = context["ws"].rows[node.label]
     attempt = dict(request.POST.items()) if error else {}
     fragments = [

@@ -5,6 +5,7 @@ case page's history of determinations and appeals."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -227,3 +228,42 @@ def test_the_case_page_panel_costs_one_query(denial, nurse, nurse_client):
         nurse_client.get(f"/cases/{denial.case_id}/")
     table = Appeal._meta.db_table
     assert sum(f'FROM "{table}"' in q["sql"] for q in captured.captured_queries) == 1
+
+
+def test_the_answer_fragment_keeps_the_decision_typed_and_costs_a_fixed_number_of_queries(
+    appeal, appeal_director, django_assert_num_queries
+):
+    from reviewapp.appeals import services
+
+    services.appeal_claim(appeal=appeal, by=appeal_director)
+    client = client_for(appeal_director)
+    client.get(f"/appeals/{appeal.pk}/")
+    document = appeal.documents.get().evidence
+    url = f"/appeals/{appeal.pk}/criteria/{node(appeal.case, '2.a').pk}/answer/"
+    data = {
+        "status": "met",
+        "note": "Pain 8 of 10.",
+        "evidence": document.pk,
+        "pages": "1",
+        "revision": 0,
+        # The decision form, sent along (hx-include): what the reviewer had typed there.
+        "code_62322": "deny",
+        "explanation": "Typed before answering: keep me.",
+        "reason__2.c.vi": "My own wording for 2.c.vi.",
+    }
+    with django_assert_num_queries(QUERIES_PER_ANSWER):
+        response = client.post(url, data, headers=HTMX)
+    html = response.content.decode()
+    decision = html[html.index('id="appeal-decision"') :]
+    assert "Typed before answering: keep me." in decision
+    assert "My own wording for 2.c.vi." in decision
+    deny = re.search(r'<input[^>]*name="code_62322"[^>]*value="deny"[^>]*>', decision)
+    assert deny and "checked" in deny.group(0), decision[:2000]
+    # 2.a is met now: no reason is asked for it any more.
+    assert "reason__2.a" not in decision
+
+
+# The session and user, the appeal and its reviewer rules, the lock, the answer saved with its
+# event, then the page's workspace, actions and reason drafts and the access log: counted once
+# and pinned, so an N+1 (a query per criterion, document or code) fails.
+QUERIES_PER_ANSWER = 44
