@@ -64,7 +64,7 @@ def _appeal_letter(kit, reviewer, lob: str, outcome: str, lang: str) -> Letter:
             requester="member",
             requester_name=case.member_name,
             received_via="phone",
-            received_at=timezone.now() - dt.timedelta(minutes=5),
+            received_at=timezone.now(),
             request_summary="The member asks us to approve the trial; her doctor sent new notes.",
         ),
         documents=services.AppealDocuments(
