@@ -377,15 +377,22 @@ APPEAL_HEADLINE = {
         "es",
     ): "Lo que decidimos: Cambiamos nuestra decisión: la solicitud está aprobada",
 }
+# The title each line of business gives the notice (42 CFR 422.580; 438.408(d)-(e)).
+APPEAL_TITLE = {
+    ("medicaid", "en"): "Notice of appeal resolution",
+    ("medicare_advantage", "en"): "Notice of our reconsideration decision",
+    ("medicaid", "es"): "Aviso de la resolución de su apelación",
+    ("medicare_advantage", "es"): "Aviso de nuestra decisión de reconsideración",
+    ("commercial", "en"): "Notice of our decision on your appeal",
+    ("commercial", "es"): "Aviso de nuestra decisión sobre su apelación",
+}
 APPEAL_NEXT_LEVEL = {
     ("medicaid", "en"): [
-        "Notice of appeal resolution",
         "ask for a state fair hearing",
         "within 120 days",
     ],
     ("medicaid", "es"): ["audiencia imparcial estatal", "dentro de los 120 días"],
     ("medicare_advantage", "en"): [
-        "Notice of our reconsideration decision",
         "independent review entity",
         "You do not need to ask for this",
         "Administrative Law Judge",
@@ -410,6 +417,7 @@ def test_appeal_decisions_say_the_result_on_page_one_and_the_next_level(
     name = f"{lob}-appeal-{outcome}-{lang}.pdf"
     pages = page_texts(specimens[name])
     assert APPEAL_HEADLINE[outcome, lang] in pages[0], pages[0][:300]
+    assert APPEAL_TITLE[lob, lang] in pages[0]
     text = " ".join(pages)
     # Page 1's footer names the case (the facts table with the appeal's reference may fall to
     # page 2 behind the summary, as in a determination letter).
