@@ -204,7 +204,8 @@ def _authorization_grant(*, case: Case, determination: Determination) -> Authori
         # A unique placeholder until the primary key gives the number its digits.
         number=f"new-{determination.pk}",
         valid_from=today,
-        valid_to=today + dt.timedelta(days=settings.AUTHORIZATION_VALID_DAYS),
+        # Valid for AUTHORIZATION_VALID_DAYS days, the decision day counted (inclusive).
+        valid_to=today + dt.timedelta(days=settings.AUTHORIZATION_VALID_DAYS - 1),
         servicing_provider_name=case.servicing_provider_name or case.provider_name,
         servicing_provider_npi=case.servicing_provider_npi or case.provider_npi,
         issued_at=determination.decided_at,

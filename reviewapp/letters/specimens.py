@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from criteria import selectors as library
@@ -140,7 +140,11 @@ def specimen_names() -> list[str]:
 
 def specimens_write(*, out: Path, progress: Callable[[str], object] = lambda _: None) -> list[Path]:
     """Write every specimen into ``out``; nothing else is kept. Returns the files written."""
-    if not Policy.objects.filter(key=POLICY).exists():
+    try:
+        loaded = Policy.objects.filter(key=POLICY).exists()
+    except DatabaseError:
+        raise SpecimenError("The database is not set up: run manage.py migrate first.") from None
+    if not loaded:
         raise SpecimenError(f"The policy library is not loaded ({POLICY}): run criteria load.")
     if not services.signing_key_path().exists():
         raise SpecimenError(

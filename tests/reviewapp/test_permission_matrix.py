@@ -32,6 +32,7 @@ from reviewapp.cases.models import (
 )
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import Determination
+from reviewapp.documents.models import DocumentReading, Suggestion
 from reviewapp.letters.models import Delivery, Letter, MailBatch
 from tests.factories import CaseFactory, EvidenceFactory, meeting_case, pdf_bytes
 from tests.urlwalk import endpoints
@@ -310,6 +311,44 @@ def verify_letter(users, actor) -> Call:
     return Call("/letters/verify/", {"file": SimpleUploadedFile("l.pdf", pdf_bytes(1))})
 
 
+def _read_note(users) -> tuple[Case, Evidence]:
+    """A case with a note read (its suggestions waiting for a decision)."""
+    from reviewapp.documents import services as documents
+
+    case = _case(users)
+    note = b"Pain is 8/10 today. No signs of active infection.\n"
+    evidence = services.evidence_upload(
+        case=case,
+        by=users["nurse"],
+        files=[SimpleUploadedFile("note.txt", note)],
+        doc_type="office_note",
+        document_date=None,
+        source="",
+    )[0].evidence
+    documents.reading_run(reading_id=evidence.reading.pk)  # the worker, inline
+    return case, evidence
+
+
+def suggestion_accept(users, actor) -> Call:
+    case, evidence = _read_note(users)
+    suggestion = evidence.suggestions.get(fact__name="pain_nrs")
+    return Call(f"/cases/{case.pk}/suggestions/{suggestion.pk}/accept/", {}, case)
+
+
+def suggestion_dismiss(users, actor) -> Call:
+    case, evidence = _read_note(users)
+    suggestion = evidence.suggestions.get(fact__name="pain_nrs")
+    return Call(f"/cases/{case.pk}/suggestions/{suggestion.pk}/dismiss/", {}, case)
+
+
+def read_again(users, actor) -> Call:
+    from reviewapp.documents.models import DocumentReading
+
+    case, evidence = _read_note(users)
+    DocumentReading.objects.filter(evidence=evidence).update(status="failed", message="Test.")
+    return Call(f"/cases/{case.pk}/documents/{evidence.pk}/read-again/", {}, case)
+
+
 def logout(users, actor) -> Call:
     return Call("/accounts/logout/", {})
 
@@ -524,6 +563,9 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "appeals:letter-sign": (DIRECTOR, appeal_letter_sign),
     "appeals:case-file-export": (REVIEWERS, appeal_case_file_export),
     "appeals:case-file-sent": (REVIEWERS, appeal_case_file_sent),
+    "documents:suggestion-accept": (REVIEWERS, suggestion_accept),
+    "documents:suggestion-dismiss": (REVIEWERS, suggestion_dismiss),
+    "documents:read-again": (REVIEWERS, read_again),
 }
 # Reads: they must refuse POST (405), so they cannot change anything.
 READ_ONLY = {
@@ -552,6 +594,9 @@ READ_ONLY = {
     "appeals:letter",
     "appeals:case-file",
     "accounts:password-change-done",
+    "documents:panel",
+    "documents:search",
+    "documents:page-text",
     "audit:access-log",
     "audit:access-log-export",
     "audit:security-events",
@@ -638,6 +683,10 @@ def fingerprint(case: Case | None) -> tuple:
         Delivery.objects.filter(letter__case=case, sent_at__isnull=False).count() if case else 0,
         MailBatch.objects.count(),
         Letter.objects.filter(case=case).count() if case else 0,
+        Suggestion.objects.filter(**scope).exclude(status="pending").count(),
+        DocumentReading.objects.filter(
+            **({"evidence__case": case} if case else {}), status="queued"
+        ).count(),
         _appeals_state(case),
     )
 

@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0007_intake_delivery_and_notice'),
+        ('cases', '0008_intake_delivery_and_notice'),
         ('criteria', '0002_library_revision'),
         ('decisions', '0003_reasons_explanation_authorization'),
         ('letters', '0004_appeal_decision_letters'),

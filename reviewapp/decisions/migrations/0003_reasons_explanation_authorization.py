@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_intake_delivery_and_notice'),
+        ('cases', '0008_intake_delivery_and_notice'),
         ('decisions', '0002_criterion_exception_to_cases'),
     ]
 

@@ -105,7 +105,7 @@ def test_waiving_the_lhcc_trial_and_approving_by_exception(waiver_case, director
         ("E0783", 1),
     ]
     assert authorization.servicing_provider_npi == waiver_case.provider_npi
-    assert (authorization.valid_to - authorization.valid_from).days == 180
+    assert (authorization.valid_to - authorization.valid_from).days + 1 == 180  # days, inclusive
 
 
 def test_an_exception_on_a_criterion_the_policy_does_not_make_waivable(nurse, director):

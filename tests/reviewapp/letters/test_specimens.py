@@ -114,6 +114,23 @@ def test_page_one_says_what_was_decided_for_each_code(specimens, lob, outcome, l
     assert "200 Clinic Way" in first and "225-555-0123" in first
 
 
+FOOTER = {
+    "en": ("Case reference UM-", "Page {} of {}"),
+    "es": ("Referencia del caso UM-", "Página {} de {}"),
+}
+
+
+@pytest.mark.parametrize("name", specimen_names())
+def test_every_page_has_the_case_reference_and_page_x_of_y_in_the_letters_language(specimens, name):
+    # Page 1 too: the reference is set at the top of the letter, not where the facts table falls.
+    lang = name.removesuffix(".pdf").removesuffix("-large").rsplit("-", 1)[1]
+    reference, page_x_of_y = FOOTER[lang]
+    pages = page_texts(specimens[name])
+    for number, text in enumerate(pages, start=1):
+        assert reference in text, number
+        assert page_x_of_y.format(number, len(pages)) in text, number
+
+
 AUTHORIZATION = {
     "en": ("Authorization number PA-", "Valid from", "Valid through", "Who provides the service"),
     "es": ("Número de autorización PA-", "Válida desde", "Válida hasta", "Quién da el servicio"),

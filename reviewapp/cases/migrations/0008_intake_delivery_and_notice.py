@@ -18,7 +18,7 @@ def notice_for_letters_sent_at_signing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_case_diagnoses_fact_origin'),
+        ('cases', '0007_fact_origin_document'),
         # The back-fill reads determinations (their signing).
         ('decisions', '0002_criterion_exception_to_cases'),
         ('criteria', '0002_library_revision'),
