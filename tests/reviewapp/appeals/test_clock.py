@@ -115,3 +115,65 @@ def test_a_withdrawn_appeal_is_closed_to_every_change(denial, nurse, appeal_dire
         services.appeal_claim(appeal=withdrawn, by=appeal_director)
     with pytest.raises(services.AppealRefused, match="withdrawn"):
         services.appeal_extend(appeal=withdrawn, by=nurse, asked_by="member", reason="x")
+
+
+def _rule_form(rule: AppealClockRule, **changes) -> dict:
+    data = {
+        "hours": rule.hours,
+        "filing_limit_days": rule.filing_limit_days,
+        "extension_hours": rule.extension_hours,
+        "extension_notice_days": rule.extension_notice_days,
+        "change_reason": "State contract, 2027.",
+    }
+    for flag in ("extension_on_member_request", "extension_on_plan_request"):
+        if getattr(rule, flag):
+            data[flag] = "on"
+    data.update(changes)
+    return data
+
+
+def test_an_administrator_tightens_a_clock_in_the_admin_with_its_history(
+    admin_client_um, administrator, denial, nurse
+):
+    rule = AppealClockRule.objects.get(line_of_business="commercial", priority="standard")
+    url = f"/admin/appeals/appealclockrule/{rule.pk}/change/"
+    response = admin_client_um.post(url, _rule_form(rule, hours=20 * 24))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule.refresh_from_db()
+    assert rule.hours == 20 * 24
+    change = rule.history.latest()
+    assert change.history_user == administrator
+    assert change.history_change_reason == "State contract, 2027."
+    appeal = file_appeal(denial, nurse, documents=False)
+    assert appeal.due_at == appeal.received_at + dt.timedelta(days=20)
+
+
+@pytest.mark.parametrize(
+    ("lob", "changes", "message"),
+    [
+        ("medicaid", {"hours": 45 * 24}, "never slower"),
+        ("medicare_advantage", {"filing_limit_days": 30}, "At least 65 days"),
+        ("medicaid", {"extension_hours": 30 * 24}, "At most 336 hours (14 days)"),
+        ("commercial", {"extension_hours": 24}, "allow no extension"),
+        ("medicaid", {"change_reason": ""}, "This field is required"),
+    ],
+)
+def test_the_admin_refuses_a_clock_looser_than_the_regulations(
+    admin_client_um, lob, changes, message
+):
+    rule = AppealClockRule.objects.get(line_of_business=lob, priority="standard")
+    before = AppealClockRule.objects.filter(pk=rule.pk).values().get()
+    url = f"/admin/appeals/appealclockrule/{rule.pk}/change/"
+    response = admin_client_um.post(url, _rule_form(rule, **changes))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert AppealClockRule.objects.filter(pk=rule.pk).values().get() == before
+
+
+def test_the_six_clock_rules_are_changed_never_added_or_removed(admin_client_um, director_client):
+    rule = AppealClockRule.objects.first()
+    assert admin_client_um.get("/admin/appeals/appealclockrule/add/").status_code == 403
+    assert (
+        admin_client_um.get(f"/admin/appeals/appealclockrule/{rule.pk}/delete/").status_code == 403
+    )
+    assert director_client.get("/admin/appeals/appealclockrule/").status_code == 403
+    assert AppealClockRule.objects.count() == 6
