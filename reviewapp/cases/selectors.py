@@ -715,6 +715,7 @@ class CaseActions:
     decide: bool = False  # decide, and grant or withdraw exceptions
     reopen: bool = False
     recall: bool = False  # take a referral back, while nobody else has acted on the case
+    file_appeal: bool = False  # record an appeal of the adverse determination in force
 
 
 def case_actions(
@@ -753,6 +754,7 @@ def case_actions(
         recall=not rules.recall_refusal(
             case=case, user=user, acted_by_others=bool(referral and referral.acted_by_others)
         ),
+        file_appeal=not rules.appeal_file_refusal(case=case, user=user, current=current),
     )
 
 

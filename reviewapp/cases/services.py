@@ -962,6 +962,43 @@ def evidence_upload(
     for index in range(len(files)):
         own = details[index] if index < len(details) else None
         per_file.append(_details_checked(own) if own else shared)
+    return _evidence_store(case=case, by=by, files=files, per_file=per_file)
+
+
+def evidence_receive_after_decision(
+    *,
+    case: Case,
+    by: User,
+    files: list[UploadedFile],
+    doc_type: str,
+    document_date: dt.date | None,
+    source: str,
+    purpose: str,
+) -> list[UploadResult]:
+    """Documents that arrive after the decision (with an appeal): they join the case file, as
+    checked and as private as any evidence, whatever the case's state; the answers of the case
+    and its determinations are not touched. ``purpose`` (e.g. "appeal APL-2026-000004") is said
+    in the timeline.
+
+    Runs inside the caller's transaction, under the case lock the caller holds (the appeal's
+    services lock the case first).
+    """
+    shared = _details_checked(EvidenceDetails(doc_type, document_date, source))
+    return _evidence_store(
+        case=case, by=by, files=files, per_file=[shared] * len(files), purpose=purpose
+    )
+
+
+def _evidence_store(
+    *,
+    case: Case,
+    by: User,
+    files: list[UploadedFile],
+    per_file: list[EvidenceDetails],
+    purpose: str = "",
+) -> list[UploadResult]:
+    """Check every file first (one bad file stores none; each is named with its reason), then
+    store each with its own details (``per_file``, in the order of ``files``)."""
     inspected, problems = [], []
     for upload in files:
         try:
@@ -1003,13 +1040,14 @@ def evidence_upload(
             actor=by,
             kind=EventKind.EVIDENCE_UPLOADED,
             summary=f"Uploaded {evidence.original_name} ({evidence.get_doc_type_display()},"
-            f" {info.size:,} bytes)",
+            f" {info.size:,} bytes)" + (f" for {purpose}" if purpose else ""),
             after={
                 "evidence": evidence.pk,
                 "name": evidence.original_name,
                 "sha256": info.sha256,
                 "content_type": info.content_type,
                 **_evidence_details_state(evidence),
+                **({"purpose": purpose} if purpose else {}),
             },
         )
     return results
