@@ -144,6 +144,16 @@
 
   WIDE.addEventListener("change", function () { if (WIDE.matches) setAsideOpen(false); });
 
+  // An address naming a side panel's section (/cases/7/#pane-evidence, or a toolbar link
+  // followed before this script had run) opens that section's tab.
+  function openPaneOfHash() {
+    const id = window.location.hash.slice(1);
+    const tab = id && document.querySelector('[role="tab"][data-bs-target="#' + CSS.escape(id) + '"]');
+    if (tab) openAside(tab.id, false);
+  }
+  window.addEventListener("hashchange", openPaneOfHash);
+  openPaneOfHash();
+
   // --- the checklist's keyboard shortcuts -----------------------------------------------------
 
   const STATUS_KEYS = { m: "met", n: "not_met", d: "not_documented", a: "not_applicable" };
