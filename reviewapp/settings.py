@@ -239,6 +239,16 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 
+# Lines of business whose plans want a written notice to the member when a request is withdrawn
+# (the withdrawal records how it is sent and its text). No federal rule names one (REGULATORY.md);
+# state Medicaid contracts commonly do [U]: the compliance officer confirms the list.
+WITHDRAWAL_NOTICE_LINES_OF_BUSINESS: list[str] = env.list(
+    "WITHDRAWAL_NOTICE_LINES_OF_BUSINESS", ["medicaid"]
+)
+# Files under the private storage with no row (left by a killed worker): ``manage.py storage
+# sweep`` removes them once older than this, so an upload still in progress is never touched.
+STORAGE_ORPHAN_GRACE_MINUTES: int = env.int("STORAGE_ORPHAN_GRACE_MINUTES", 60)
+
 # Evidence: private files, never under a public URL. Default: a directory on disk (mount a
 # shared volume there when several app servers run); or an S3-compatible bucket.
 EVIDENCE_DIR = Path(env.str("EVIDENCE_DIR", str(VAR_DIR / "evidence")))

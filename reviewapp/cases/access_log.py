@@ -61,7 +61,7 @@ def register_reads() -> None:
     registry.register("cases:access-log", AccessKind.ACCESS_LOG, subject=_case)
     # Action forms shown over the case page (a GET shows the case; their POSTs are changes,
     # recorded in the case timeline, not here).
-    for action in ("pend", "refer"):
+    for action in ("pend", "refer", "reassign"):
         registry.register(f"cases:{action}", AccessKind.CASE, subject=_case)
     registry.register("cases:evidence-file", AccessKind.EVIDENCE, subject=_evidence)
     registry.register("cases:evidence-view", AccessKind.EVIDENCE, subject=_evidence)

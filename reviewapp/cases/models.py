@@ -134,6 +134,8 @@ class Case(models.Model):
     # Set while a decided case is reopened to correct its determination: the next determination
     # supersedes the one in force, and records this reason.
     correction_reason = models.TextField(blank=True)
+    # The intake form's one-time token: the same form posted twice opens one case.
+    intake_token = models.UUIDField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -151,6 +153,7 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(provider_npi__regex=r"^[0-9]{10}$"), name="case_npi_ten_digits"
             ),
+            models.UniqueConstraint(fields=["intake_token"], name="case_intake_token_once"),
         ]
 
     def __str__(self) -> str:
@@ -450,6 +453,8 @@ class EventKind(models.TextChoices):
 
     CREATED = "created", "Case opened"
     CLAIMED = "claimed", "Assigned"
+    REASSIGNED = "reassigned", "Reassigned"
+    MEMBER_NOTIFIED = "member_notified", "Member notice recorded"
     FACT_RECORDED = "fact_recorded", "Fact recorded"
     ANSWER_RECORDED = "answer_recorded", "Answer recorded"
     EVIDENCE_UPLOADED = "evidence_uploaded", "Evidence uploaded"

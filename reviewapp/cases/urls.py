@@ -23,6 +23,7 @@ urlpatterns = [
         name="evidence-page",
     ),
     path("<int:pk>/claim/", actions.claim, name="claim"),
+    path("<int:pk>/reassign/", actions.reassign, name="reassign"),
     path("<int:pk>/pend/", actions.pend, name="pend"),
     path("<int:pk>/resume/", actions.resume, name="resume"),
     path("<int:pk>/refer/", actions.refer, name="refer"),

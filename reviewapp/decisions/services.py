@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ from reviewapp.cases.services import (
     CaseActionRefused,
     case_lock,
     case_require_status,
+    case_require_worker,
     case_transition,
     event_record,
 )
@@ -36,6 +38,7 @@ from .models import (
     ADVERSE_OUTCOMES,
     CodeDecision,
     Determination,
+    NoticeChannel,
     Outcome,
     PeerToPeerOffer,
 )
@@ -186,6 +189,7 @@ def case_approve_by_nurse(*, case: Case, by: User, rationale: str = "") -> Deter
 def _approve(*, case: Case, by: User, rationale: str) -> Determination:
     case = case_lock(case)
     case_require_status(case, rules.APPROVABLE, "approved")
+    case_require_worker(case, by)
     if not case_selectors.rollup(case).meets:  # re-checked under the lock
         raise CaseActionRefused("The answers changed meanwhile; review them and approve again.")
     determination = _determination_create(
@@ -202,13 +206,63 @@ def _approve(*, case: Case, by: User, rationale: str) -> Determination:
     return determination
 
 
+@dataclass(frozen=True)
+class MemberNotice:
+    """The member's notice of a withdrawal: how it goes out and what it says."""
+
+    channel: str
+    text: str
+
+
+def withdrawal_notice_required(case: Case) -> bool:
+    """Whether the member's plan wants a written notice when a request is withdrawn
+    (``WITHDRAWAL_NOTICE_LINES_OF_BUSINESS``; no federal rule in REGULATORY.md names one, state
+    Medicaid contracts commonly do [U]: the compliance officer sets the list)."""
+    return case.line_of_business in settings.WITHDRAWAL_NOTICE_LINES_OF_BUSINESS
+
+
+def case_withdraw(
+    *, case: Case, by: User, reason: str, member_notice: MemberNotice | None = None
+) -> Determination:
+    """The request is withdrawn before a decision (by the provider or member).
+
+    Guards: the case is open; the user is a medical director or the reviewer the case is
+    assigned to (a referred case: only those two; ``rules.withdraw_refusal``), refused with 403
+    and recorded otherwise; a reason; the member notice where the plan requires one
+    (``withdrawal_notice_required``), recorded with the withdrawal.
+    """
+    if not rules.status_refusal(case, rules.WITHDRAWABLE, "withdrawn") and (
+        refusal := rules.withdraw_refusal(case=case, user=by)
+    ):
+        raise _forbid(case, by, "withdraw the request", refusal)
+    return _withdraw(case=case, by=by, reason=reason, member_notice=member_notice)
+
+
 @transaction.atomic
-def case_withdraw(*, case: Case, by: User, reason: str) -> Determination:
-    """The request is withdrawn before a decision (by the provider or member)."""
+def _withdraw(
+    *, case: Case, by: User, reason: str, member_notice: MemberNotice | None
+) -> Determination:
     case = case_lock(case)
     case_require_status(case, rules.WITHDRAWABLE, "withdrawn")
+    if refusal := rules.withdraw_refusal(case=case, user=by):  # re-checked under the lock
+        raise CaseActionRefused(refusal)
     if not reason.strip():
         raise CaseActionRefused("Give the reason for the withdrawal.")
+    notice = None
+    if withdrawal_notice_required(case):
+        if member_notice is None or not member_notice.channel or not member_notice.text.strip():
+            raise CaseActionRefused(
+                f"The member's plan ({case.get_line_of_business_display()}) requires a notice "
+                "to the member when a request is withdrawn: choose how it is sent and check "
+                "its text."
+            )
+        if member_notice.channel not in NoticeChannel.values:
+            raise CaseActionRefused("Choose how the member's notice is sent.")
+        notice = {
+            "channel": member_notice.channel,
+            "text": member_notice.text.strip(),
+            "reason": reason.strip(),
+        }
     determination = _determination_create(
         case=case,
         by=by,
@@ -225,7 +279,30 @@ def case_withdraw(*, case: Case, by: User, reason: str) -> Determination:
         closed_at=timezone.now(),
         correction_reason="",
     )
+    if notice is not None:
+        event_record(
+            case=case,
+            actor=by,
+            kind=EventKind.MEMBER_NOTIFIED,
+            summary="Member notice of the withdrawal: "
+            + NoticeChannel(notice["channel"]).label.lower(),
+            after={"determination": determination.pk, **notice},
+        )
     return determination
+
+
+def withdrawal_notice_draft(*, case: Case) -> str:
+    """The notice's text in plain words, for the reviewer to check before withdrawing."""
+    codes = ", ".join(f"{s.code} ({s.description})" for s in case.services.all())
+    return (
+        f"Dear {case.member_name},\n\n"
+        f"We received a request from {case.provider_name} for {codes} "
+        f"(reference {case.reference}). The request was withdrawn before we made a decision, "
+        "so it was not approved or denied.\n\n"
+        "Nothing else is needed from you. Your provider can send a new request at any time. "
+        "If you did not agree to this withdrawal, or have questions, call the member services "
+        "number on your member ID card."
+    )
 
 
 # --- the medical director ----------------------------------------------------------------------

@@ -180,6 +180,16 @@ def withdraw(users, actor) -> Call:
     return Call(f"/cases/{case.pk}/withdraw/", {"reason": "Provider withdrew."}, case)
 
 
+def reassign(users, actor) -> Call:
+    """The nurse's case, handed to a director (or, by the director, to herself)."""
+    case = _case(users)
+    return Call(
+        f"/cases/{case.pk}/reassign/",
+        {"assign_to": users["director"].pk, "reason": "Workload."},
+        case,
+    )
+
+
 def reopen(users, actor) -> Call:
     """A case the acting reviewer approved (a nurse may reopen her own approval)."""
     case = _meeting(users)
@@ -301,6 +311,8 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "accounts:password-change": (SIGNED_IN, password_change),
     "cases:intake": (REVIEWERS, intake),
     "cases:claim": (REVIEWERS, claim),
+    # The assigned nurse hands over; a director or a UM manager reassigns.
+    "cases:reassign": (REVIEWERS | {"manager"}, reassign),
     "cases:fact-save": (REVIEWERS, fact_save),
     "cases:criterion-answer": (REVIEWERS, answer),
     "cases:evidence-link": (REVIEWERS, link),
@@ -485,3 +497,50 @@ def test_admin_endpoints_are_for_administrators_only(role_clients):
             assert response.status_code == 403, (endpoint.name, role)
         response = role_clients["anonymous"].post(endpoint.path, {})
         assert response.status_code == 302, endpoint.name
+
+
+# Ownership: on a case assigned to one nurse, another nurse changes nothing, whatever she posts.
+NOT_HERS = sorted(
+    {
+        "cases:claim",
+        "cases:fact-save",
+        "cases:criterion-answer",
+        "cases:evidence-link",
+        "cases:evidence-unlink",
+        "cases:evidence-upload",
+        "cases:pend",
+        "cases:resume",
+        "cases:refer",
+        "cases:reassign",
+        "decisions:approve",
+        "decisions:withdraw",
+        "documents:suggestion-accept",
+        "documents:suggestion-dismiss",
+    }
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", NOT_HERS)
+def test_another_nurse_changes_nothing_on_a_nurses_case(
+    name, nurse, other_nurse, director, administrator, manager, outsider
+):
+    users = {
+        "nurse": nurse,
+        "director": director,
+        "administrator": administrator,
+        "manager": manager,
+        "no_role": outsider,
+    }
+    call = STATE_CHANGING[name][1](users, other_nurse)
+    if call.case.assigned_to_id is None:  # the claim's case: someone else's first
+        services.case_claim(case=call.case, by=nurse)
+    data = dict(call.data)
+    if name == "cases:reassign":
+        data["assign_to"] = other_nurse.pk
+    client = Client()
+    client.force_login(other_nurse)
+    before = fingerprint(call.case)
+    response = client.post(call.path, data)
+    assert response.status_code < 500
+    assert fingerprint(call.case) == before, f"another nurse changed something through {name}"
