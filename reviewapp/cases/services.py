@@ -26,6 +26,7 @@ from criteria.engine import Status, propose
 from criteria.facts import FactValueError
 from criteria.models import Node, Policy
 from reviewapp.accounts.models import staff_display_name
+from reviewapp.core.storage import files_atomic, stored_file_save
 
 from . import rules, selectors
 from .evidence_files import EvidenceRejected, inspect_upload, storage_name
@@ -620,7 +621,7 @@ class UploadResult:
 EVIDENCE_STORED_HOOKS: list[Callable[..., Any]] = []
 
 
-@transaction.atomic
+@files_atomic()
 def evidence_upload(
     *,
     case: Case,
@@ -632,7 +633,8 @@ def evidence_upload(
 ) -> list[UploadResult]:
     """Store uploaded documents. Every file is checked first: one bad file stores none.
 
-    A file already on the case (same SHA-256) is recognised and not stored twice.
+    A file already on the case (same SHA-256) is recognised and not stored twice. The files are
+    written inside the transaction and removed if it does not commit (``files_atomic``).
     """
     case = case_lock(case)
     case_require_status(case, rules.EDITABLE, "given new evidence")
@@ -665,7 +667,9 @@ def evidence_upload(
             uploaded_by=by,
         )
         upload.seek(0)
-        evidence.file.save(storage_name(case, info), upload, save=False)
+        evidence.file.name = stored_file_save(
+            storage=evidence.file.storage, name=storage_name(case, info), content=upload
+        )
         evidence.save()
         seen[info.sha256] = evidence
         results.append(UploadResult(evidence, duplicate=False))
