@@ -120,7 +120,7 @@ def withdraw_refusal(*, case: Case, user: AnyUser) -> str:
     """A medical director or the assigned reviewer withdraws a request (with a reason; the
     service asks for the member notice where the plan requires one). A referred case is out of
     the nurse queue's hands: only a medical director or the nurse it is assigned to may withdraw
-    it. An unassigned case, not yet referred, may also be withdrawn by the person who opened it."""
+    it. An unassigned case (waiting in the queue, nobody's yet) may be withdrawn by any reviewer."""
     if refusal := status_refusal(case, WITHDRAWABLE, "withdrawn"):
         return refusal
     if user.has_perm(DECIDE_ADVERSE):
@@ -130,9 +130,9 @@ def withdraw_refusal(*, case: Case, user: AnyUser) -> str:
     if (
         case.status != CaseStatus.REFERRED
         and case.assigned_to_id is None
-        and case.created_by_id == user.pk
+        and user.has_perm(REVIEW_CASES)
     ):
-        return ""
+        return ""  # nobody's case yet: the reviewer taking the provider's call withdraws it
     if case.status == CaseStatus.REFERRED:
         return (
             f"Case {case.reference} is referred to a medical director; only a medical director "

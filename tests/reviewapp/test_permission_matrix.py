@@ -190,12 +190,19 @@ def reassign(users, actor) -> Call:
     )
 
 
+def _hand_to(users, case: Case, decider: User) -> None:
+    """Only the reviewer a case is assigned to approves it: the nurse hands it to the decider."""
+    if decider != users["nurse"]:
+        services.case_reassign(case=case, by=users["nurse"], to=decider, reason="Decide it.")
+
+
 def reopen(users, actor) -> Call:
     """A case the acting reviewer approved (a nurse may reopen her own approval)."""
     case = _meeting(users)
     decider = (
         actor if actor is not None and actor.has_perm("accounts.approve_cases") else users["nurse"]
     )
+    _hand_to(users, case, decider)
     decisions.case_approve_by_nurse(case=case, by=decider)
     return Call(f"/cases/{case.pk}/reopen/", {"reason": "Correcting a typo."}, case)
 
@@ -247,6 +254,7 @@ def sign_letter(users, actor) -> Call:
     decider = (
         actor if actor is not None and actor.has_perm("accounts.approve_cases") else users["nurse"]
     )
+    _hand_to(users, case, decider)
     determination = decisions.case_approve_by_nurse(case=case, by=decider)
     digest = letters.letter_digest(letters.letter_render_html(determination=determination))
     return Call(
