@@ -219,9 +219,7 @@ def test_a_medicaid_withdrawal_records_the_member_notice(nurse):
     assert notice.after["text"] == "Dear member." and notice.after["reason"] == "Provider withdrew."
 
 
-def test_a_case_waiting_unassigned_is_withdrawn_by_any_reviewer_but_not_once_referred(
-    nurse, other_nurse
-):
+def test_a_case_waiting_unassigned_is_withdrawn_by_any_reviewer(nurse, other_nurse):
     waiting = CaseFactory(by=nurse, assign_to_me=False)
     decisions.case_withdraw(case=waiting, by=other_nurse, reason="Provider called to withdraw.")
     waiting.refresh_from_db()
