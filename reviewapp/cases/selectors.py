@@ -466,11 +466,21 @@ def reviewers_for_assignment() -> QuerySet[User]:
     )
 
 
+def reassigners_only(user: User) -> None:
+    """The reassignment pages are for reviewers and UM managers (403 otherwise)."""
+    if not (user.has_perm(REVIEW_CASES) or user.has_perm(VIEW_OPERATIONS)):
+        raise PermissionDenied("Only reviewers and UM managers reassign cases.")
+
+
+def case_by_reference(*, reference: str) -> Case | None:
+    """The case with this reference (``UM-2026-000123``, any case), or None."""
+    return Case.objects.filter(reference__iexact=reference.strip()).first()
+
+
 def case_get_for_reassignment(*, user: User, pk: int) -> Case:
     """The case, for those who may reassign cases: reviewers, and UM managers (who see the case's
     reference, member, status and reviewer on the reassignment page, not its clinical record)."""
-    if not (user.has_perm(REVIEW_CASES) or user.has_perm(VIEW_OPERATIONS)):
-        raise PermissionDenied("Only reviewers and UM managers reassign cases.")
+    reassigners_only(user)
     try:
         return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", queue.queue, name="queue"),
     path("new/", intake.intake, name="intake"),
     path("new/stage-hint/", intake.stage_hint, name="stage-hint"),
+    path("reassign/", actions.reassign_find, name="reassign-find"),
     path("<int:pk>/", checklist.detail, name="detail"),
     path("<int:pk>/timeline/", checklist.timeline, name="timeline"),
     path("<int:pk>/access/", access.case_access, name="access-log"),

@@ -350,6 +350,7 @@ READ_ONLY = {
     "criteria:checklist-detail",
     "cases:queue",
     "cases:stage-hint",
+    "cases:reassign-find",
     "cases:detail",
     "cases:timeline",
     "cases:evidence-file",

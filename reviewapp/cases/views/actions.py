@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviewapp.accounts.roles import REVIEW_CASES
 
@@ -91,6 +91,20 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("cases:detail", pk=case.pk)
     context = page_context(request, case, action_form=form)
     return render(request, "cases/case_refer.html", context, status=422)
+
+
+@require_GET
+def reassign_find(request: HttpRequest) -> HttpResponse:
+    """Find a case by its reference to reassign it (a UM manager's way in: managers have no
+    work queue)."""
+    selectors.reassigners_only(request.user)
+    reference = request.GET.get("reference", "").strip()[:30]
+    case = selectors.case_by_reference(reference=reference) if reference else None
+    if case is not None:
+        return redirect("cases:reassign", pk=case.pk)
+    error = f"No case has the reference {reference}." if reference else ""
+    context = {"reference": reference, "error": error}
+    return render(request, "cases/case_reassign_find.html", context, status=404 if error else 200)
 
 
 @require_http_methods(["GET", "POST"])

@@ -224,3 +224,19 @@ def test_a_case_waiting_unassigned_is_withdrawn_by_any_reviewer(nurse, other_nur
     decisions.case_withdraw(case=waiting, by=other_nurse, reason="Provider called to withdraw.")
     waiting.refresh_from_db()
     assert waiting.status == CaseStatus.WITHDRAWN
+
+
+def test_a_manager_finds_a_case_by_its_reference_to_reassign_it(case, manager, outsider):
+    from reviewapp.audit.models import AccessEvent, AccessKind
+
+    client = client_for(manager)
+    home = client.get("/", follow=True).content.decode()
+    assert 'action="/cases/reassign/"' in home
+    found = client.get("/cases/reassign/", {"reference": case.reference.lower()})
+    assert found.status_code == 302 and found["Location"] == f"/cases/{case.pk}/reassign/"
+    missing = client.get("/cases/reassign/", {"reference": "UM-1999-000001"})
+    assert missing.status_code == 404
+    assert "No case has the reference UM-1999-000001." in missing.content.decode()
+    searches = AccessEvent.objects.filter(kind=AccessKind.SEARCH, username=manager.username)
+    assert searches.filter(case_pk=case.pk).exists() and searches.count() == 2
+    assert client_for(outsider).get("/cases/reassign/").status_code == 403
