@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_fact_origin_document'),
+        ('cases', '0008_intake_delivery_and_notice'),
         ('criteria', '0002_library_revision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
