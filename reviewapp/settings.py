@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.appeals",
     "reviewapp.documents",
     "reviewapp.demo",
     "reviewapp.fhir",

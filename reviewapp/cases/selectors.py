@@ -511,6 +511,7 @@ class CaseActions:
     decide: bool = False  # decide, and grant or withdraw exceptions
     reopen: bool = False
     reassign: bool = False  # hand the case to another reviewer
+    file_appeal: bool = False  # record an appeal of the adverse determination in force
 
 
 def case_actions(
@@ -545,6 +546,7 @@ def case_actions(
         review=director and allowed(rules.DECIDABLE),
         decide=director and allowed(rules.DECIDABLE),
         reopen=allowed(rules.REOPENABLE) and not rules.reopen_refusal(user=user, current=current),
+        file_appeal=not rules.appeal_file_refusal(case=case, user=user, current=current),
     )
 
 
