@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.operations",
     "reviewapp.demo",
 ]
 
@@ -322,6 +323,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where the staff site is reached, for links in e-mails sent without a request (the managers'
+# daily turnaround digest).
+SITE_URL: str = env.str("SITE_URL", "http://127.0.0.1:8000")
+# The public CMS-0057-F metrics page is computed at most once per this many seconds per year
+# (Django's cache: per process unless CACHES says otherwise).
+PUBLIC_METRICS_CACHE_SECONDS: int = env.int("PUBLIC_METRICS_CACHE_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("reviewapp.decisions.urls")),
     path("letters/", include("reviewapp.letters.urls")),
     path("audit/", include("reviewapp.audit.urls")),
+    path("operations/", include("reviewapp.operations.urls")),
+    path("public/", include("reviewapp.operations.public_urls")),
     path("", include("reviewapp.core.urls")),
 ]
 

@@ -5,10 +5,16 @@ import re
 import pytest
 
 EXPECTED_NAV = {
-    "nurse": ["Work queue", "New case", "Policy library"],
-    "director": ["Director queue", "Work queue", "New case", "Policy library"],
+    "nurse": ["Work queue", "New case", "Consistency reviews", "Policy library"],
+    "director": [
+        "Director queue",
+        "Work queue",
+        "New case",
+        "Consistency reviews",
+        "Policy library",
+    ],
     "administrator": ["Policy library", "Access log", "Security events", "Administration"],
-    "manager": ["Policy library", "Access log", "Security events"],
+    "manager": ["Operations", "Work queue", "Policy library", "Access log", "Security events"],
 }
 
 

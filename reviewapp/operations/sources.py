@@ -1,0 +1,83 @@
+"""What operations reads from the apps below it about a request's clock and outcome.
+
+The one place to change when those apps change:
+
+- **Decision time** is the initial determination's ``decided_at`` (``decisions``).
+- **Notice time** is when the member was told (the clock stops there, not at the decision).
+  Today a determination letter is signed and sent in one step that closes the case, so the
+  notice time is ``Case.closed_at`` (of a case that was not withdrawn). With the letters'
+  delivery records it becomes ``Case.notice_sent_at`` (the member's copy sent): change
+  ``NOTICE_FIELD``.
+- **Extension**: ``Case.due_extended``, set when a pend for missing information extended the
+  clock (``cases.services.case_pend``; the letters app sends the extension notice).
+- **Appeals** (``reviewapp.appeals``, the agreed interface): ``Appeal`` with ``case``,
+  ``determination``, ``received_at``, ``priority``, ``due_at``, ``status``, ``outcome``
+  (``upheld`` / ``overturned`` / ``partially_overturned``, blank while open) and ``decided_at``;
+  selectors ``appeals_open()`` and ``appeals_decided_in(year)``. Until that app is installed,
+  the appeals figures say they are not recorded here (``appeals_recorded()`` is False).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from reviewapp.decisions.models import Determination
+
+# When the member was told: the field of ``cases.Case`` that stops the clock (of a case that was
+# decided, not withdrawn).
+NOTICE_FIELD = "closed_at"
+
+# Appeal outcomes that approve (some of) what the initial determination refused.
+APPEAL_APPROVING_OUTCOMES = ("overturned", "partially_overturned")
+
+
+def initial_determinations() -> QuerySet[Determination]:
+    """Each request's initial determination: the first one made on it. A correction's new
+    determination, and an appeal's, supersede an earlier one; the initial one supersedes
+    nothing, so there is exactly one per decided (or withdrawn) request."""
+    return Determination.objects.filter(supersedes__isnull=True)
+
+
+def appeals_recorded() -> bool:
+    return apps.is_installed("reviewapp.appeals")
+
+
+def _appeal_selectors() -> Any:
+    # Imported by name while the appeals app is being built beside this one; at merge this
+    # becomes ``from reviewapp.appeals import selectors``.
+    return import_module("reviewapp.appeals.selectors")
+
+
+def appeals_open() -> QuerySet[Any] | None:
+    """Open appeals by due time, or None when appeals are not recorded in this system."""
+    return _appeal_selectors().appeals_open() if appeals_recorded() else None
+
+
+def appeals_decided_in(year: int) -> QuerySet[Any] | None:
+    """Appeals decided in the calendar year, or None when appeals are not recorded here."""
+    return _appeal_selectors().appeals_decided_in(year) if appeals_recorded() else None
+
+
+def appeals_queue_url(*, due: str = "") -> str | None:
+    """Where the dashboard's appeal counts link to: the appeals queue, if there is one."""
+    try:
+        url = reverse("appeals:queue")
+    except NoReverseMatch:
+        return None
+    return f"{url}?due={due}" if due else url
+
+
+def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """1 January 00:00 to the next 1 January 00:00, in the organisation's time zone."""
+    zone = timezone.get_default_timezone()
+    return (
+        dt.datetime(year, 1, 1, tzinfo=zone),
+        dt.datetime(year + 1, 1, 1, tzinfo=zone),
+    )

@@ -1,0 +1,59 @@
+"""The CMS-0057-F prior-authorization metrics: the manager's page and the public page.
+
+Both show the same figures (``selectors.cms0057_report(...).as_json()``, which
+``manage.py metrics cms0057 --json`` prints), each with its definition beside it. The public page
+needs no sign-in, shows aggregates only and is computed at most once per
+``PUBLIC_METRICS_CACHE_SECONDS`` per year.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from reviewapp.accounts.middleware import role_not_required
+
+from .. import cms0057, forms, selectors
+
+
+def _year(request: HttpRequest) -> int:
+    form = forms.MetricsYearForm(request.GET)
+    if not form.is_valid():
+        raise Http404("There are no metrics for that year.")
+    return form.cleaned_data["year"]
+
+
+def _context(report: dict, years: list[int]) -> dict:
+    return {
+        "report": report,
+        "years": years,
+        "rows": cms0057.rows(report),
+        "columns": [label for _, label in cms0057.COLUMNS],
+        "items": cms0057.DEFINITIONS["items_requiring_prior_authorization"],
+        "choices": [(cms0057.CHOICE_TITLES[k], text) for k, text in cms0057.CHOICES.items()],
+    }
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The manager's page: the figures computed now (not cached)."""
+    selectors.operations_access(user=request.user)
+    year = _year(request)
+    report = selectors.cms0057_report(year=year).as_json()
+    return render(request, "operations/metrics.html", _context(report, selectors.metrics_years()))
+
+
+@require_GET
+@login_not_required
+@role_not_required
+def public_metrics(request: HttpRequest) -> HttpResponse:
+    """The page a plan links from its website: no sign-in, aggregates only, cached."""
+    year = _year(request)
+    report = selectors.cms0057_public(year=year)
+    return render(
+        request,
+        "operations/public_metrics.html",
+        _context(report, selectors.public_metrics_years()),
+    )
