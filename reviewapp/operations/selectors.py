@@ -25,6 +25,7 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -744,7 +745,12 @@ def irr_study_cases(study: IrrStudy) -> list[IrrStudyCase]:
     return list(
         study.cases.select_related(
             "case__policy", "case__checklist", "original_reviewer__staff_profile"
-        ).prefetch_related("assignments__reviewer__staff_profile")
+        ).prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=IrrAssignment.objects.select_related("reviewer__staff_profile"),
+            )
+        )
     )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from reviewapp.cases.models import Case, CaseStatus, InformationRequest
 from reviewapp.decisions.models import Determination, Outcome
 from reviewapp.operations import sources
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, answered_case
 
 
 def at(text: str) -> dt.datetime:
@@ -77,5 +77,23 @@ def open_case(*, by, received_ago: dt.timedelta, due_in: dt.timedelta, **kwargs)
     now = timezone.now()
     case = CaseFactory(by=by, received_at=now - received_ago, **kwargs)
     Case.objects.filter(pk=case.pk).update(due_at=now + due_in)
+    case.refresh_from_db()
+    return case
+
+
+def closed_case(nurse, *, decided="2025-06-10 10:00", overrides=None, outcome=Outcome.APPROVED):
+    """A Molina MCP-160 malignant trial, every criterion answered as its facts propose (but for
+    ``overrides``), decided by ``nurse`` at ``decided`` and closed."""
+    from tests.criteria.library.cases_molina_2025 import MALIGNANT_TRIAL
+
+    case = answered_case(
+        by=nurse,
+        facts=MALIGNANT_TRIAL,
+        overrides=overrides or {},
+        indication="malignant_pain",
+        codes=(("62324", 1),),
+    )
+    determination(case, by=nurse, outcome=outcome, decided_at=at(decided))
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=at(decided))
     case.refresh_from_db()
     return case
