@@ -8,7 +8,17 @@ from pathlib import Path
 
 # p95 in ms at one client (the latency of a request on an otherwise idle server), except the
 # letter, whose budget is the median. Judged at the largest scale.
-PAGES = ("queue_first", "queue_deep", "queue_filtered", "queue_search", "case_checklist")
+PAGES = (
+    "queue_first",
+    "queue_deep",
+    "queue_filtered",
+    "queue_search",
+    "case_checklist",
+    "dashboard",
+    "productivity",
+    "metrics_page",
+    "public_metrics",
+)
 
 
 @dataclass(frozen=True)

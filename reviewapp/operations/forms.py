@@ -54,13 +54,20 @@ class ProductivityFilterForm(forms.Form):
 
 
 class MetricsYearForm(forms.Form):
+    """A calendar year that has begun; without one, ``last_year`` says which: the last complete
+    year (the public page: what a plan posts) or this year so far (the manager's page)."""
+
     year = forms.IntegerField(min_value=2000, required=False)
+
+    def __init__(self, *args, last_year: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.last_year = last_year
 
     def clean_year(self) -> int:
         year = self.cleaned_data.get("year")
         this_year = timezone.localdate().year
         if year is None:
-            return this_year - 1
+            return this_year - 1 if self.last_year else this_year
         if year > this_year:
             raise forms.ValidationError(f"{year} has not begun.")
         return year

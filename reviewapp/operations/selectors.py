@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -188,13 +188,13 @@ def dashboard(*, now: dt.datetime | None = None) -> Dashboard:
     """The manager's dashboard: three queries (open cases by status, by reviewer; open appeals)."""
     now = now or timezone.now()
     counts = _clock_counts(now)
-    by_status = {
-        row["status"]: row
+    by_status: dict[str, dict[str, Any]] = {
+        row["status"]: dict(row)
         for row in _open_cases(now).values("status").annotate(**counts).order_by()
     }
     inventory = []
     for status in OPEN_STATUSES:
-        row = by_status.get(status, {})
+        row: dict[str, Any] = by_status.get(status, {})
         inventory.append(
             InventoryRow(
                 status=status,
@@ -275,7 +275,7 @@ def digest(*, now: dt.datetime | None = None) -> Digest:
     board = dashboard(now=now)
     cases = _open_cases(now).select_related("assigned_to__staff_profile").order_by("due_at", "id")
     alert = cases.filter(
-        due_at__gte=now, left_seconds__lte=F("clock_seconds") * (1 - CLOCK_ALERT_SHARE)
+        Q(due_at__gte=now) & Q(left_seconds__lte=F("clock_seconds") * (1 - CLOCK_ALERT_SHARE))
     )
     return Digest(
         dashboard=board,
@@ -417,11 +417,13 @@ def productivity(
     if median_in_database():
         medians = {"m_decision": Median("to_decision"), "m_notice": Median("to_notice")}
         for name, keys in groups.items():
-            query = rows.values(*keys) if keys else rows
+            found: list[dict[str, Any]]
             if keys:
-                found = query.annotate(**counts, **medians).order_by()
+                found = [
+                    dict(r) for r in rows.values(*keys).annotate(**counts, **medians).order_by()
+                ]
             else:
-                found = [query.aggregate(**counts, **medians)]
+                found = [rows.aggregate(**counts, **medians)]
             results[name] = {
                 tuple(_week_key(r[k]) if k == "week" else r[k] for k in keys): ProductivityRow(
                     closed=r["closed"],
@@ -558,8 +560,8 @@ def cms0057_report(*, year: int) -> cms0057.Report:
     }
     if in_db:
         annotations["median"] = Median(elapsed, filter=decided)
-    groups = {
-        (row["case__line_of_business"], row["case__priority"]): row
+    groups: dict[tuple[str, str], dict[str, Any]] = {
+        (row["case__line_of_business"], row["case__priority"]): dict(row)
         for row in initial.values("case__line_of_business", "case__priority")
         .annotate(**annotations)
         .order_by()
@@ -660,11 +662,12 @@ PUBLIC_METRICS_CACHE_KEY = "operations:cms0057:{year}"
 def cms0057_public(*, year: int) -> dict[str, Any]:
     """The figures as the public page shows them: computed once per
     ``PUBLIC_METRICS_CACHE_SECONDS`` and kept in Django's cache (aggregates only)."""
-    return cache.get_or_set(
+    figures = cache.get_or_set(
         PUBLIC_METRICS_CACHE_KEY.format(year=year),
         lambda: cms0057_report(year=year).as_json(),
         settings.PUBLIC_METRICS_CACHE_SECONDS,
     )
+    return cast(dict[str, Any], figures)
 
 
 def metrics_years() -> list[int]:
@@ -956,9 +959,10 @@ def irr_report(study: IrrStudy) -> IrrReport:
 
 def public_metrics_years() -> list[int]:
     """``metrics_years``, kept in the cache like the public figures."""
-    return cache.get_or_set(
+    years = cache.get_or_set(
         "operations:cms0057:years", metrics_years, settings.PUBLIC_METRICS_CACHE_SECONDS
     )
+    return cast(list[int], years)
 
 
 def irr_assignment_access(*, user: User) -> None:

@@ -18,8 +18,8 @@ from reviewapp.accounts.middleware import role_not_required
 from .. import cms0057, forms, selectors
 
 
-def _year(request: HttpRequest) -> int:
-    form = forms.MetricsYearForm(request.GET)
+def _year(request: HttpRequest, *, last_year: bool) -> int:
+    form = forms.MetricsYearForm(request.GET, last_year=last_year)
     if not form.is_valid():
         raise Http404("There are no metrics for that year.")
     return form.cleaned_data["year"]
@@ -38,9 +38,10 @@ def _context(report: dict, years: list[int]) -> dict:
 
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
-    """The manager's page: the figures computed now (not cached)."""
+    """The manager's page: the figures computed now (not cached); this year so far unless
+    another year is asked for."""
     selectors.operations_access(user=request.user)
-    year = _year(request)
+    year = _year(request, last_year=False)
     report = selectors.cms0057_report(year=year).as_json()
     return render(request, "operations/metrics.html", _context(report, selectors.metrics_years()))
 
@@ -50,7 +51,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
 @role_not_required
 def public_metrics(request: HttpRequest) -> HttpResponse:
     """The page a plan links from its website: no sign-in, aggregates only, cached."""
-    year = _year(request)
+    year = _year(request, last_year=True)
     report = selectors.cms0057_public(year=year)
     return render(
         request,
