@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "oauth2_provider",
     "reviewapp.accounts",
     "reviewapp.core",
     "reviewapp.audit",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "reviewapp.letters",
     "reviewapp.operations",
     "reviewapp.demo",
+    "reviewapp.fhir",
 ]
 
 MIDDLEWARE = [
@@ -314,6 +316,37 @@ ORGANISATION_PHONE: str = env.str(
 # generates a self-signed one at the default path; production points this at the real one.
 LETTER_SIGNING_PKCS12 = Path(env.str("LETTER_SIGNING_PKCS12", str(VAR_DIR / "letter-signing.p12")))
 LETTER_SIGNING_PASSPHRASE: str = env.str("LETTER_SIGNING_PASSPHRASE", "")
+
+# The FHIR prior-authorization API (reviewapp/fhir): OAuth 2.0 client credentials per client
+# organisation (django-oauth-toolkit), scopes "submit" and "read" granted per client.
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "reviewapp.fhir.auth.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FHIR_TOKEN_SECONDS", 3600),
+    "PKCE_REQUIRED": True,
+    # The OAuth 2.0 Security BCP (RFC 9700) throughout: no implicit or password grants, S256
+    # PKCE only, tokens never in the query string, tokens stored hashed, https redirects only.
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+# Named here (django-oauth-toolkit's default) so our models can point at the application model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+FHIR_RATE_LIMIT_PER_MINUTE: int = env.int("FHIR_RATE_LIMIT_PER_MINUTE", 120)
+FHIR_TOKEN_FAILURES_PER_MINUTE: int = env.int("FHIR_TOKEN_FAILURES_PER_MINUTE", 10)
+# Requests larger than this are refused from their declared length, before they are read.
+FHIR_MAX_REQUEST_MB: int = env.int("FHIR_MAX_REQUEST_MB", 40)
+# A stable identifier namespace for our own code systems, naming systems and questionnaires.
+FHIR_CANONICAL_BASE: str = env.str("FHIR_CANONICAL_BASE", "https://pumpreview.example.org/fhir")
+# The API's public address, for links in notifications (sent outside any request).
+FHIR_BASE_URL: str = env.str("FHIR_BASE_URL", "http://127.0.0.1:8000/fhir/r4").rstrip("/")
+# Notification endpoints must be https on public addresses unless this is on (development).
+FHIR_SUBSCRIPTION_ALLOW_PRIVATE: bool = env.bool("FHIR_SUBSCRIPTION_ALLOW_PRIVATE", DEBUG)
 
 # Forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

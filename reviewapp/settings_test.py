@@ -7,6 +7,7 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EVIDENCE_DIR", tempfile.mkdtemp(prefix="evidence-test-"))
+os.environ.setdefault("FHIR_SUBSCRIPTION_ALLOW_PRIVATE", "true")
 
 from .settings import *  # noqa: F403
 from .settings import STATIC_ROOT, STORAGES

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reviewapp.core import views as core_views
+from reviewapp.fhir import views as fhir_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("audit/", include("reviewapp.audit.urls")),
     path("operations/", include("reviewapp.operations.urls")),
     path("public/", include("reviewapp.operations.public_urls")),
+    path("fhir/r4/", include("reviewapp.fhir.urls")),
+    path("o/token/", fhir_views.token, name="oauth-token"),
     path("", include("reviewapp.core.urls")),
 ]
 

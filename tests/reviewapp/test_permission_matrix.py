@@ -394,6 +394,22 @@ READ_ONLY = {
 # The sign-in page is the one form open to anonymous visitors (throttled by django-axes); a
 # password link's page needs the link's one-time token (tests/reviewapp/accounts/).
 OPEN = {"accounts:login", "accounts:password-reset-confirm", "accounts:password-reset-complete"}
+# The FHIR API answers bearer tokens of registered client organisations, never staff sessions;
+# each endpoint with the scope it needs (tests/reviewapp/fhir covers scopes, clients and
+# isolation). The CapabilityStatement and the token endpoint are open by design.
+API = {
+    "fhir:claim-submit": "submit",
+    "fhir:claim-inquire": "read",
+    "fhir:claimresponse-search": "read",
+    "fhir:claimresponse-read": "read",
+    "fhir:questionnaire-search": "read",
+    "fhir:questionnaire-read": "read",
+    "fhir:valueset-read": "read",
+    "fhir:binary-read": "read",
+    "fhir:subscriptions": "read",
+    "fhir:subscription-detail": "read",
+}
+API_OPEN = {"fhir:metadata", "oauth-token"}
 
 
 def test_every_endpoint_is_classified():
@@ -405,8 +421,23 @@ def test_every_endpoint_is_classified():
         and e.name not in STATE_CHANGING
         and e.name not in READ_ONLY
         and e.name not in OPEN
+        and e.name not in API
+        and e.name not in API_OPEN
     )
     assert unclassified == [], "classify these endpoints in the permission matrix"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_api_endpoints_refuse_staff_sessions(role, role_clients):
+    """A signed-in staff member's session is not an API credential: 401 on every API endpoint."""
+    paths = {e.name: e.path for e in endpoints({"pk": "1"}) if e.name in API}
+    assert set(paths) == set(API)
+    for name, path in paths.items():
+        client = role_clients[role]
+        method = "post" if name in ("fhir:claim-submit", "fhir:claim-inquire") else "get"
+        response = getattr(client, method)(path, content_type="application/fhir+json")
+        assert response.status_code == 401, (name, role, response.status_code)
 
 
 @pytest.mark.django_db
