@@ -95,6 +95,11 @@ def nice_ceiling(value: float) -> float:
     return 10 * power
 
 
+def count_ceiling(value: float) -> int:
+    """An axis maximum for counts: four whole-number steps (0, 1, 2, 3, 4; 0, 3, 6, 9, 12...)."""
+    return 4 * max(1, math.ceil(nice_ceiling(value / 4) if value > 0 else 1))
+
+
 def _ticks(top: float, bottom: float, maximum: float, unit: str) -> list[Tick]:
     ticks = []
     for i in range(5):
@@ -111,11 +116,13 @@ def bar_chart(
     items: list[tuple[str, float, str]],
     unit: str = "",
     maximum: float | None = None,
+    counts: bool = True,
 ) -> Chart:
-    """Vertical bars: ``items`` are (label under the bar, value, text above the bar)."""
+    """Vertical bars: ``items`` are (label under the bar, value, text above the bar); the axis
+    steps are whole numbers when the values are ``counts``."""
     chart = Chart("bars", chart_id, title, _describe(title, items))
     top = max([value for _, value, _ in items] + [0])
-    scale_max = maximum or nice_ceiling(top)
+    scale_max = maximum or (count_ceiling(top) if counts else nice_ceiling(top))
     plot_width = chart.plot_right - chart.plot_left
     plot_height = chart.plot_bottom - chart.plot_top
     slot = plot_width / max(len(items), 1)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -55,21 +55,36 @@ from reviewapp.cases.models import (
     Priority,
     RequestedService,
 )
-from reviewapp.cases.selectors import AGE_BANDS, age_band_q
+from reviewapp.cases.selectors import AGE_BANDS
 from reviewapp.core.dbfunctions import Median, Seconds, median, median_in_database
-from reviewapp.decisions.models import Determination, Outcome
+from reviewapp.decisions.models import Outcome
 
 from . import cms0057, sources
 from .agreement import Agreement, agreement
 from .models import IrrAnswer, IrrAssignment, IrrReference, IrrStudy, IrrStudyCase
 
 HOUR = 3600.0
+T = TypeVar("T")
 
 
 def operations_access(*, user: User) -> None:
     """The access selector of every manager's page: 403 without ``view_operations``."""
     if not user.has_perm(VIEW_OPERATIONS):
         raise PermissionDenied("Only UM managers can open the operations pages.")
+
+
+def recent(key: str, compute: Callable[[], T], *, seconds: int | None = None) -> T:
+    """``compute()``, or what it gave within the last ``OPERATIONS_CACHE_SECONDS`` (Django's
+    cache): the dashboard and productivity pages read tens of thousands of cases; a manager's
+    figures may be a minute old (the pages say as of when). 0 turns the cache off."""
+    seconds = settings.OPERATIONS_CACHE_SECONDS if seconds is None else seconds
+    if seconds <= 0:
+        return compute()
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return cast(T, found)
 
 
 def _hours(seconds: float | None) -> float | None:
@@ -84,21 +99,40 @@ def _pct(part: int, whole: int) -> float | None:
 
 
 def _clock_counts(now: dt.datetime) -> dict[str, Any]:
-    """Counts every open-case grouping on the dashboard makes: by age band, overdue, due in
-    24 hours, past the alert share of the clock (the queue's filters, in SQL)."""
-    counts: dict[str, Any] = {
-        f"age_{key}": Count("pk", filter=age_band_q(key, now=now)) for key in AGE_BANDS
-    }
-    counts["overdue"] = Count("pk", filter=Q(due_at__lt=now))
-    counts["due_24h"] = Count(
-        "pk", filter=Q(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=24))
-    )
+    """What the dashboard counts of the open cases, as cumulative counts (one comparison each,
+    the cheapest to evaluate per case): received within each age band's upper bound, due before
+    now and before now + 24 hours, past the alert share of the clock, expedited."""
+    counts: dict[str, Any] = {"open": Count("pk")}
+    for key, (_, _, high) in AGE_BANDS.items():
+        if high is not None:
+            counts[f"within_{key}"] = Count(
+                "pk", filter=Q(received_at__gt=now - dt.timedelta(hours=high))
+            )
+    counts["due_before_now"] = Count("pk", filter=Q(due_at__lt=now))
+    counts["due_before_24h"] = Count("pk", filter=Q(due_at__lt=now + dt.timedelta(hours=24)))
     counts["alert"] = Count(
         "pk",
         filter=Q(due_at__gte=now, left_seconds__lte=F("clock_seconds") * (1 - CLOCK_ALERT_SHARE)),
     )
-    counts["open"] = Count("pk")
+    counts["expedited"] = Count("pk", filter=Q(priority=Priority.EXPEDITED))
     return counts
+
+
+def _figures(row: dict[str, Any]) -> dict[str, int]:
+    """The dashboard's figures of one group, from ``_clock_counts``' cumulative counts."""
+    figures = {
+        "open": row["open"],
+        "overdue": row["due_before_now"],
+        "due_24h": row["due_before_24h"] - row["due_before_now"],
+        "alert": row["alert"],
+        "expedited": row["expedited"],
+    }
+    below = 0
+    for key, (_, _, high) in AGE_BANDS.items():
+        within = row[f"within_{key}"] if high is not None else row["open"]
+        figures[f"age_{key}"] = within - below
+        below = within
+    return figures
 
 
 def _open_cases(now: dt.datetime) -> QuerySet[Case]:
@@ -185,50 +219,54 @@ class Dashboard:
 
 
 def dashboard(*, now: dt.datetime | None = None) -> Dashboard:
-    """The manager's dashboard: three queries (open cases by status, by reviewer; open appeals)."""
+    """The manager's dashboard in three queries: the open cases counted in one pass, by status
+    and reviewer (``case_open_clock`` holds every column it reads), the reviewers' names, and
+    the open appeals."""
     now = now or timezone.now()
-    counts = _clock_counts(now)
-    by_status: dict[str, dict[str, Any]] = {
-        row["status"]: dict(row)
-        for row in _open_cases(now).values("status").annotate(**counts).order_by()
-    }
+    groups = [
+        {"status": row["status"], "assigned_to": row["assigned_to"]} | _figures(row)
+        for row in _open_cases(now)
+        .values("status", "assigned_to")
+        .annotate(**_clock_counts(now))
+        .order_by()
+    ]
+    figures = ("open", "overdue", "due_24h", "alert", *(f"age_{key}" for key in AGE_BANDS))
+
+    def total(rows: list[dict[str, Any]], name: str) -> int:
+        return sum(row[name] for row in rows)
+
     inventory = []
     for status in OPEN_STATUSES:
-        row: dict[str, Any] = by_status.get(status, {})
+        rows = [row for row in groups if row["status"] == status]
+        sums = {name: total(rows, name) for name in figures}
         inventory.append(
             InventoryRow(
                 status=status,
                 label=CaseStatus(status).label,
-                by_age=[(key, row.get(f"age_{key}", 0)) for key in AGE_BANDS],
-                open=row.get("open", 0),
-                overdue=row.get("overdue", 0),
-                due_24h=row.get("due_24h", 0),
-                alert=row.get("alert", 0),
+                by_age=[(key, sums[f"age_{key}"]) for key in AGE_BANDS],
+                open=sums["open"],
+                overdue=sums["overdue"],
+                due_24h=sums["due_24h"],
+                alert=sums["alert"],
             )
         )
-    workload = [
-        WorkloadRow(
-            reviewer_id=row["assigned_to"],
-            name=row["assigned_to__staff_profile__display_name"]
-            or row["assigned_to__username"]
-            or "Unassigned",
-            open=row["open"],
-            overdue=row["overdue"],
-            due_24h=row["due_24h"],
-            alert=row["alert"],
-            expedited=row["expedited"],
+    reviewers = sorted({row["assigned_to"] for row in groups}, key=lambda r: (r is None, r or 0))
+    names = _reviewer_names(reviewers)
+    workload = []
+    for reviewer in reviewers:
+        rows = [row for row in groups if row["assigned_to"] == reviewer]
+        workload.append(
+            WorkloadRow(
+                reviewer_id=reviewer,
+                name=names.get(reviewer, "?"),
+                open=total(rows, "open"),
+                overdue=total(rows, "overdue"),
+                due_24h=total(rows, "due_24h"),
+                alert=total(rows, "alert"),
+                expedited=total(rows, "expedited"),
+            )
         )
-        for row in _open_cases(now)
-        .values("assigned_to", "assigned_to__staff_profile__display_name", "assigned_to__username")
-        .annotate(
-            open=counts["open"],
-            overdue=counts["overdue"],
-            due_24h=counts["due_24h"],
-            alert=counts["alert"],
-            expedited=Count("pk", filter=Q(priority=Priority.EXPEDITED)),
-        )
-        .order_by("-overdue", "-open", "assigned_to__staff_profile__display_name")
-    ]
+    workload.sort(key=lambda row: (-row.overdue, -row.open, row.name.lower()))
     return Dashboard(now=now, inventory=inventory, workload=workload, appeals=appeals_due(now=now))
 
 
@@ -340,6 +378,7 @@ class Productivity:
     by_reviewer: dict[int | None, ProductivityRow]
     by_week_and_reviewer: dict[tuple[dt.date, int | None], ProductivityRow]
     total: ProductivityRow
+    computed_at: dt.datetime = field(default_factory=timezone.now)
 
     def week_row(self, week: dt.date) -> ProductivityRow:
         return self.by_week.get(week, EMPTY_ROW)
@@ -370,7 +409,7 @@ def productivity(
     - Share referred: closed cases that were referred to a medical director; share pended:
       closed cases that were pended for information at least once.
 
-    Four grouped queries on PostgreSQL (week and reviewer, week, reviewer, all); one on SQLite.
+    Two queries: the period's closed cases (one row each), and the reviewers' names.
     """
     zone = timezone.get_default_timezone()
     last = week_start(until or timezone.localdate())
@@ -401,54 +440,26 @@ def productivity(
         ),
         was_pended=Exists(InformationRequest.objects.filter(case=OuterRef("case"))),
     )
-    counts = {
-        "closed": Count("pk"),
-        "withdrawn": Count("pk", filter=Q(outcome=Outcome.WITHDRAWN)),
-        "referred": Count("pk", filter=Q(case__referred_at__isnull=False)),
-        "pended": Count("pk", filter=Q(was_pended=True)),
-    }
     groups = {
         "week_reviewer": ("week", "reviewer"),
         "week": ("week",),
         "reviewer": ("reviewer",),
         "total": (),
     }
-    results: dict[str, dict[tuple, ProductivityRow]] = {}
-    if median_in_database():
-        medians = {"m_decision": Median("to_decision"), "m_notice": Median("to_notice")}
-        for name, keys in groups.items():
-            found: list[dict[str, Any]]
-            if keys:
-                found = [
-                    dict(r) for r in rows.values(*keys).annotate(**counts, **medians).order_by()
-                ]
-            else:
-                found = [rows.aggregate(**counts, **medians)]
-            results[name] = {
-                tuple(_week_key(r[k]) if k == "week" else r[k] for k in keys): ProductivityRow(
-                    closed=r["closed"],
-                    withdrawn=r["withdrawn"],
-                    referred=r["referred"],
-                    pended=r["pended"],
-                    median_decision_hours=_hours(r["m_decision"]),
-                    median_notice_hours=_hours(r["m_notice"]),
-                )
-                for r in found
-                if r["closed"]
-            }
-    else:
-        values = list(
-            rows.values_list(
-                "week",
-                "reviewer",
-                "outcome",
-                "case__referred_at",
-                "was_pended",
-                "to_decision",
-                "to_notice",
-            )
+    # One pass over the closed cases of the period (an index range on ``case_closed_at``); the
+    # medians of weeks, reviewers and the whole period each need their own cases' times.
+    values = list(
+        rows.order_by().values_list(
+            "week",
+            "reviewer",
+            "outcome",
+            "case__referred_at",
+            "was_pended",
+            "to_decision",
+            "to_notice",
         )
-        results = _productivity_in_python(values, groups)
+    )
+    results = _productivity_groups(values, groups)
     names = _reviewer_names({key[0] for key in results["reviewer"]})
     total = results["total"].get((), EMPTY_ROW)
     return Productivity(
@@ -472,7 +483,7 @@ def _week_key(value: dt.datetime | dt.date) -> dt.date:
     return value
 
 
-def _productivity_in_python(
+def _productivity_groups(
     values: list[tuple], groups: dict[str, tuple[str, ...]]
 ) -> dict[str, dict[tuple, ProductivityRow]]:
     buckets: dict[str, dict[tuple, list[tuple]]] = {name: defaultdict(list) for name in groups}
@@ -549,13 +560,16 @@ def cms0057_report(*, year: int) -> cms0057.Report:
     decided = Q(outcome__in=APPROVING + DENYING)
     elapsed = Seconds(F("decided_at"), F("case__received_at"))
     in_db = median_in_database()
+    # Counted by case (one initial determination each): the index holds it, not the row's id.
     annotations: dict[str, Any] = {
-        "decided": Count("pk", filter=decided),
-        "approved": Count("pk", filter=Q(outcome__in=APPROVING)),
-        "denied": Count("pk", filter=Q(outcome__in=DENYING)),
-        "partially_approved": Count("pk", filter=Q(outcome=Outcome.PARTIALLY_APPROVED)),
-        "withdrawn": Count("pk", filter=Q(outcome=Outcome.WITHDRAWN)),
-        "extended_approved": Count("pk", filter=Q(outcome__in=APPROVING, case__due_extended=True)),
+        "decided": Count("case", filter=decided),
+        "approved": Count("case", filter=Q(outcome__in=APPROVING)),
+        "denied": Count("case", filter=Q(outcome__in=DENYING)),
+        "partially_approved": Count("case", filter=Q(outcome=Outcome.PARTIALLY_APPROVED)),
+        "withdrawn": Count("case", filter=Q(outcome=Outcome.WITHDRAWN)),
+        "extended_approved": Count(
+            "case", filter=Q(outcome__in=APPROVING, case__due_extended=True)
+        ),
         "seconds": Sum(elapsed, filter=decided),
     }
     if in_db:
@@ -590,7 +604,13 @@ def cms0057_report(*, year: int) -> cms0057.Report:
         }
     open_at_end = dict(
         Case.objects.filter(received_at__lt=end)
-        .filter(~Exists(Determination.objects.filter(case=OuterRef("pk"), decided_at__lt=end)))
+        .filter(
+            # Decided before the year ended: its initial determination is (index-only scan of
+            # ``determination_initial_decided``).
+            ~Exists(
+                sources.initial_determinations().filter(case=OuterRef("pk"), decided_at__lt=end)
+            )
+        )
         .values("line_of_business")
         .annotate(n=Count("pk"))
         .order_by()
@@ -656,18 +676,25 @@ def cms0057_report(*, year: int) -> cms0057.Report:
     )
 
 
-PUBLIC_METRICS_CACHE_KEY = "operations:cms0057:{year}"
+METRICS_CACHE_KEY = "operations:cms0057:{year}"
 
 
-def cms0057_public(*, year: int) -> dict[str, Any]:
-    """The figures as the public page shows them: computed once per
-    ``PUBLIC_METRICS_CACHE_SECONDS`` and kept in Django's cache (aggregates only)."""
-    figures = cache.get_or_set(
-        PUBLIC_METRICS_CACHE_KEY.format(year=year),
-        lambda: cms0057_report(year=year).as_json(),
-        settings.PUBLIC_METRICS_CACHE_SECONDS,
-    )
-    return cast(dict[str, Any], figures)
+@dataclass(frozen=True)
+class CachedFigures:
+    report: dict[str, Any]  # ``Report.as_json()``
+    computed_at: dt.datetime
+
+
+def cms0057_figures(*, year: int, refresh: bool = False) -> CachedFigures:
+    """The figures of a year as the pages show them, computed at most once per
+    ``METRICS_CACHE_SECONDS`` (Django's cache), or now when ``refresh`` (a manager asks; the
+    public page then shows the new figures too). Aggregates only."""
+    key = METRICS_CACHE_KEY.format(year=year)
+    found = None if refresh else cache.get(key)
+    if found is None:
+        found = CachedFigures(cms0057_report(year=year).as_json(), timezone.now())
+        cache.set(key, found, settings.METRICS_CACHE_SECONDS)
+    return cast(CachedFigures, found)
 
 
 def metrics_years() -> list[int]:
@@ -958,9 +985,10 @@ def irr_report(study: IrrStudy) -> IrrReport:
 
 
 def public_metrics_years() -> list[int]:
-    """``metrics_years``, kept in the cache like the public figures."""
+    """``metrics_years``, kept in the cache like the figures (finding the first request reads
+    every case)."""
     years = cache.get_or_set(
-        "operations:cms0057:years", metrics_years, settings.PUBLIC_METRICS_CACHE_SECONDS
+        "operations:cms0057:years", metrics_years, settings.METRICS_CACHE_SECONDS
     )
     return cast(list[int], years)
 

@@ -76,7 +76,7 @@ def test_dashboard_to_overdue_queue_and_an_irr_study_to_its_report(page: Page, s
     # The manager reads the report, then closes the study: the record is final.
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, manager, next_path="/operations/irr/")
-    page.get_by_role("link", name="June consistency check").click()
+    page.get_by_role("link", name="June consistency check", exact=True).click()
     page.locator("#irr-report-link").click()
     overall = page.locator("#irr-overall")
     # 7 of 8 answers agree; the reference is all "met", so chance agreement is 7/8 and kappa 0.
@@ -86,6 +86,6 @@ def test_dashboard_to_overdue_queue_and_an_irr_study_to_its_report(page: Page, s
     expect(page.locator("#irr-disagreements")).to_contain_text("Nurse Oscar, RN")
     expect(page.locator("#chart-agreement-per-criterion")).to_be_visible()
     screenshot(page, "manager", "irr-report")
-    page.get_by_role("link", name="June consistency check").click()
+    page.get_by_role("link", name="June consistency check", exact=True).click()
     page.get_by_role("button", name="Close the study").click()
     expect(page.get_by_text("Final", exact=True)).to_be_visible()

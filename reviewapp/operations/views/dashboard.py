@@ -17,7 +17,7 @@ from .. import charts, selectors, sources
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     selectors.operations_access(user=request.user)
-    board = selectors.dashboard()
+    board = selectors.recent("operations:dashboard", selectors.dashboard)
     labels = board.age_bands
     context = {
         "board": board,

@@ -1,9 +1,9 @@
 """The CMS-0057-F prior-authorization metrics: the manager's page and the public page.
 
 Both show the same figures (``selectors.cms0057_report(...).as_json()``, which
-``manage.py metrics cms0057 --json`` prints), each with its definition beside it. The public page
-needs no sign-in, shows aggregates only and is computed at most once per
-``PUBLIC_METRICS_CACHE_SECONDS`` per year.
+``manage.py metrics cms0057 --json`` prints), each with its definition beside it, computed at
+most once per ``METRICS_CACHE_SECONDS`` per year (a manager can recompute them now). The public
+page needs no sign-in and shows aggregates only.
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ def _year(request: HttpRequest, *, last_year: bool) -> int:
     return form.cleaned_data["year"]
 
 
-def _context(report: dict, years: list[int]) -> dict:
+def _context(figures: selectors.CachedFigures, years: list[int]) -> dict:
+    report = figures.report
     return {
         "report": report,
+        "computed_at": figures.computed_at,
         "years": years,
         "rows": cms0057.rows(report),
         "columns": [label for _, label in cms0057.COLUMNS],
@@ -38,12 +40,14 @@ def _context(report: dict, years: list[int]) -> dict:
 
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
-    """The manager's page: the figures computed now (not cached); this year so far unless
-    another year is asked for."""
+    """The manager's page: this year so far unless another year is asked for; ``refresh=1``
+    computes the figures now (and the public page shows them from then on)."""
     selectors.operations_access(user=request.user)
     year = _year(request, last_year=False)
-    report = selectors.cms0057_report(year=year).as_json()
-    return render(request, "operations/metrics.html", _context(report, selectors.metrics_years()))
+    figures = selectors.cms0057_figures(year=year, refresh=request.GET.get("refresh") == "1")
+    return render(
+        request, "operations/metrics.html", _context(figures, selectors.public_metrics_years())
+    )
 
 
 @require_GET
@@ -52,9 +56,9 @@ def metrics(request: HttpRequest) -> HttpResponse:
 def public_metrics(request: HttpRequest) -> HttpResponse:
     """The page a plan links from its website: no sign-in, aggregates only, cached."""
     year = _year(request, last_year=True)
-    report = selectors.cms0057_public(year=year)
+    figures = selectors.cms0057_figures(year=year)
     return render(
         request,
         "operations/public_metrics.html",
-        _context(report, selectors.public_metrics_years()),
+        _context(figures, selectors.public_metrics_years()),
     )

@@ -18,12 +18,14 @@ def _productivity(
 ) -> tuple[forms.ProductivityFilterForm, selectors.Productivity]:
     form = forms.ProductivityFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    report = selectors.productivity(
-        weeks=data.get("weeks") or 12,
-        until=data.get("until"),
-        reviewer=data.get("reviewer"),
-        line_of_business=data.get("line_of_business", ""),
-    )
+    asked = {
+        "weeks": data.get("weeks") or 12,
+        "until": data.get("until"),
+        "reviewer": data.get("reviewer"),
+        "line_of_business": data.get("line_of_business", ""),
+    }
+    key = "operations:productivity:" + ":".join(f"{k}={v}" for k, v in sorted(asked.items()))
+    report = selectors.recent(key, lambda: selectors.productivity(**asked))
     return form, report
 
 

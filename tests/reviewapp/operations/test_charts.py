@@ -8,7 +8,9 @@ from reviewapp.operations import charts
 
 
 def test_bars_scale_to_a_round_maximum():
-    chart = charts.bar_chart(chart_id="c", title="T", items=[("a", 5, "5"), ("b", 10, "10")])
+    chart = charts.bar_chart(
+        chart_id="c", title="T", items=[("a", 5, "5"), ("b", 10, "10")], counts=False
+    )
     assert [t.text for t in chart.y_ticks] == ["0", "2.5", "5", "7.5", "10"]
     tall, short = chart.bars[1], chart.bars[0]
     assert tall.height == chart.plot_bottom - chart.plot_top
@@ -30,6 +32,21 @@ def test_the_svg_has_a_title_a_description_and_no_inline_style():
     assert 'role="img"' in html and '<title id="h-title">Per reviewer</title>' in html
     assert "<desc" in html and "style=" not in html and "<script" not in html
     assert "Nina &lt;b&gt;" in html
+
+
+def test_counts_get_whole_number_steps():
+    assert [charts.count_ceiling(v) for v in (0, 1, 3, 4, 5, 10, 35, 180)] == [
+        4,
+        4,
+        4,
+        4,
+        8,
+        12,
+        40,
+        200,
+    ]
+    chart = charts.bar_chart(chart_id="c", title="T", items=[("a", 1, "1")])
+    assert [t.text for t in chart.y_ticks] == ["0", "1", "2", "3", "4"]
 
 
 def test_nice_ceiling():

@@ -54,8 +54,8 @@ def test_pended_and_referred_and_workload(clock_cases, nurse, other_nurse):
     board = selectors.dashboard()
     assert (board.pended, board.referred) == (1, 1)
     workload = {row.name: row for row in board.workload}
-    assert workload["Nurse Nina"].open == 2 and workload["Nurse Nina"].overdue == 1
-    assert workload["Nurse Oscar"].expedited == 1 and workload["Nurse Oscar"].overdue == 1
+    assert workload["Nurse Nina, RN"].open == 2 and workload["Nurse Nina, RN"].overdue == 1
+    assert workload["Nurse Oscar, RN"].expedited == 1 and workload["Nurse Oscar, RN"].overdue == 1
     assert workload["Unassigned"].open == 1 and workload["Unassigned"].reviewer_id is None
     # The most overdue reviewers come first.
     assert board.workload[-1].overdue == 0
@@ -138,7 +138,7 @@ def test_query_count_is_constant(nurse, manager_client, django_assert_num_querie
         open_case(by=nurse, received_ago=(10 + i) * H, due_in=(5 - i) * H)
     manager_client.get("/operations/")  # the session's idle clock
     # session, user (with profile), group names and permissions, user permissions,
-    # open cases by status, open cases by reviewer
+    # open cases by status and reviewer, the reviewers' names
     with django_assert_num_queries(6):
         response = manager_client.get("/operations/")
     assert response.context["board"].open == count
@@ -152,3 +152,16 @@ def test_the_case_property_and_the_sql_filter_agree(clock_cases):
     in_sql = set(clock_alert_filter(Case.objects.all(), now=timezone.now()))
     in_python = {c for c in Case.objects.all() if c.clock_alert}
     assert in_sql == in_python == {clock_cases["due_soon"], clock_cases["alert"]}
+
+
+def test_the_figures_are_reused_for_a_minute(settings, clock_cases, nurse, manager_client):
+    from django.core.cache import cache
+
+    settings.OPERATIONS_CACHE_SECONDS = 60
+    cache.clear()
+    assert manager_client.get("/operations/").context["board"].overdue == 2
+    open_case(by=nurse, received_ago=300 * H, due_in=-1 * H)
+    assert manager_client.get("/operations/").context["board"].overdue == 2
+    cache.clear()
+    assert manager_client.get("/operations/").context["board"].overdue == 3
+    cache.clear()
