@@ -223,8 +223,8 @@ def dashboard(*, now: dt.datetime | None = None) -> Dashboard:
     and reviewer (``case_open_clock`` holds every column it reads), the reviewers' names, and
     the open appeals."""
     now = now or timezone.now()
-    groups = [
-        {"status": row["status"], "assigned_to": row["assigned_to"]} | _figures(row)
+    groups: list[dict[str, Any]] = [
+        {"status": row["status"], "assigned_to": row["assigned_to"]} | _figures(dict(row))
         for row in _open_cases(now)
         .values("status", "assigned_to")
         .annotate(**_clock_counts(now))
@@ -250,7 +250,9 @@ def dashboard(*, now: dt.datetime | None = None) -> Dashboard:
                 alert=sums["alert"],
             )
         )
-    reviewers = sorted({row["assigned_to"] for row in groups}, key=lambda r: (r is None, r or 0))
+    reviewers: list[int | None] = sorted(
+        {row["assigned_to"] for row in groups}, key=lambda r: (r is None, r or 0)
+    )
     names = _reviewer_names(reviewers)
     workload = []
     for reviewer in reviewers:

@@ -99,6 +99,12 @@ def test_the_queue_highlights_cases_past_three_quarters_of_their_clock(clock_cas
     assert "75% of the clock used" in html
 
 
+def test_the_director_queue_highlights_them_too(clock_cases, nurse, director_client):
+    services.case_refer_to_director(case=clock_cases["alert"], by=nurse, summary="Review.")
+    html = director_client.get("/director/").content.decode()
+    assert 'class="table-warning clock-alert"' in html and "75% of the clock used" in html
+
+
 def test_a_manager_reads_the_queue_but_does_not_work_it(clock_cases, manager_client):
     html = manager_client.get("/cases/?tab=all&due=overdue").content.decode()
     overdue = clock_cases["overdue"]

@@ -115,7 +115,9 @@ def test_the_managers_page_shows_the_same_figures_and_recomputes_them(
     html = manager_client.get("/operations/metrics/?year=2025").content.decode()
     assert "100.0% (1 of 1)" in html and "Numerator" in html
     request(by=nurse, decider=director, received="2025-05-01 08:00", decided="2025-05-02 08:00")
-    assert "100.0% (1 of 1)" in manager_client.get("/operations/metrics/?year=2025").content.decode()
+    assert (
+        "100.0% (1 of 1)" in manager_client.get("/operations/metrics/?year=2025").content.decode()
+    )
     fresh = manager_client.get("/operations/metrics/?year=2025&refresh=1").content.decode()
     assert "100.0% (2 of 2)" in fresh
     # The public page shows the figures the manager computed.
