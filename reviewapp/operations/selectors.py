@@ -700,10 +700,12 @@ def cms0057_figures(*, year: int, refresh: bool = False) -> CachedFigures:
 
 
 def metrics_years() -> list[int]:
-    """The years the metrics pages offer: from the first request received to this year."""
+    """The years the metrics pages offer: from the first request received (or last year) to
+    this year."""
     first = Case.objects.order_by("received_at").values_list("received_at", flat=True).first()
     this_year = timezone.localdate().year
-    start = timezone.localtime(first).year if first else this_year
+    # Last year always: it is the one a plan posts.
+    start = min(timezone.localtime(first).year if first else this_year, this_year - 1)
     return list(range(this_year, start - 1, -1))
 
 
