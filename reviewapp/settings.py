@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "oauth2_provider",
     "reviewapp.accounts",
     "reviewapp.core",
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "reviewapp.decisions",
     "reviewapp.letters",
     "reviewapp.operations",
+    "reviewapp.documents",
     "reviewapp.demo",
     "reviewapp.fhir",
 ]
@@ -300,11 +303,43 @@ ACCESS_LOG_RETENTION_DAYS: int = env.int("ACCESS_LOG_RETENTION_DAYS", 2190)
 if ACCESS_LOG_RETENTION_DAYS < 2190:
     raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be at least 2190 (six years).")
 
-# The organisation that sends determination letters.
+# Background work (reading documents) through Django's tasks API (django-tasks). "database":
+# a queue in the application's own database, run by `manage.py db_worker --queue-name
+# documents,default` (bin/demo starts one); "rq": RQ on Redis for several machines, run by
+# `manage.py rqworker --job-class django_tasks_rq.Job documents default`; "immediate": inline in
+# the request (tests, one-off scripts).
+TASKS_BACKEND: str = env.str("TASKS_BACKEND", "database")
+TASKS_QUEUES = ["default", "documents"]
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASKS_QUEUES}}
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    _redis_url = env.str("TASKS_REDIS_URL", "redis://127.0.0.1:6379/0")
+    RQ_QUEUES = {name: {"URL": _redis_url, "DEFAULT_TIMEOUT": 3600} for name in TASKS_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASKS_QUEUES}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": TASKS_QUEUES,
+        }
+    }
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database', 'rq' or 'immediate'.")
+
+# Reading documents (text per page, OCR): the reader's limits, which stop a hostile or oversized
+# file. A stored document over them (the upload's EVIDENCE_MAX_* allow more) stays, unread.
+DOCUMENTS_MAX_PAGES: int = env.int("DOCUMENTS_MAX_PAGES", 500)
+DOCUMENTS_MAX_PIXELS: int = env.int("DOCUMENTS_MAX_PIXELS", 40_000_000)
+DOCUMENTS_PAGE_SECONDS: float = env.float("DOCUMENTS_PAGE_SECONDS", 60.0)
+DOCUMENTS_READER_MEMORY_MB: int = env.int("DOCUMENTS_READER_MEMORY_MB", 1536)
+DOCUMENTS_OCR_DPI: int = env.int("DOCUMENTS_OCR_DPI", 300)
+
 # How often (seconds) an app server checks whether the policy library was loaded anew elsewhere;
 # its cached engine objects are rebuilt when the library revision has moved on.
 LIBRARY_REVISION_CHECK_SECONDS: float = env.float("LIBRARY_REVISION_CHECK_SECONDS", 1.0)
 
+# The organisation that sends determination letters.
 ORGANISATION_NAME: str = env.str("ORGANISATION_NAME", "Bayou Valley Health Plan (demo)")
 ORGANISATION_ADDRESS: str = env.str(
     "ORGANISATION_ADDRESS", "100 Example Street, Suite 200, Springfield, ST 00000"
@@ -374,5 +409,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
     },
 }

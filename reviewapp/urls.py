@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("policies/", include("criteria.urls")),
     path("cases/", include("reviewapp.cases.urls")),
+    path("cases/", include("reviewapp.documents.urls")),
     path("", include("reviewapp.decisions.urls")),
     path("letters/", include("reviewapp.letters.urls")),
     path("audit/", include("reviewapp.audit.urls")),

@@ -236,9 +236,11 @@ class CaseDiagnosis(models.Model):
 
 
 class FactOrigin(models.TextChoices):
-    """Where a recorded fact came from (PRODUCT.md invariant 8)."""
+    """Where a recorded fact came from (PRODUCT.md invariant 8): typed by a reviewer, accepted
+    from a document page, or received from the provider over the API (the FHIR interface)."""
 
     TYPED = "typed", "Typed by a reviewer"
+    DOCUMENT = "document", "Accepted from a document"
     API = "api", "Received from the provider over the API"
 
 
@@ -249,7 +251,8 @@ class CaseFact(models.Model):
     fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="+")
     value = models.JSONField()
     origin = models.CharField(max_length=12, choices=FactOrigin.choices, default=FactOrigin.TYPED)
-    # Who or what it came from beyond the kind ("Example EHR, QuestionnaireResponse").
+    # Which document and page ("office-note.pdf p. 3"), or who sent it over the API ("Example
+    # EHR, QuestionnaireResponse").
     origin_detail = models.CharField(max_length=200, blank=True)
     revision = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
@@ -486,6 +489,12 @@ class EventKind(models.TextChoices):
     API_LETTER = "api_letter", "Letter downloaded over the API"
     API_SUBSCRIBE = "api_subscribe", "Subscribed over the API"
     API_NOTIFIED = "api_notified", "API client notified"
+    # Documents read for the reviewer (the documents app) and the suggestions read from them.
+    DOCUMENT_READ = "document_read", "Document read"
+    DOCUMENT_NOT_READ = "document_not_read", "Document could not be read"
+    DOCUMENT_READ_AGAIN = "document_read_again", "Document sent to be read again"
+    SUGGESTION_ACCEPTED = "suggestion_accepted", "Suggestion accepted"
+    SUGGESTION_DISMISSED = "suggestion_dismissed", "Suggestion dismissed"
 
 
 class CaseEvent(models.Model):

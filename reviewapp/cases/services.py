@@ -8,9 +8,10 @@ that fails raises ``CaseActionRefused`` with a message meant for the reviewer; n
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,9 +261,10 @@ def fact_record(
 ) -> Saved:
     """Record (or with an empty value, clear) a clinical fact and re-propose what it decides.
 
-    ``origin`` says where the value came from (typed by a reviewer, or received from the provider
-    over the API, with ``origin_detail`` naming the sender); it is kept on the fact and in the
-    timeline. Returns the fact (when its value changed) and the criteria that read it.
+    ``origin`` says where the value came from (typed by a reviewer, accepted from a document page,
+    or received from the provider over the API), ``origin_detail`` where exactly (the document and
+    page, or the sender); both are kept on the fact and in the timeline. Returns the fact (when its
+    value changed) and the criteria that read it.
     """
     case = case_lock(case)
     case_require_status(case, rules.EDITABLE, "changed")
@@ -305,7 +307,9 @@ def fact_record(
             + (f": {origin_detail})" if origin_detail else ")")
         ),
         before={name: before},
-        after={name: after},
+        after={name: after, "origin": origin, "origin_detail": origin_detail}
+        if origin != FactOrigin.TYPED
+        else {name: after},
     )
     return Saved(criteria=_repropose(case, names={name}), facts=(name,))
 
@@ -510,6 +514,11 @@ class UploadResult:
     duplicate: bool
 
 
+# Called with each newly stored document, inside the upload's transaction (the documents app
+# registers the request to read it). Apps above cases register here; cases imports none of them.
+EVIDENCE_STORED_HOOKS: list[Callable[..., Any]] = []
+
+
 @transaction.atomic
 def evidence_upload(
     *,
@@ -558,6 +567,8 @@ def evidence_upload(
         evidence.save()
         seen[info.sha256] = evidence
         results.append(UploadResult(evidence, duplicate=False))
+        for hook in EVIDENCE_STORED_HOOKS:
+            hook(evidence=evidence, by=by)
         event_record(
             case=case,
             actor=by,
@@ -572,6 +583,23 @@ def evidence_upload(
             },
         )
     return results
+
+
+class EvidenceCorrupt(Exception):
+    """The stored file no longer matches the SHA-256 recorded when it was uploaded."""
+
+
+def evidence_read_verified(*, evidence: Evidence) -> bytes:
+    """The document's bytes, checked against the SHA-256 recorded at upload (from whichever
+    storage holds it: a shared directory or an S3 bucket)."""
+    with evidence.file.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != evidence.sha256:
+        raise EvidenceCorrupt(
+            f"{evidence.original_name} does not match the SHA-256 recorded when it was "
+            "uploaded; it is not served."
+        )
+    return data
 
 
 def parse_pages(text: str, page_count: int | None) -> str:

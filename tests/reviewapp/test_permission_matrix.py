@@ -32,6 +32,7 @@ from reviewapp.cases.models import (
 )
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import Determination
+from reviewapp.documents.models import DocumentReading, Suggestion
 from tests.factories import CaseFactory, EvidenceFactory, meeting_case, pdf_bytes
 from tests.urlwalk import endpoints
 
@@ -323,6 +324,44 @@ def irr_review(users, actor) -> Call:
     return Call(f"/operations/irr/reviews/{assignment.pk}/", _all_met(assignment.study_case))
 
 
+def _read_note(users) -> tuple[Case, Evidence]:
+    """A case with a note read (its suggestions waiting for a decision)."""
+    from reviewapp.documents import services as documents
+
+    case = _case(users)
+    note = b"Pain is 8/10 today. No signs of active infection.\n"
+    evidence = services.evidence_upload(
+        case=case,
+        by=users["nurse"],
+        files=[SimpleUploadedFile("note.txt", note)],
+        doc_type="office_note",
+        document_date=None,
+        source="",
+    )[0].evidence
+    documents.reading_run(reading_id=evidence.reading.pk)  # the worker, inline
+    return case, evidence
+
+
+def suggestion_accept(users, actor) -> Call:
+    case, evidence = _read_note(users)
+    suggestion = evidence.suggestions.get(fact__name="pain_nrs")
+    return Call(f"/cases/{case.pk}/suggestions/{suggestion.pk}/accept/", {}, case)
+
+
+def suggestion_dismiss(users, actor) -> Call:
+    case, evidence = _read_note(users)
+    suggestion = evidence.suggestions.get(fact__name="pain_nrs")
+    return Call(f"/cases/{case.pk}/suggestions/{suggestion.pk}/dismiss/", {}, case)
+
+
+def read_again(users, actor) -> Call:
+    from reviewapp.documents.models import DocumentReading
+
+    case, evidence = _read_note(users)
+    DocumentReading.objects.filter(evidence=evidence).update(status="failed", message="Test.")
+    return Call(f"/cases/{case.pk}/documents/{evidence.pk}/read-again/", {}, case)
+
+
 def logout(users, actor) -> Call:
     return Call("/accounts/logout/", {})
 
@@ -356,6 +395,9 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "operations:irr-close": (MANAGER, irr_close),
     "operations:irr-reference": (MANAGER, irr_reference),
     "operations:irr-review": (REVIEWERS, irr_review),
+    "documents:suggestion-accept": (REVIEWERS, suggestion_accept),
+    "documents:suggestion-dismiss": (REVIEWERS, suggestion_dismiss),
+    "documents:read-again": (REVIEWERS, read_again),
 }
 # Reads: they must refuse POST (405), so they cannot change anything.
 READ_ONLY = {
@@ -377,6 +419,9 @@ READ_ONLY = {
     "letters:preview",
     "letters:download",
     "accounts:password-change-done",
+    "documents:panel",
+    "documents:search",
+    "documents:page-text",
     "audit:access-log",
     "audit:access-log-export",
     "audit:security-events",
@@ -475,6 +520,10 @@ def fingerprint(case: Case | None) -> tuple:
         CriterionException.objects.filter(**scope, withdrawn_at__isnull=True).count(),
         Determination.objects.filter(**scope).count(),
         CaseEvent.objects.filter(**scope).exclude(kind="refused").count(),
+        Suggestion.objects.filter(**scope).exclude(status="pending").count(),
+        DocumentReading.objects.filter(
+            **({"evidence__case": case} if case else {}), status="queued"
+        ).count(),
     )
 
 
