@@ -1,8 +1,8 @@
 """The operations pages that read member data, declared to the access log (``reviewapp.audit``).
 
 The dashboard, productivity and the metrics show counts and staff names only; the pages of an
-inter-rater reliability study list the sampled cases, and a reviewer's blind re-review shows a
-case's request and documents.
+inter-rater reliability study list the sampled cases, the list of open appeals names their
+cases, and a reviewer's blind re-review shows a case's request and documents.
 """
 
 from __future__ import annotations
@@ -67,3 +67,4 @@ def register_reads() -> None:
     registry.register("operations:irr-reference", AccessKind.CASE, subject=_study_case)
     registry.register("operations:irr-review", AccessKind.CASE, subject=_review)
     registry.register("operations:irr-reviews", AccessKind.CASE_LIST)
+    registry.register("operations:appeals-due", AccessKind.CASE_LIST)

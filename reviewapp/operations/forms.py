@@ -53,6 +53,23 @@ class ProductivityFilterForm(forms.Form):
         return until
 
 
+class AppealsDueFilterForm(forms.Form):
+    """The filters of the open appeals' list (the dashboard's appeal counts link to them)."""
+
+    due = _select(
+        forms.ChoiceField(
+            required=False,
+            label="Due",
+            choices=[("", "Any due time"), *selectors.APPEAL_DUE_FILTERS.items()],
+        )
+    )
+    line_of_business = _select(
+        forms.ChoiceField(
+            required=False, choices=[("", "Every line of business"), *LineOfBusiness.choices]
+        )
+    )
+
+
 class MetricsYearForm(forms.Form):
     """A calendar year that has begun; without one, ``last_year`` says which: the last complete
     year (the public page: what a plan posts) or this year so far (the manager's page)."""

@@ -285,6 +285,29 @@ def appeals_due(*, now: dt.datetime) -> AppealsDue | None:
     return AppealsDue(**row)
 
 
+# Filters of the appeals the dashboard links to: overdue, due within the next 24 hours.
+APPEAL_DUE_FILTERS = {"overdue": "Overdue", "24h": "Due in the next 24 hours"}
+
+
+def appeals_due_list(
+    *, due: str = "", line_of_business: str = "", now: dt.datetime | None = None
+) -> QuerySet[Any] | None:
+    """The open appeals the dashboard counts, by due time, filtered as its links ask (``due``:
+    ``APPEAL_DUE_FILTERS``), with their case and reviewer; None when appeals are not recorded
+    in this system."""
+    appeals = sources.appeals_open()
+    if appeals is None:
+        return None
+    now = now or timezone.now()
+    if due == "overdue":
+        appeals = appeals.filter(due_at__lt=now)
+    elif due == "24h":
+        appeals = appeals.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=24))
+    if line_of_business:
+        appeals = appeals.filter(case__line_of_business=line_of_business)
+    return appeals.select_related("case", "reviewer__staff_profile").order_by("due_at", "id")
+
+
 # --- the daily digest --------------------------------------------------------------------------
 
 DIGEST_LIST_LIMIT = 50

@@ -65,13 +65,12 @@ def appeals_decided_in(year: int) -> QuerySet[Any] | None:
     return _appeal_selectors().appeals_decided_in(year) if appeals_recorded() else None
 
 
-def appeals_queue_url(*, due: str = "") -> str | None:
-    """Where the dashboard's appeal counts link to: the appeals queue, if there is one."""
+def appeal_detail_url(pk: int) -> str | None:
+    """The appeal's own page (for reviewers), if there is one."""
     try:
-        url = reverse("appeals:queue")
+        return reverse("appeals:detail", args=[pk])
     except NoReverseMatch:
         return None
-    return f"{url}?due={due}" if due else url
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import dashboard, irr, metrics, productivity
+from .views import appeals, dashboard, irr, metrics, productivity
 
 app_name = "operations"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("appeals/", appeals.appeals_due, name="appeals-due"),
     path("productivity/", productivity.productivity, name="productivity"),
     path("productivity/export.csv", productivity.productivity_export, name="productivity-export"),
     path("metrics/", metrics.metrics, name="metrics"),

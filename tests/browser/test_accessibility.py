@@ -68,6 +68,7 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(page: Page, scree
         "access-log": "/audit/access/",
         "security-events": "/audit/security/",
         "operations-dashboard": "/operations/",
+        "open-appeals": "/operations/appeals/",
         "manager-queue": "/cases/?tab=all&due=overdue",
         "productivity": "/operations/productivity/",
         "metrics": "/operations/metrics/",

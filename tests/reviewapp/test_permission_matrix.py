@@ -427,6 +427,7 @@ READ_ONLY = {
     "audit:security-events",
     "audit:security-events-export",
     "operations:dashboard",
+    "operations:appeals-due",
     "operations:productivity",
     "operations:productivity-export",
     "operations:metrics",

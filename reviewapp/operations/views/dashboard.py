@@ -1,6 +1,6 @@
 """The UM manager's dashboard: open inventory by status and age, the clock, workload, appeals.
 
-Every number links to the work queue (or the appeals queue) filtered to the cases it counts.
+Every number links to the work queue (or the list of open appeals) filtered to what it counts.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from reviewapp.cases.models import CLOCK_ALERT_SHARE
 
-from .. import charts, selectors, sources
+from .. import charts, selectors
 
 
 @require_GET
@@ -22,9 +22,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "board": board,
         "alert_percent": round(CLOCK_ALERT_SHARE * 100),
-        "appeals_url": sources.appeals_queue_url(),
-        "appeals_overdue_url": sources.appeals_queue_url(due="overdue"),
-        "appeals_due_url": sources.appeals_queue_url(due="24h"),
         "age_chart": charts.bar_chart(
             chart_id="chart-open-by-age",
             title="Open cases by time since receipt",

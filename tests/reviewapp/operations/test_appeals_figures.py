@@ -18,6 +18,7 @@ standard denied 3 of 3. Two appeals are open: one overdue, one due within 24 hou
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.apps import apps
@@ -118,8 +119,31 @@ def test_standard_requests_approved_after_appeal(appealed):
     assert (report.overall.standard.denied, report.overall.standard.decided) == (5, 5)
 
 
-def test_appeals_due_on_the_dashboard(appealed, manager_client):
+def test_appeals_due_on_the_dashboard_link_to_the_open_appeals(
+    appealed, manager_client, django_assert_num_queries
+):
     board = selectors.dashboard()
     assert (board.appeals.open, board.appeals.overdue, board.appeals.due_24h) == (2, 1, 1)
     html = manager_client.get("/operations/").content.decode()
-    assert 'id="count-appeals"' in html and "1 overdue" in html
+    assert re.search(r'id="count-appeals" href="/operations/appeals/">2<', html)
+    assert 'href="/operations/appeals/?due=overdue">1' in html
+    assert 'href="/operations/appeals/?due=24h">1' in html
+
+    def listed(query: str) -> list[str]:
+        page = manager_client.get(f"/operations/appeals/{query}").content.decode()
+        return re.findall(r"AP-TEST-\d+", page)
+
+    everything = listed("")
+    assert len(everything) == 2
+    late, soon = everything  # the soonest due first
+    assert listed("?due=overdue") == [late]
+    assert listed("?due=24h") == [soon]
+    assert listed("?line_of_business=commercial") == []
+    # A manager opens the case's audit trail, not the appeal (managers do not work appeals).
+    page = manager_client.get("/operations/appeals/").content.decode()
+    assert "/appeals/" not in page.replace("/operations/appeals/", "")
+    assert re.search(r'href="/cases/\d+/timeline/"', page)
+    # session, user, group permissions, user permissions, the page of appeals (with their
+    # cases and reviewers), the access-log row
+    with django_assert_num_queries(6):
+        manager_client.get("/operations/appeals/", HTTP_HX_REQUEST="true")
