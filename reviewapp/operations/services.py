@@ -261,6 +261,7 @@ def digest_send(*, now: dt.datetime | None = None, dry_run: bool = False) -> Dig
             ],
             "dashboard_url": settings.SITE_URL.rstrip("/") + reverse("operations:dashboard"),
             "queue_url": settings.SITE_URL.rstrip("/") + reverse("cases:queue"),
+            "appeals_url": settings.SITE_URL.rstrip("/") + reverse("operations:appeals-due"),
             "organisation_name": settings.ORGANISATION_NAME,
         },
     )

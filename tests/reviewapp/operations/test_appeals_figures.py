@@ -147,3 +147,15 @@ def test_appeals_due_on_the_dashboard_link_to_the_open_appeals(
     # cases and reviewers), the access-log row
     with django_assert_num_queries(6):
         manager_client.get("/operations/appeals/", HTTP_HX_REQUEST="true")
+
+
+def test_the_digest_counts_the_open_appeals(appealed, manager):
+    from django.core import mail
+    from django.core.management import call_command
+
+    manager.email = "morgan@example.org"
+    manager.save()
+    call_command("operations", "digest")
+    body = mail.outbox[0].body
+    assert "Open appeals: 2 (1 overdue, 1 due in 24 hours)" in body
+    assert "http://127.0.0.1:8000/operations/appeals/" in body
