@@ -308,6 +308,29 @@ def appeals_due_list(
     return appeals.select_related("case", "reviewer__staff_profile").order_by("due_at", "id")
 
 
+@dataclass(frozen=True)
+class AppealClock:
+    """An open appeal and its clock: overdue, or the share of it used (receipt to due time)."""
+
+    appeal: Any
+    overdue: bool
+    clock_used: float
+
+    @property
+    def alert(self) -> bool:
+        """Past the turnaround alert share of its clock, not yet overdue (as cases are)."""
+        return not self.overdue and self.clock_used >= CLOCK_ALERT_SHARE
+
+
+def appeal_clocks(appeals: Iterable[Any], *, now: dt.datetime) -> list[AppealClock]:
+    clocks = []
+    for appeal in appeals:
+        clock = (appeal.due_at - appeal.received_at).total_seconds()
+        used = (now - appeal.received_at).total_seconds() / clock if clock > 0 else 1.0
+        clocks.append(AppealClock(appeal=appeal, overdue=appeal.due_at < now, clock_used=used))
+    return clocks
+
+
 # --- the daily digest --------------------------------------------------------------------------
 
 DIGEST_LIST_LIMIT = 50

@@ -25,7 +25,6 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from reviewapp.decisions.models import Determination
@@ -63,14 +62,6 @@ def appeals_open() -> QuerySet[Any] | None:
 def appeals_decided_in(year: int) -> QuerySet[Any] | None:
     """Appeals decided in the calendar year, or None when appeals are not recorded here."""
     return _appeal_selectors().appeals_decided_in(year) if appeals_recorded() else None
-
-
-def appeal_detail_url(pk: int) -> str | None:
-    """The appeal's own page (for reviewers), if there is one."""
-    try:
-        return reverse("appeals:detail", args=[pk])
-    except NoReverseMatch:
-        return None
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:

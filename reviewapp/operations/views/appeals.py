@@ -15,7 +15,7 @@ from reviewapp.accounts.roles import REVIEW_CASES
 from reviewapp.audit.services import access_note
 from reviewapp.core.pagination import paginate
 
-from .. import forms, selectors, sources
+from .. import forms, selectors
 
 TEMPLATE = "operations/appeals_due.html"
 
@@ -29,21 +29,16 @@ def appeals_due(request: HttpRequest) -> HttpResponse:
         due=data.get("due", ""), line_of_business=data.get("line_of_business", "")
     )
     page = paginate(appeals, request.GET.get("page")) if appeals is not None else None
-    rows = []
     if page is not None:
         access_note(request, result_count=len(page.object_list))
-        may_open = request.user.has_perm(REVIEW_CASES)
-        rows = [
-            (appeal, sources.appeal_detail_url(appeal.pk) if may_open else None)
-            for appeal in page.object_list
-        ]
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "querystring": params.urlencode(),
-        "rows": rows,
-        "now": timezone.now(),
+        "rows": selectors.appeal_clocks(page.object_list if page else [], now=timezone.now()),
+        # A reviewer who is also a manager opens the appeal itself.
+        "may_open": request.user.has_perm(REVIEW_CASES),
     }
     return render(request, f"{TEMPLATE}#appeals-due-list" if request.htmx else TEMPLATE, context)

@@ -141,6 +141,10 @@ def test_appeals_due_on_the_dashboard_link_to_the_open_appeals(
     assert listed("?line_of_business=commercial") == []
     # A manager opens the case's audit trail, not the appeal (managers do not work appeals).
     page = manager_client.get("/operations/appeals/").content.decode()
+    # The one due in 10 hours was received 3 days ago: 72 of its 82 hours used (87%).
+    assert page.count('class="table-danger overdue"') == 1
+    assert page.count('class="table-warning clock-alert"') == 1
+    assert "87% of the clock used" in page
     assert "/appeals/" not in page.replace("/operations/appeals/", "")
     assert re.search(r'href="/cases/\d+/timeline/"', page)
     # session, user, group permissions, user permissions, the page of appeals (with their
