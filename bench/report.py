@@ -38,7 +38,7 @@ BUDGETS = [
     Budget("answer_save", "p95_ms", 30, "criterion answer save (htmx)"),
     Budget("fact_save", "p95_ms", 50, "fact save (htmx, re-proposes)"),
     Budget("evidence_upload", "p95_ms", 150, "1 MB PDF upload"),
-    Budget("letter_sign", "p50_ms", 1500, "letter render + sign (median)"),
+    Budget("letter_sign", "p50_ms", 600, "letter render + sign (median)"),
     Budget("dashboard", "p95_ms", 60, "UM manager's dashboard"),
     Budget("productivity", "p95_ms", 80, "productivity, 12 weeks, with charts"),
     Budget("metrics_page", "p95_ms", 60, "CMS-0057-F metrics page (manager)"),

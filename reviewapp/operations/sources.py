@@ -3,11 +3,9 @@
 The one place to change when those apps change:
 
 - **Decision time** is the initial determination's ``decided_at`` (``decisions``).
-- **Notice time** is when the member was told (the clock stops there, not at the decision).
-  Today a determination letter is signed and sent in one step that closes the case, so the
-  notice time is ``Case.closed_at`` (of a case that was not withdrawn). With the letters'
-  delivery records it becomes ``Case.notice_sent_at`` (the member's copy sent): change
-  ``NOTICE_FIELD``.
+- **Notice time** is when the member was told (the clock stops there, not at the decision):
+  ``Case.notice_sent_at``, set when the member's copy of the determination letter is sent (the
+  case closes then too; a withdrawn request has none): ``NOTICE_FIELD``.
 - **Extension**: ``Case.due_extended``, set when a pend for missing information extended the
   clock (``cases.services.case_pend``; the letters app sends the extension notice).
 - **Appeals** (``reviewapp.appeals``, the agreed interface): ``Appeal`` with ``case``,
@@ -29,9 +27,8 @@ from django.utils import timezone
 
 from reviewapp.decisions.models import Determination
 
-# When the member was told: the field of ``cases.Case`` that stops the clock (of a case that was
-# decided, not withdrawn).
-NOTICE_FIELD = "closed_at"
+# When the member was told: the field of ``cases.Case`` that stops the clock.
+NOTICE_FIELD = "notice_sent_at"
 
 # Appeal outcomes that approve (some of) what the initial determination refused.
 APPEAL_APPROVING_OUTCOMES = ("overturned", "partially_overturned")

@@ -5,12 +5,13 @@ import re
 import pytest
 
 EXPECTED_NAV = {
-    "nurse": ["Work queue", "New case", "Consistency reviews", "Policy library"],
+    "nurse": ["Work queue", "New case", "Consistency reviews", "Mail room", "Policy library"],
     "director": [
         "Director queue",
         "Work queue",
         "New case",
         "Consistency reviews",
+        "Mail room",
         "Policy library",
     ],
     "administrator": ["Policy library", "Access log", "Security events", "Administration"],
