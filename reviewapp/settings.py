@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "reviewapp.decisions",
     "reviewapp.letters",
     "reviewapp.operations",
+    "reviewapp.appeals",
     "reviewapp.documents",
     "reviewapp.demo",
     "reviewapp.fhir",

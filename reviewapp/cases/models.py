@@ -568,6 +568,16 @@ class EventKind(models.TextChoices):
     LETTER_SENT = "letter_sent", "Letter sent"
     CLOSED = "closed", "Closed"
     REFUSED = "refused", "Refused attempt"
+    # Appeals (``reviewapp.appeals``): each event's ``after`` names the appeal.
+    APPEAL_FILED = "appeal_filed", "Appeal filed"
+    APPEAL_DOCUMENTS = "appeal_documents", "Appeal documents received"
+    APPEAL_CLAIMED = "appeal_claimed", "Appeal assigned"
+    APPEAL_EXPEDITE_DECLINED = "appeal_expedite_declined", "Expedited appeal declined"
+    APPEAL_EXTENDED = "appeal_extended", "Appeal due time extended"
+    APPEAL_ANSWER_RECORDED = "appeal_answer_recorded", "Appeal answer recorded"
+    APPEAL_DECIDED = "appeal_decided", "Appeal decided"
+    APPEAL_WITHDRAWN = "appeal_withdrawn", "Appeal withdrawn"
+    APPEAL_FORWARDED = "appeal_forwarded", "Appeal forwarded for independent review"
     # The FHIR prior-authorization API (reviewapp/fhir): the client organisation is the actor.
     API_REQUEST_RECEIVED = "api_request_received", "Request received over the API"
     API_SUBMIT = "api_submit", "Submitted over the API"

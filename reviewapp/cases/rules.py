@@ -14,7 +14,7 @@ from typing import Protocol
 
 from django.contrib.auth.models import AnonymousUser, User
 
-from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE
+from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE, REVIEW_CASES
 
 from .models import OPEN_STATUSES, Case, CaseStatus
 
@@ -30,6 +30,9 @@ APPROVABLE = (CaseStatus.IN_REVIEW,)  # a reviewer's approval of a case meeting 
 WITHDRAWABLE = OPEN_STATUSES
 DECIDABLE = (CaseStatus.REFERRED,)  # a medical director's decision, exceptions included
 REOPENABLE = (CaseStatus.DECIDED, CaseStatus.CLOSED)
+# An appeal is filed against the adverse determination in force once its letter is signed
+# (``reviewapp.appeals`` checks the rest: one appeal per determination, the filing limit).
+APPEALABLE = (CaseStatus.DECIDED, CaseStatus.CLOSED)
 
 ONLY_DIRECTORS = "Only a medical director may do this."
 
@@ -42,6 +45,9 @@ class DeterminationOnRecord(Protocol):
 
     @property
     def is_adverse(self) -> bool: ...
+
+    @property
+    def is_signed(self) -> bool: ...
 
 
 class RollupLike(Protocol):
@@ -120,3 +126,20 @@ def reopen_refusal(*, user: AnyUser, current: DeterminationOnRecord | None) -> s
     if user.has_perm(DECIDE_ADVERSE) or mine:
         return ""
     return "Only a medical director may reopen this case."
+
+
+def appeal_file_refusal(*, case: Case, user: AnyUser, current: DeterminationOnRecord | None) -> str:
+    """Staff who work cases record an appeal of the adverse determination in force, once its
+    letter is signed (the member has been, or is being, told of it)."""
+    if not user.has_perm(REVIEW_CASES):
+        return "Only nurse reviewers and medical directors record appeals."
+    if refusal := status_refusal(case, APPEALABLE, "appealed"):
+        return refusal
+    if current is None or not current.is_adverse:
+        return (
+            f"Case {case.reference} has no adverse determination in force: only a denial or a "
+            "partial approval can be appealed."
+        )
+    if not current.is_signed:
+        return "The determination's letter is not signed yet: sign it before an appeal is filed."
+    return ""

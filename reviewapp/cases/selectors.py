@@ -599,6 +599,7 @@ class CaseActions:
     review: bool = False  # open the medical director's review page
     decide: bool = False  # decide, and grant or withdraw exceptions
     reopen: bool = False
+    file_appeal: bool = False  # record an appeal of the adverse determination in force
 
 
 def case_actions(
@@ -631,6 +632,7 @@ def case_actions(
         review=director and allowed(rules.DECIDABLE),
         decide=director and allowed(rules.DECIDABLE),
         reopen=allowed(rules.REOPENABLE) and not rules.reopen_refusal(user=user, current=current),
+        file_appeal=not rules.appeal_file_refusal(case=case, user=user, current=current),
     )
 
 

@@ -566,6 +566,50 @@ def evidence_upload(
     """
     case = case_lock(case)
     case_require_status(case, rules.EDITABLE, "given new evidence")
+    return _evidence_store(
+        case=case, by=by, files=files, doc_type=doc_type, document_date=document_date, source=source
+    )
+
+
+def evidence_receive_after_decision(
+    *,
+    case: Case,
+    by: User,
+    files: list[UploadedFile],
+    doc_type: str,
+    document_date: dt.date | None,
+    source: str,
+    purpose: str,
+) -> list[UploadResult]:
+    """Documents that arrive after the decision (with an appeal): they join the case file, as
+    checked and as private as any evidence, whatever the case's state; the answers of the case
+    and its determinations are not touched. ``purpose`` (e.g. "appeal APL-2026-000004") is said
+    in the timeline.
+
+    Runs inside the caller's transaction, under the case lock the caller holds (the appeal's
+    services lock the case first).
+    """
+    return _evidence_store(
+        case=case,
+        by=by,
+        files=files,
+        doc_type=doc_type,
+        document_date=document_date,
+        source=source,
+        purpose=purpose,
+    )
+
+
+def _evidence_store(
+    *,
+    case: Case,
+    by: User,
+    files: list[UploadedFile],
+    doc_type: str,
+    document_date: dt.date | None,
+    source: str,
+    purpose: str = "",
+) -> list[UploadResult]:
     inspected = []
     for upload in files:
         try:
@@ -605,12 +649,13 @@ def evidence_upload(
             actor=by,
             kind=EventKind.EVIDENCE_UPLOADED,
             summary=f"Uploaded {evidence.original_name} ({evidence.get_doc_type_display()},"
-            f" {info.size:,} bytes)",
+            f" {info.size:,} bytes)" + (f" for {purpose}" if purpose else ""),
             after={
                 "evidence": evidence.pk,
                 "name": evidence.original_name,
                 "sha256": info.sha256,
                 "content_type": info.content_type,
+                **({"purpose": purpose} if purpose else {}),
             },
         )
     return results

@@ -31,6 +31,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Operations", "operations:dashboard", VIEW_OPERATIONS),
     NavItem("Work queue", "cases:queue", VIEW_OPERATIONS),  # read-only for managers
     NavItem("Consistency reviews", "operations:irr-reviews", REVIEW_CASES),
+    NavItem("Appeals", "appeals:queue", REVIEW_CASES),
     NavItem("Mail room", "letters:mail-room", REVIEW_CASES),
     NavItem("Policy library", "criteria:policy-list", None),
     NavItem("Access log", "audit:access-log", VIEW_AUDIT),

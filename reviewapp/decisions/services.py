@@ -576,3 +576,79 @@ def _reopen(*, case: Case, by, reason: str, current: Determination | None) -> Ca
         closed_at=None,
         notice_sent_at=None,
     )
+
+
+# --- determinations made on appeal --------------------------------------------------------------
+
+
+def determination_record_on_appeal(
+    *,
+    appealed: Determination,
+    by: User,
+    code_decisions: Mapping[str, str],
+    reason_items: list[dict],
+    explanation: str,
+    rationale: str,
+    criteria_snapshot: list[dict],
+    policy_snapshot: dict,
+) -> Determination:
+    """The new determination an appeal makes when it overturns the one appealed, in whole or in
+    part: it supersedes the one appealed (which stays on record, unchanged) and grants an
+    authorization for every code now approved.
+
+    Called by ``reviewapp.appeals`` inside its transaction, under the case lock, once the appeal's
+    rules (a medical director who had no part in the decision appealed, in a fitting specialty)
+    have been checked. ``code_decisions`` covers every requested code; ``criteria_snapshot`` is
+    the checklist as the appeal left it, in the determination's snapshot shape.
+    """
+    case = appealed.case
+    if refusal := rules.director_refusal(user=by):
+        raise _forbid(case, by, "decide an appeal", refusal)
+    if Determination.objects.filter(supersedes=appealed).exists():
+        raise CaseActionRefused("A later determination already supersedes the one appealed.")
+    codes = {s.code: s for s in case.services.all()}
+    if sorted(code_decisions) != sorted(codes) or not set(code_decisions.values()) <= {
+        "approve",
+        "deny",
+    }:
+        raise CaseActionRefused("Decide every requested code: approve or deny.")
+    exceptions = any(item.get("exception") for item in criteria_snapshot)
+    outcome = outcome_for(dict(code_decisions), exceptions=exceptions)
+    if outcome == Outcome.DENIED:
+        raise CaseActionRefused("An appeal that approves nothing upholds the determination.")
+    reasons = "\n\n".join(
+        [explanation.strip()] * bool(explanation.strip())
+        + [f"{item['label']}: {item['text']}" for item in reason_items]
+    )
+    if outcome in ADVERSE_OUTCOMES and not reasons:
+        raise CaseActionRefused("A partial approval gives its reasons.")
+    profile = getattr(by, "staff_profile", None)
+    determination = Determination.objects.create(
+        case=case,
+        outcome=outcome,
+        decided_by=by,
+        decider_name=profile.display_name if profile else by.get_username(),
+        decider_credentials=profile.credentials if profile else "",
+        decider_role=decider_role(by),
+        decided_at=timezone.now(),
+        reasons=reasons,
+        explanation=explanation.strip(),
+        reason_items=reason_items,
+        letter_language=appealed.letter_language,
+        rationale=rationale.strip(),
+        criteria_snapshot=criteria_snapshot,
+        policy_snapshot=policy_snapshot,
+        supersedes=appealed,
+    )
+    CodeDecision.objects.bulk_create(
+        CodeDecision(
+            determination=determination,
+            code=code,
+            units=service.units,
+            description=service.description,
+            decision=code_decisions[code],
+        )
+        for code, service in codes.items()
+    )
+    _authorization_grant(case=case, determination=determination)
+    return determination

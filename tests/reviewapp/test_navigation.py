@@ -5,12 +5,20 @@ import re
 import pytest
 
 EXPECTED_NAV = {
-    "nurse": ["Work queue", "New case", "Consistency reviews", "Mail room", "Policy library"],
+    "nurse": [
+        "Work queue",
+        "New case",
+        "Consistency reviews",
+        "Appeals",
+        "Mail room",
+        "Policy library",
+    ],
     "director": [
         "Director queue",
         "Work queue",
         "New case",
         "Consistency reviews",
+        "Appeals",
         "Mail room",
         "Policy library",
     ],
