@@ -189,7 +189,7 @@ class AppealFigures:
 class Figures:
     standard: PriorityFigures
     expedited: PriorityFigures
-    standard_appeals: AppealFigures | None  # None: appeals are not recorded in this system
+    standard_appeals: AppealFigures
     extended_approved: int
     withdrawn: int
     open_at_year_end: int
@@ -204,9 +204,7 @@ class Figures:
 
     def as_json(self) -> dict[str, Any]:
         standard = self.standard.as_json()
-        standard["approved_after_appeal"] = (
-            self.standard_appeals.as_json() if self.standard_appeals is not None else None
-        )
+        standard["approved_after_appeal"] = self.standard_appeals.as_json()
         return {
             "standard": standard,
             "expedited": self.expedited.as_json(),
@@ -300,8 +298,6 @@ def rows(report: dict[str, Any]) -> list[Row]:
 
     def appeal(c: dict[str, Any]) -> str:
         found = c["standard"]["approved_after_appeal"]
-        if found is None:
-            return "appeals not recorded here"
         return _ratio(found["approved_pct"], found["approved"], found["appeals_decided"], "appeals")
 
     def denied(priority: str):

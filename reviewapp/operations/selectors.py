@@ -43,6 +43,7 @@ from criteria.models import Node, Policy
 from criteria.vocabulary import STAGES
 from reviewapp.accounts.models import staff_display_name
 from reviewapp.accounts.roles import REVIEW_CASES, VIEW_OPERATIONS
+from reviewapp.appeals.models import Appeal
 from reviewapp.cases.models import (
     CLOCK_ALERT_SHARE,
     OPEN_STATUSES,
@@ -176,7 +177,7 @@ class Dashboard:
     now: dt.datetime
     inventory: list[InventoryRow]
     workload: list[WorkloadRow]
-    appeals: AppealsDue | None
+    appeals: AppealsDue
     age_bands: dict[str, str] = field(
         default_factory=lambda: {k: label for k, (label, _, _) in AGE_BANDS.items()}
     )
@@ -272,15 +273,16 @@ def dashboard(*, now: dt.datetime | None = None) -> Dashboard:
     return Dashboard(now=now, inventory=inventory, workload=workload, appeals=appeals_due(now=now))
 
 
-def appeals_due(*, now: dt.datetime) -> AppealsDue | None:
-    """Open appeals: how many, overdue, due in the next 24 hours (None: not recorded here)."""
-    appeals = sources.appeals_open()
-    if appeals is None:
-        return None
-    row = appeals.order_by().aggregate(
-        open=Count("pk"),
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
-        due_24h=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=24))),
+def appeals_due(*, now: dt.datetime) -> AppealsDue:
+    """Open appeals: how many, overdue, due in the next 24 hours."""
+    row = (
+        sources.appeals_open()
+        .order_by()
+        .aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            due_24h=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=24))),
+        )
     )
     return AppealsDue(**row)
 
@@ -291,13 +293,10 @@ APPEAL_DUE_FILTERS = {"overdue": "Overdue", "24h": "Due in the next 24 hours"}
 
 def appeals_due_list(
     *, due: str = "", line_of_business: str = "", now: dt.datetime | None = None
-) -> QuerySet[Any] | None:
+) -> QuerySet[Appeal]:
     """The open appeals the dashboard counts, by due time, filtered as its links ask (``due``:
-    ``APPEAL_DUE_FILTERS``), with their case and reviewer; None when appeals are not recorded
-    in this system."""
+    ``APPEAL_DUE_FILTERS``), with their case and reviewer."""
     appeals = sources.appeals_open()
-    if appeals is None:
-        return None
     now = now or timezone.now()
     if due == "overdue":
         appeals = appeals.filter(due_at__lt=now)
@@ -664,19 +663,17 @@ def cms0057_report(*, year: int) -> cms0057.Report:
         .order_by()
         .values_list("line_of_business", "n")
     )
-    appeals = sources.appeals_decided_in(year)
-    appeal_rows: dict[str, tuple[int, int]] | None = None
-    if appeals is not None:
-        appeal_rows = {
-            row["case__line_of_business"]: (row["n"], row["approved"])
-            for row in appeals.filter(case__priority=Priority.STANDARD)
-            .values("case__line_of_business")
-            .annotate(
-                n=Count("pk"),
-                approved=Count("pk", filter=Q(outcome__in=sources.APPEAL_APPROVING_OUTCOMES)),
-            )
-            .order_by()
-        }
+    appeal_rows: dict[str, tuple[int, int]] = {
+        row["case__line_of_business"]: (row["n"], row["approved"])
+        for row in sources.appeals_decided_in(year)
+        .filter(case__priority=Priority.STANDARD)
+        .values("case__line_of_business")
+        .annotate(
+            n=Count("pk"),
+            approved=Count("pk", filter=Q(outcome__in=sources.APPEAL_APPROVING_OUTCOMES)),
+        )
+        .order_by()
+    }
 
     def figures(lobs: tuple[str, ...]) -> cms0057.Figures:
         def priority_figures(priority: str) -> cms0057.PriorityFigures:
@@ -699,12 +696,10 @@ def cms0057_report(*, year: int) -> cms0057.Report:
             )
 
         rows = [row for (lob, _), row in groups.items() if lob in lobs]
-        appeal_figures = None
-        if appeal_rows is not None:
-            pairs = [appeal_rows.get(lob, (0, 0)) for lob in lobs]
-            appeal_figures = cms0057.AppealFigures(
-                decided=sum(n for n, _ in pairs), approved=sum(a for _, a in pairs)
-            )
+        pairs = [appeal_rows.get(lob, (0, 0)) for lob in lobs]
+        appeal_figures = cms0057.AppealFigures(
+            decided=sum(n for n, _ in pairs), approved=sum(a for _, a in pairs)
+        )
         return cms0057.Figures(
             standard=priority_figures(Priority.STANDARD),
             expedited=priority_figures(Priority.EXPEDITED),

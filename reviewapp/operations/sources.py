@@ -11,27 +11,25 @@ The one place to change when those apps change:
 - **Appeals** (``reviewapp.appeals``, the agreed interface): ``Appeal`` with ``case``,
   ``determination``, ``received_at``, ``priority``, ``due_at``, ``status``, ``outcome``
   (``upheld`` / ``overturned`` / ``partially_overturned``, blank while open) and ``decided_at``;
-  selectors ``appeals_open()`` and ``appeals_decided_in(year)``. Until that app is installed,
-  the appeals figures say they are not recorded here (``appeals_recorded()`` is False).
+  selectors ``appeals_open()`` and ``appeals_decided_in(year)``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from importlib import import_module
-from typing import Any
 
-from django.apps import apps
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from reviewapp.appeals import selectors as appeal_selectors
+from reviewapp.appeals.models import Appeal, AppealOutcome
 from reviewapp.decisions.models import Determination
 
 # When the member was told: the field of ``cases.Case`` that stops the clock.
 NOTICE_FIELD = "notice_sent_at"
 
 # Appeal outcomes that approve (some of) what the initial determination refused.
-APPEAL_APPROVING_OUTCOMES = ("overturned", "partially_overturned")
+APPEAL_APPROVING_OUTCOMES = (AppealOutcome.OVERTURNED, AppealOutcome.PARTIALLY_OVERTURNED)
 
 
 def initial_determinations() -> QuerySet[Determination]:
@@ -41,24 +39,14 @@ def initial_determinations() -> QuerySet[Determination]:
     return Determination.objects.filter(supersedes__isnull=True)
 
 
-def appeals_recorded() -> bool:
-    return apps.is_installed("reviewapp.appeals")
+def appeals_open() -> QuerySet[Appeal]:
+    """Open appeals (not decided, not withdrawn), by due time."""
+    return appeal_selectors.appeals_open()
 
 
-def _appeal_selectors() -> Any:
-    # Imported by name while the appeals app is being built beside this one; at merge this
-    # becomes ``from reviewapp.appeals import selectors``.
-    return import_module("reviewapp.appeals.selectors")
-
-
-def appeals_open() -> QuerySet[Any] | None:
-    """Open appeals by due time, or None when appeals are not recorded in this system."""
-    return _appeal_selectors().appeals_open() if appeals_recorded() else None
-
-
-def appeals_decided_in(year: int) -> QuerySet[Any] | None:
-    """Appeals decided in the calendar year, or None when appeals are not recorded here."""
-    return _appeal_selectors().appeals_decided_in(year) if appeals_recorded() else None
+def appeals_decided_in(year: int) -> QuerySet[Appeal]:
+    """Appeals decided in the calendar year (the organisation's time zone)."""
+    return appeal_selectors.appeals_decided_in(year)
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:

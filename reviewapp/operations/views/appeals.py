@@ -28,16 +28,15 @@ def appeals_due(request: HttpRequest) -> HttpResponse:
     appeals = selectors.appeals_due_list(
         due=data.get("due", ""), line_of_business=data.get("line_of_business", "")
     )
-    page = paginate(appeals, request.GET.get("page")) if appeals is not None else None
-    if page is not None:
-        access_note(request, result_count=len(page.object_list))
+    page = paginate(appeals, request.GET.get("page"))
+    access_note(request, result_count=len(page.object_list))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "querystring": params.urlencode(),
-        "rows": selectors.appeal_clocks(page.object_list if page else [], now=timezone.now()),
+        "rows": selectors.appeal_clocks(page.object_list, now=timezone.now()),
         # A reviewer who is also a manager opens the appeal itself.
         "may_open": request.user.has_perm(REVIEW_CASES),
     }

@@ -1,6 +1,5 @@
 """Appeals in the manager's figures: appeals due on the dashboard, and the CMS-0057-F "standard
-requests approved after appeal". Runs once the appeals app (``reviewapp.appeals``, the agreed
-interface ``operations.sources`` reads) is installed.
+requests approved after appeal", read from the appeals app through ``operations.sources``.
 
 2025 (America/Chicago). Denied standard requests: M1 and M2 (Medicaid), C1 (commercial); denied
 expedited: E1 (Medicare Advantage). Appeals decided:
@@ -21,20 +20,14 @@ import datetime as dt
 import re
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from reviewapp.decisions.models import Outcome
-from reviewapp.operations import selectors, sources
+from reviewapp.operations import selectors
 
 from .conftest import at, determination, request
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not apps.is_installed("reviewapp.appeals"), reason="the appeals app is not installed"
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 
 def appeal(case, *, by, outcome="", decided=None, due=None, number=[0]):  # noqa: B006
@@ -106,7 +99,6 @@ def appealed(nurse, director):
 
 
 def test_standard_requests_approved_after_appeal(appealed):
-    assert sources.appeals_recorded()
     report = selectors.cms0057_report(year=2025)
     overall = report.overall.standard_appeals
     assert (overall.decided, overall.approved, overall.approved_pct) == (2, 1, 50.0)

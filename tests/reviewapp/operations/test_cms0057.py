@@ -29,7 +29,7 @@ import pytest
 from django.core.management import call_command
 
 from reviewapp.decisions.models import Outcome
-from reviewapp.operations import selectors, sources
+from reviewapp.operations import selectors
 
 from .conftest import at, determination, request
 
@@ -134,14 +134,6 @@ def test_the_year_is_the_year_of_the_initial_determination_in_local_time(nurse, 
     assert selectors.cms0057_report(year=2026).overall.standard.decided == 1
 
 
-def test_appeals_are_reported_as_not_recorded_until_the_appeals_app_is_installed(year_2025):
-    from reviewapp.operations import sources
-
-    report = selectors.cms0057_report(year=2025).as_json()
-    if not sources.appeals_recorded():
-        assert report["overall"]["standard"]["approved_after_appeal"] is None
-
-
 def test_the_command_prints_the_same_figures_as_json(year_2025, capsys):
     call_command("metrics", "cms0057", "--year", "2025", "--json")
     printed = json.loads(capsys.readouterr().out)
@@ -189,8 +181,8 @@ def test_the_command_refuses_a_year_not_begun():
 def test_query_count_does_not_grow_with_the_requests(nurse, director, django_assert_num_queries):
     request(by=nurse, decider=director, received="2025-03-01 08:00", decided="2025-03-02 08:00")
     # initial determinations grouped; medians (PostgreSQL: by priority; SQLite: the times);
-    # open at year end (and the appeals decided in the year, when they are recorded)
-    queries = 3 + sources.appeals_recorded()
+    # open at year end; appeals decided in the year
+    queries = 4
     with django_assert_num_queries(queries):
         selectors.cms0057_report(year=2025)
     for n in range(5):

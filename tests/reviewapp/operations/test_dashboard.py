@@ -6,11 +6,10 @@ import datetime as dt
 import re
 
 import pytest
-from django.apps import apps
 
 from reviewapp.cases import services
 from reviewapp.cases.models import Case
-from reviewapp.operations import selectors, sources
+from reviewapp.operations import selectors
 
 from .conftest import open_case
 
@@ -145,8 +144,8 @@ def test_query_count_is_constant(nurse, manager_client, django_assert_num_querie
         open_case(by=nurse, received_ago=(10 + i) * H, due_in=(5 - i) * H)
     manager_client.get("/operations/")  # the session's idle clock
     # session, user (with profile), group names and permissions, user permissions,
-    # open cases by status and reviewer, the reviewers' names (and the open appeals, counted)
-    with django_assert_num_queries(6 + sources.appeals_recorded()):
+    # open cases by status and reviewer, the reviewers' names, the open appeals counted
+    with django_assert_num_queries(7):
         response = manager_client.get("/operations/")
     assert response.context["board"].open == count
 
@@ -172,17 +171,3 @@ def test_the_figures_are_reused_for_a_minute(settings, clock_cases, nurse, manag
     cache.clear()
     assert manager_client.get("/operations/").context["board"].overdue == 3
     cache.clear()
-
-
-@pytest.mark.skipif(
-    apps.is_installed("reviewapp.appeals"), reason="the appeals app is installed: see appeals"
-)
-def test_without_the_appeals_app_the_appeals_are_said_not_recorded(manager_client, role_clients):
-    html = manager_client.get("/operations/").content.decode()
-    assert "Appeals are not recorded in this system yet." in html
-    assert 'id="count-appeals"' not in html
-    page = manager_client.get("/operations/appeals/?due=overdue")
-    assert page.status_code == 200
-    assert 'id="appeals-not-recorded"' in page.content.decode()
-    for role in ("nurse", "director", "administrator", "no_role"):
-        assert role_clients[role].get("/operations/appeals/").status_code == 403

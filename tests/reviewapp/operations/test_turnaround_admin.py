@@ -4,7 +4,6 @@ within what the regulations allow; nobody adds or removes a rule."""
 from __future__ import annotations
 
 import pytest
-from django.apps import apps
 
 from reviewapp.cases.models import TurnaroundRule
 from tests.factories import CaseFactory
@@ -99,9 +98,6 @@ def test_only_administrators(role_clients):
         assert role_clients[role].get("/admin/cases/turnaroundrule/").status_code == 403
 
 
-@pytest.mark.skipif(
-    not apps.is_installed("reviewapp.appeals"), reason="the appeals app is not installed"
-)
 def test_the_appeal_clocks_are_editable_with_their_history(admin_client_um):
     """The appeal clocks sit beside the decision clocks: six rules, changed with a reason kept
     in their history, never looser than the regulations (42 CFR 438.408(b)(2): 30 days)."""
