@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.operations",
     "reviewapp.appeals",
     "reviewapp.documents",
     "reviewapp.demo",
@@ -413,6 +414,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where the staff site is reached, for links in e-mails sent without a request (the managers'
+# daily turnaround digest).
+SITE_URL: str = env.str("SITE_URL", "http://127.0.0.1:8000")
+# The dashboard's and productivity's figures are reused for this many seconds (0: always fresh).
+OPERATIONS_CACHE_SECONDS: int = env.int("OPERATIONS_CACHE_SECONDS", 60)
+# The CMS-0057-F figures of a year are computed at most once per this many seconds (Django's
+# cache: per process unless CACHES says otherwise); a manager can recompute them at any time.
+METRICS_CACHE_SECONDS: int = env.int("METRICS_CACHE_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,7 @@ from .models import (
     PreferredLanguage,
     Priority,
 )
+from .selectors import AGE_BANDS, DUE_FILTERS
 
 
 def npi_is_valid(npi: str) -> bool:
@@ -402,12 +403,23 @@ class QueueFilterForm(forms.Form):
     policy = forms.ChoiceField(required=False)
     priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Priority.choices])
     q = forms.CharField(required=False, max_length=40, label="Reference or member ID")
+    # Set by the managers' dashboard links (shown as removable filters above the results).
+    due = forms.ChoiceField(required=False)
+    age = forms.ChoiceField(required=False)
+    reviewer = forms.IntegerField(required=False, min_value=1)
+    line_of_business = forms.ChoiceField(
+        required=False, choices=[("", "Any line of business"), *LineOfBusiness.choices]
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", "Any status"), *CaseStatus.choices]
         self.fields["policy"].choices = [("", "Any policy")] + [
             (p.key, f"{p.payer} {p.number}") for p in Policy.objects.all()
+        ]
+        self.fields["due"].choices = [("", "Any due time"), *DUE_FILTERS.items()]
+        self.fields["age"].choices = [("", "Any age")] + [
+            (key, label) for key, (label, _, _) in AGE_BANDS.items()
         ]
         for name in ("status", "policy", "priority"):
             self.fields[name].widget.attrs["class"] = "form-select"

@@ -77,6 +77,10 @@ class CaseStatus(models.TextChoices):
 
 OPEN_STATUSES = (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED, CaseStatus.REFERRED)
 
+# A turnaround alert: an open case that has used this share of its clock (from receipt to its due
+# time, extensions included) is highlighted in the queues and named in the managers' digest.
+CLOCK_ALERT_SHARE = 0.75
+
 
 class TurnaroundRule(models.Model):
     """How long a decision may take, per line of business and priority (set by administrators)."""
@@ -254,6 +258,17 @@ class Case(models.Model):
     @property
     def time_remaining(self) -> dt.timedelta:
         return self.due_at - timezone.now()
+
+    @property
+    def clock_used(self) -> float:
+        """The share of the clock (receipt to due time) used so far; above 1 when overdue."""
+        clock = (self.due_at - self.received_at).total_seconds()
+        return (timezone.now() - self.received_at).total_seconds() / clock
+
+    @property
+    def clock_alert(self) -> bool:
+        """Open, not yet overdue, and past ``CLOCK_ALERT_SHARE`` of its clock."""
+        return self.is_open and not self.is_overdue and self.clock_used >= CLOCK_ALERT_SHARE
 
 
 class RequestedService(models.Model):

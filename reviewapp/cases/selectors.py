@@ -7,14 +7,16 @@ documents or events shown (everything is fetched in a fixed number of queries).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
 from django.http import Http404
+from django.utils import timezone
 
 from criteria import selectors as library
 from criteria.codes import catalogue, parse_code_list, suggest_stage
@@ -23,10 +25,13 @@ from criteria.engine import Node as EngineNode
 from criteria.facts import FactDef
 from criteria.models import Node
 from criteria.vocabulary import STAGES
+from reviewapp.accounts.models import staff_display_name
 from reviewapp.accounts.roles import APPROVE_CASES, REVIEW_CASES, VIEW_OPERATIONS, Role
+from reviewapp.core.dbfunctions import Seconds
 
 from . import rules
 from .models import (
+    CLOCK_ALERT_SHARE,
     EXCEPTED,
     OPEN_STATUSES,
     UNANSWERED,
@@ -39,6 +44,7 @@ from .models import (
     CriterionException,
     Evidence,
     EvidenceLink,
+    LineOfBusiness,
     TurnaroundRule,
 )
 
@@ -55,6 +61,18 @@ def case_get_for_user(*, user: User, pk: int) -> Case:
     """The case, if this user may see it: 403 without a reviewing role, 404 if there is none."""
     if not user.has_perm(REVIEW_CASES):
         raise PermissionDenied("Only nurse reviewers and medical directors can open cases.")
+    try:
+        return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+
+
+def case_get_for_oversight(*, user: User, pk: int) -> Case:
+    """The case, for reading its audit trail: reviewers, and UM managers (who watch the clock
+    but never work cases: they read the queue and a case's audit trail, not its clinical
+    record). 403 for anyone else, 404 if there is no such case."""
+    if not (user.has_perm(REVIEW_CASES) or user.has_perm(VIEW_OPERATIONS)):
+        raise PermissionDenied("Only reviewers and UM managers can read a case's audit trail.")
     try:
         return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):
@@ -141,6 +159,78 @@ QUEUE_TABS = {
 }
 
 
+@dataclass(frozen=True)
+class QueueAccess:
+    """What a user may do in the work queue. Reviewers work it (their own cases, claiming,
+    opening cases); a UM manager reads it, filtered as the dashboard's counts link to it, and
+    opens each case's audit trail, read-only."""
+
+    work: bool
+
+    @property
+    def default_tab(self) -> str:
+        return "mine" if self.work else "all"
+
+    @property
+    def tabs(self) -> dict[str, str]:
+        return QUEUE_TABS if self.work else {k: v for k, v in QUEUE_TABS.items() if k != "mine"}
+
+
+def queue_access_for(*, user: User) -> QueueAccess:
+    """The access selector of the work queue: 403 for anyone who neither reviews nor manages."""
+    if user.has_perm(REVIEW_CASES):
+        return QueueAccess(work=True)
+    if user.has_perm(VIEW_OPERATIONS):
+        return QueueAccess(work=False)
+    raise PermissionDenied("Only reviewers and UM managers can open the work queue.")
+
+
+# Open cases by how long ago the request was received (the dashboard's inventory columns and
+# the queue's ``age`` filter): key -> (label, from hours, to hours or None).
+AGE_BANDS: dict[str, tuple[str, int, int | None]] = {
+    "0-1": ("Under 1 day", 0, 24),
+    "1-3": ("1 to 3 days", 24, 72),
+    "3-7": ("3 to 7 days", 72, 168),
+    "7-14": ("7 to 14 days", 168, 336),
+    "14+": ("Over 14 days", 336, None),
+}
+# The queue's ``due`` filter: overdue, due within the next 24 hours (not yet overdue), and past
+# the turnaround alert share of the clock (not yet overdue).
+DUE_FILTERS = {
+    "overdue": "Overdue",
+    "24h": "Due in the next 24 hours",
+    "alert": f"{CLOCK_ALERT_SHARE:.0%} of the clock used",
+}
+
+
+def age_band_q(key: str, *, now: dt.datetime) -> Q:
+    """Cases received ``AGE_BANDS[key]`` ago."""
+    _, low, high = AGE_BANDS[key]
+    q = Q(received_at__lte=now - dt.timedelta(hours=low))
+    if high is not None:
+        q &= Q(received_at__gt=now - dt.timedelta(hours=high))
+    return q
+
+
+def clock_alert_filter(cases: QuerySet[Case], *, now: dt.datetime) -> QuerySet[Case]:
+    """Open cases not yet overdue whose time left is at most the last quarter of their clock
+    (``Case.clock_alert`` in SQL)."""
+    return cases.alias(
+        clock_seconds=Seconds(F("due_at"), F("received_at")),
+        left_seconds=Seconds(F("due_at"), Value(now)),
+    ).filter(
+        due_at__gte=now,
+        left_seconds__lte=F("clock_seconds") * (1 - CLOCK_ALERT_SHARE),
+    )
+
+
+def due_q(key: str, *, now: dt.datetime) -> Q:
+    """The ``overdue`` and ``24h`` due filters (``alert`` needs ``clock_alert_filter``)."""
+    if key == "overdue":
+        return Q(due_at__lt=now)
+    return Q(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=24))
+
+
 @dataclass
 class QueueFilters:
     tab: str = "mine"
@@ -148,6 +238,11 @@ class QueueFilters:
     policy: str = ""
     priority: str = ""
     q: str = ""
+    # The dashboard's links: how close to the due time, how old, whose, which line of business.
+    due: str = ""
+    age: str = ""
+    reviewer: int | None = None
+    line_of_business: str = ""
 
 
 TAB_STATUSES: dict[str, tuple[str, ...]] = {
@@ -197,7 +292,34 @@ def queue_cases(*, user: User, filters: QueueFilters) -> QuerySet[Case]:
         cases = cases.filter(policy__key=filters.policy)
     if filters.priority:
         cases = cases.filter(priority=filters.priority)
+    if filters.line_of_business:
+        cases = cases.filter(line_of_business=filters.line_of_business)
+    if filters.reviewer is not None:
+        cases = cases.filter(assigned_to_id=filters.reviewer)
+    now = timezone.now()
+    if filters.age in AGE_BANDS:
+        cases = cases.filter(age_band_q(filters.age, now=now))
+    if filters.due == "alert":
+        cases = clock_alert_filter(cases, now=now)
+    elif filters.due in DUE_FILTERS:
+        cases = cases.filter(due_q(filters.due, now=now))
     return cases.order_by("due_at", "id")
+
+
+def queue_filter_labels(filters: QueueFilters) -> dict[str, str]:
+    """Words for the filters a dashboard link sets and the queue's form does not show, by
+    parameter name (one query when a reviewer is named)."""
+    labels = {}
+    if filters.due in DUE_FILTERS:
+        labels["due"] = DUE_FILTERS[filters.due]
+    if filters.age in AGE_BANDS:
+        labels["age"] = f"Received {AGE_BANDS[filters.age][0].lower()} ago"
+    if filters.line_of_business:
+        labels["line_of_business"] = LineOfBusiness(filters.line_of_business).label
+    if filters.reviewer is not None:
+        user = User.objects.select_related("staff_profile").filter(pk=filters.reviewer).first()
+        labels["reviewer"] = f"Reviewer: {staff_display_name(user) if user else 'unknown'}"
+    return labels
 
 
 # --- facts and the rollup ----------------------------------------------------------------------

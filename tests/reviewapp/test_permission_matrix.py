@@ -40,6 +40,7 @@ from tests.urlwalk import endpoints
 ROLES = ("nurse", "director", "administrator", "manager", "no_role", "anonymous")
 REVIEWERS = frozenset({"nurse", "director"})
 DIRECTOR = frozenset({"director"})
+MANAGER = frozenset({"manager"})
 SIGNED_IN = frozenset({"nurse", "director", "administrator", "manager", "no_role"})
 
 
@@ -329,6 +330,79 @@ def verify_letter(users, actor) -> Call:
     return Call("/letters/verify/", {"file": SimpleUploadedFile("l.pdf", pdf_bytes(1))})
 
 
+def _irr_study(users, *, reference: str = "original"):
+    """A study of one closed case worked and decided by a third reviewer, assigned to the
+    acting reviewer (or, for anyone else, to the nurse)."""
+    from reviewapp.accounts.roles import Role
+    from reviewapp.operations import services as operations
+    from tests.conftest import make_staff
+    from tests.reviewapp.operations.conftest import closed_case
+
+    worker = make_staff("wanda", Role.NURSE)
+    closed_case(worker, decided="2025-06-10 10:00")
+    return operations.irr_study_create(
+        draw=operations.StudyDraw(
+            title="Matrix study",
+            decided_from=dt.date(2025, 6, 1),
+            decided_to=dt.date(2025, 6, 30),
+            sample_size=1,
+            reviewers=[users["nurse"], users["director"]],
+            reviewers_per_case=2,
+            reference=reference,
+        ),
+        by=users["manager"],
+    )
+
+
+def _all_met(study_case) -> dict:
+    nodes = library.checklist_nodes(study_case.case.checklist)
+    return {f"criterion_{node.pk}": "met" for node in nodes.values()}
+
+
+def irr_draw(users, actor) -> Call:
+    from reviewapp.accounts.roles import Role
+    from tests.conftest import make_staff
+    from tests.reviewapp.operations.conftest import closed_case
+
+    closed_case(make_staff("wanda", Role.NURSE), decided="2025-06-10 10:00")
+    return Call(
+        "/operations/irr/",
+        {
+            "title": "Drawn in the matrix",
+            "decided_from": "2025-06-01",
+            "decided_to": "2025-06-30",
+            "sample_size": "1",
+            "reviewers": [str(users["nurse"].pk)],
+            "reviewers_per_case": "1",
+            "reference": "original",
+        },
+    )
+
+
+def irr_close(users, actor) -> Call:
+    study = _irr_study(users)
+    return Call(f"/operations/irr/{study.pk}/close/", {})
+
+
+def irr_reference(users, actor) -> Call:
+    study = _irr_study(users, reference="manager")
+    study_case = study.cases.get()
+    return Call(
+        f"/operations/irr/{study.pk}/cases/{study_case.pk}/reference/", _all_met(study_case)
+    )
+
+
+def irr_review(users, actor) -> Call:
+    from reviewapp.operations.models import IrrAssignment
+
+    study = _irr_study(users)
+    reviewer = actor if actor is not None and actor.has_perm("accounts.review_cases") else None
+    assignment = IrrAssignment.objects.get(
+        study_case__study=study, reviewer=reviewer or users["nurse"]
+    )
+    return Call(f"/operations/irr/reviews/{assignment.pk}/", _all_met(assignment.study_case))
+
+
 def _read_note(users) -> tuple[Case, Evidence]:
     """A case with a note read (its suggestions waiting for a decision)."""
     from reviewapp.documents import services as documents
@@ -568,6 +642,10 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "decisions:decide": (DIRECTOR, decide),
     "letters:sign": (REVIEWERS, sign_letter),
     "letters:verify": (REVIEWERS, verify_letter),
+    "operations:irr-studies": (MANAGER, irr_draw),
+    "operations:irr-close": (MANAGER, irr_close),
+    "operations:irr-reference": (MANAGER, irr_reference),
+    "operations:irr-review": (REVIEWERS, irr_review),
     "letters:delivery-sent": (REVIEWERS, delivery_sent),
     "letters:extension-sign": (REVIEWERS, extension_sign),
     "letters:mail-batch-create": (REVIEWERS, mail_batch_create),
@@ -622,6 +700,16 @@ READ_ONLY = {
     "audit:access-log-export",
     "audit:security-events",
     "audit:security-events-export",
+    "operations:dashboard",
+    "operations:appeals-due",
+    "operations:productivity",
+    "operations:productivity-export",
+    "operations:metrics",
+    "operations:irr-study",
+    "operations:irr-report",
+    "operations:irr-report-export",
+    "operations:irr-reviews",
+    "public:prior-authorization-metrics",
 }
 # The sign-in page is the one form open to anonymous visitors (throttled by django-axes); a
 # password link's page needs the link's one-time token (tests/reviewapp/accounts/).
@@ -689,8 +777,14 @@ def test_read_only_endpoints_refuse_post(director_client):
 
 def fingerprint(case: Case | None) -> tuple:
     """What a refused request must not change."""
+    from reviewapp.operations.models import IrrAnswer, IrrStudy, IrrStudyCase
+
     scope = {"case": case} if case else {}
     return (
+        IrrStudy.objects.count(),
+        IrrStudy.objects.filter(closed_at__isnull=False).count(),
+        IrrAnswer.objects.count(),
+        IrrStudyCase.objects.exclude(reference_answers={}).count(),
         Case.objects.count(),
         Case.objects.get(pk=case.pk).status if case else None,
         Case.objects.get(pk=case.pk).assigned_to_id if case else None,

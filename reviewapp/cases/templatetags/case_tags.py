@@ -71,3 +71,9 @@ def outcome_class(outcome: object) -> str:
 @register.filter
 def case_status_class(status: str) -> str:
     return CASE_STATUS_CLASSES.get(status, "text-bg-light")
+
+
+@register.filter
+def clock_share(used: float) -> str:
+    """The share of a case's clock used, in whole percent rounded down ("80%")."""
+    return f"{int(used * 100)}%"

@@ -222,6 +222,12 @@ NO_MEMBER_DATA = {
     "accounts:password-change-done",
     "audit:security-events",
     "audit:security-events-export",
+    # Counts, figures and staff names only.
+    "operations:dashboard",
+    "operations:productivity",
+    "operations:productivity-export",
+    "operations:metrics",
+    "public:prior-authorization-metrics",
 }
 # Actions whose GET shows a form on the case page: a read of the case like the page itself.
 ACTION_FORMS = {"cases:pend", "cases:refer", "cases:reassign", "decisions:withdraw"}
