@@ -7,12 +7,12 @@ from collections import defaultdict
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from .engine import Checklist as EngineChecklist
 from .engine import Criterion, FactDef, FactType, Group, Include
-from .library_files import parse_expr
-from .models import Checklist, Fact, Node, Policy, PolicyVersion
+from .library_files import parse_expr, route_from_source
+from .models import Checklist, Fact, Node, Policy, PolicyVersion, VersionEdition
 
 
 class NoVersionInEffect(Exception):
@@ -20,9 +20,31 @@ class NoVersionInEffect(Exception):
 
 
 def policies_with_versions() -> QuerySet[Policy]:
+    """Policies with their versions; each version's ``current_checklists`` are those of its
+    latest edition, and ``all_editions`` every edition loaded."""
+    current = Checklist.objects.filter(edition__number=F("version__edition"))
     return Policy.objects.prefetch_related(
-        Prefetch("versions", queryset=PolicyVersion.objects.prefetch_related("checklists"))
+        Prefetch(
+            "versions",
+            queryset=PolicyVersion.objects.prefetch_related(
+                Prefetch("checklists", queryset=current, to_attr="current_checklists"),
+                Prefetch("editions", to_attr="all_editions"),
+            ),
+        )
     )
+
+
+def current_checklists(version: PolicyVersion) -> QuerySet[Checklist]:
+    """The checklists of the version's latest edition (what new cases are opened on)."""
+    return Checklist.objects.filter(version=version, edition__number=version.edition)
+
+
+def edition_checklists(version: PolicyVersion, number: int) -> QuerySet[Checklist]:
+    return Checklist.objects.filter(version=version, edition__number=number)
+
+
+def edition_get(*, version: PolicyVersion, number: int) -> VersionEdition | None:
+    return version.editions.filter(number=number).first()
 
 
 def version_in_effect(*, policy: Policy | str, on: dt.date) -> PolicyVersion:
@@ -45,7 +67,16 @@ def version_in_effect(*, policy: Policy | str, on: dt.date) -> PolicyVersion:
 
 
 def checklist_get(*, version: PolicyVersion, indication: str, stage: str) -> Checklist | None:
-    return Checklist.objects.filter(version=version, indication=indication, stage=stage).first()
+    """The checklist a new request is reviewed on: from the version's latest edition."""
+    return current_checklists(version).filter(indication=indication, stage=stage).first()
+
+
+def newer_checklist(checklist: Checklist) -> Checklist | None:
+    """The same checklist in its version's latest edition, when ``checklist`` is older."""
+    version = checklist.version
+    if checklist.edition.number >= version.edition:
+        return None
+    return current_checklists(version).filter(key=checklist.key).first()
 
 
 def fact_dictionary() -> dict[str, FactDef]:
@@ -64,26 +95,30 @@ def _fact_dictionary() -> dict[str, FactDef]:
             choices=tuple((str(v), str(label)) for v, label in f.choices),
             minimum=Decimal(f.minimum) if f.minimum is not None else None,
             maximum=Decimal(f.maximum) if f.maximum is not None else None,
+            retired=f.retired,
+            replaced_by=tuple(f.replaced_by),
         )
         for f in Fact.objects.all()
     }
 
 
 def engine_checklist(checklist: Checklist) -> EngineChecklist:
-    """The engine's view of a stored checklist (cached: published versions never change)."""
-    return _engine_checklist(checklist.pk, checklist.version_id)
+    """The engine's view of a stored checklist (cached: published editions never change)."""
+    return _engine_checklist(checklist.pk, checklist.edition_id)
 
 
 @lru_cache(maxsize=256)
-def _engine_checklist(checklist_id: int, version_id: int) -> EngineChecklist:
+def _engine_checklist(checklist_id: int, edition_id: int) -> EngineChecklist:
     facts = fact_dictionary()
     checklists = {
         c.pk: c
-        for c in Checklist.objects.filter(version_id=version_id).select_related("version__policy")
+        for c in Checklist.objects.filter(edition_id=edition_id).select_related(
+            "version__policy", "edition"
+        )
     }
     children: dict[int | None, dict[int, list[Node]]] = defaultdict(lambda: defaultdict(list))
     roots: dict[int, Node] = {}
-    for node in Node.objects.filter(checklist__version_id=version_id).order_by("position"):
+    for node in Node.objects.filter(checklist__edition_id=edition_id).order_by("position"):
         if node.parent_id is None:
             roots[node.checklist_id] = node
         else:
@@ -101,9 +136,11 @@ def _engine_checklist(checklist_id: int, version_id: int) -> EngineChecklist:
                 root=build_node(roots[pk]),
                 policy_key=row.version.policy.key,
                 version=row.version.label,
+                edition=row.edition.number,
                 external=row.external or None,
                 guidance=row.guidance,
                 documents_to_request=tuple(row.documents_to_request),
+                routes=tuple(route_from_source(route, facts) for route in row.routes),
             )
         return built[pk]
 
@@ -122,6 +159,11 @@ def _engine_checklist(checklist_id: int, version_id: int) -> EngineChecklist:
                 waivable=node.waivable,
                 waiver_conditions=node.waiver_conditions,
                 guidance=node.guidance,
+                waiver_applies_when=parse_expr(node.waiver_applies_when, facts)
+                if node.waiver_applies_when
+                else None,
+                waiver_options=tuple((str(k), str(v)) for k, v in node.waiver_options),
+                documentation_only=node.documentation_only,
             )
         kids = tuple(build_node(c) for c in children[node.checklist_id][node.pk])
         return Group(node.kind, kids, node.label, node.text, node.n)

@@ -12,6 +12,10 @@ STATUS_LABELS = {
     "not_documented": "Not documented",
     "excepted": "Met by exception",
 }
+ROUTE_LABELS = {
+    "external": "reviewed against external criteria",
+    "not_addressed": "not addressed by this policy: medical director review",
+}
 STATUS_CLASSES = {
     "met": "text-bg-success",
     "not_met": "text-bg-danger",
@@ -50,3 +54,20 @@ def lookup(mapping, key):
 @register.filter
 def fact_display(fact, value) -> str:
     return fact.display(value)
+
+
+@register.filter
+def route_label(value) -> str:
+    return ROUTE_LABELS.get(str(value), str(value))
+
+
+@register.filter
+def expr_source(value) -> str:
+    """A stored expression (``criteria.library_files.expr_to_source``) as one line."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        op, items = next(iter(value.items()))
+        joiner = " and " if op == "all" else " or "
+        return "(" + joiner.join(expr_source(item) for item in items) + ")"
+    return str(value)

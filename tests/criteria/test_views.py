@@ -25,8 +25,9 @@ def test_policy_list_query_count_does_not_grow_with_the_library(
 ):
     # Every page: session, user (with staff profile), group names with their permissions, user
     # permissions, session update (idle clock; first request, with its savepoint pair).
-    # This page: policies, versions, checklists: one query each, whatever their number.
-    with django_assert_max_num_queries(10):
+    # This page: policies, versions, checklists (latest editions), editions: one query each,
+    # whatever their number.
+    with django_assert_max_num_queries(11):
         nurse_client.get("/policies/")
 
 
@@ -57,13 +58,15 @@ def test_unknown_checklist_is_404(nurse_client):
 
 def test_compare_matches_relabelled_criteria_and_lists_additions(nurse_client):
     html = nurse_client.get("/policies/molina-mcp-160/compare/").content.decode()
-    assert "version 2024-08-14 compared with 2025-08-13" in html
+    assert "version 2024-08-14 (edition 2) compared with 2025-08-13 (edition 2)" in html
     assert "label 1.h -&gt; 1.f" in html  # the successful-trial criterion moved
     assert "Added" in html and "2.c.v" in html  # psychological evaluation split out in 2025
 
 
-def test_compare_needs_two_versions(nurse_client):
-    assert nurse_client.get("/policies/nia-cg-310/compare/").status_code == 404
+def test_a_policy_with_one_version_compares_its_editions(nurse_client):
+    html = nurse_client.get("/policies/nia-cg-310/compare/").content.decode()
+    assert "version 2022-05 (edition 1) compared with 2022-05 (edition 2)" in html
+    assert nurse_client.get("/policies/no-such-policy/compare/").status_code == 404
 
 
 def test_the_administrator_and_outsider(admin_client_um, outsider_client):

@@ -169,7 +169,7 @@ def test_reasons_are_drafted_from_the_failed_criteria(waiver_case, director_clie
     reasons = html[html.index('name="reasons"') :]
     reasons = reasons[: reasons.index("</textarea>")]
     assert "LA.CP.MP.173, version 2023-06-20, Policy/Criteria, II.A.1" in reasons
-    assert "successful trial" in reasons
+    assert "test dose of the medicine" in reasons
 
 
 def test_denial(waiver_case, director_client):
