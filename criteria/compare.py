@@ -97,7 +97,8 @@ class ChecklistComparison:
         )
 
 
-def _rule_differences(old: Criterion, new: Criterion) -> list[str]:
+def rule_changes(old: Criterion, new: Criterion) -> list[str]:
+    """What changed in who meets the criterion (empty: the same rule)."""
     details = []
     if str(old.met_when) != str(new.met_when):
         details.append(f"rule {old.met_when} -> {new.met_when}")
@@ -137,7 +138,7 @@ def _wording_differences(old: Criterion, new: Criterion) -> list[str]:
 
 
 def _change(old: Criterion, new: Criterion) -> Change:
-    rule = _rule_differences(old, new)
+    rule = rule_changes(old, new)
     wording = _wording_differences(old, new)
     label = [f"label {old.label} -> {new.label}"] if old.label != new.label else []
     if rule:

@@ -485,9 +485,7 @@ DEMO_CASES: list[DemoCase] = [
         # The 2024 version lists contraindications as examples (1.g reads "another reason") and
         # has no Washington appendix.
         facts={
-            k: v
-            for k, v in MOLINA_MAL_FACTS.items()
-            if not k.startswith(("trial_", "washington_"))
+            k: v for k, v in MOLINA_MAL_FACTS.items() if not k.startswith(("trial_", "washington_"))
         }
         | {"other_implant_contraindication": False},
         documents=[

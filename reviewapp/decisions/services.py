@@ -275,8 +275,9 @@ def exception_grant(
 ) -> CriterionException:
     """A medical director counts a not-met or unknown criterion as met, for this case only.
 
-    The kind follows the policy: a criterion the policy lets a medical director waive case by case
-    is a policy waiver; any other is the director's own exception. Both need a rationale.
+    The kind follows the policy: where the policy lets a medical director waive the criterion case
+    by case and its condition holds on the case's facts (LHCC II.A.1: only when no trial was done),
+    it is a policy waiver; any other is the director's own exception. Both need a rationale.
     """
     _require_director(case, by, f"grant an exception for {criterion.label}")
     return _exception_grant(case=case, criterion=criterion, by=by, rationale=rationale)
@@ -302,7 +303,7 @@ def _exception_grant(*, case: Case, criterion: Node, by, rationale: str) -> Crit
         )
     kind = (
         CriterionException.Kind.POLICY_WAIVER
-        if criterion.waivable
+        if workspace.rollup.result.by_label[criterion.label].waiver_open
         else CriterionException.Kind.DIRECTOR_DISCRETION
     )
     exception = CriterionException.objects.create(

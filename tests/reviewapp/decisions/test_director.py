@@ -107,6 +107,29 @@ def test_an_exception_on_a_criterion_the_policy_does_not_make_waivable(nurse, di
     assert exception.kind == "director_discretion"
 
 
+def test_a_completed_trial_with_poor_relief_is_not_the_policys_waiver(nurse, director):
+    """LHCC's note waives the trial requirement, only when no trial was done: setting aside a
+    trial that relieved too little pain is the director's own exception."""
+    from .conftest import LHCC_MALIGNANT_PERMANENT, referred
+
+    case = referred(
+        nurse,
+        facts=LHCC_MALIGNANT_PERMANENT
+        | {"trial_performed": True, "trial_pain_relief_percent": 30, "trial_side_effects": "none"},
+        policy="lhcc-la-cp-mp-173",
+        indication="malignant_pain",
+        stage="permanent",
+        codes=(("62350", 1), ("62362", 1), ("E0783", 1)),
+    )
+    exception = services.exception_grant(
+        case=case,
+        criterion=node(case, "II.A.1"),
+        by=director,
+        rationale="Partial relief; approving on clinical judgement.",
+    )
+    assert exception.kind == "director_discretion"
+
+
 def test_exceptions_only_for_criteria_not_met_or_unknown(waiver_case, director):
     with pytest.raises(services.CaseActionRefused, match="exceptions are for criteria"):
         services.exception_grant(
