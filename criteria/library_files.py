@@ -669,8 +669,8 @@ def external_criterion(external: str, facts: Mapping[str, FactDef]) -> Criterion
     return Criterion(
         label=EXTERNAL_LABEL,
         text=f"A review against {external} found that the request meets those criteria.",
-        member_reason=f"The plan checks this service with the {external} rules. The request did "
-        "not meet those rules.",
+        member_reason=f"Your plan checks this service against other rules ({external}). Your "
+        "request did not meet them.",
         citation=external,
         met_when=Expr("test", test=parse_test(f"{EXTERNAL_FACT} is true", facts)),
         requires_documentation=True,

@@ -172,7 +172,8 @@ class Rollup:
         if self.disagreements or not self.complete:
             return False
         if self.external:
-            return self.result.root.status is Status.MET
+            # ...and the route is decided (LHCC: which criteria set depends on the drug).
+            return self.outcome is Outcome.EXTERNAL and self.result.root.status is Status.MET
         return self.outcome is Outcome.MEETS
 
 

@@ -197,6 +197,9 @@ def case_approve_by_nurse(
                 "answers that contradict the facts without a reason: "
                 + ", ".join(summary.disagreements)
             )
+        route = summary.result.route
+        if route is not None and not summary.external:
+            problems.append(f"the policy does not address this request: {route.reason}")
         if summary.external and not problems:
             problems.append("the external review is not recorded as met")
         raise _forbid(
@@ -425,9 +428,12 @@ def _decide(
     has_exceptions = any(row.exception for row in workspace.rows.values())
     outcome = outcome_for(code_decisions, exceptions=has_exceptions)
     result = workspace.rollup.result
+    # A request routed elsewhere (external criteria, or not addressed by the policy) is decided
+    # on its checklist's own items: the external review, the director's review, or the criteria
+    # of a policy that does not address the member.
     criteria_met = (
         result.root.status is Status.MET
-        if workspace.rollup.external
+        if workspace.rollup.external or result.route is not None
         else result.outcome.value == "meets"
     )
     if outcome in (Outcome.APPROVED, Outcome.APPROVED_BY_EXCEPTION) and not criteria_met:
