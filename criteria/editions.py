@@ -54,7 +54,8 @@ class EditionChanges:
     dropped: tuple[str, ...]  # labels the later edition no longer has
     added: tuple[str, ...]  # labels new in the later edition
     derived: dict[str, tuple[Any, str]]  # facts carried over: name -> (value, why)
-    retired: tuple[tuple[str, tuple[str, ...]], ...]  # recorded retired facts -> replacements
+    # Recorded retired facts -> the facts replacing them that the later edition reads.
+    retired: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 def edition_changes(
@@ -73,10 +74,13 @@ def edition_changes(
                 reconfirm.append((label, tuple(changes)))
             else:
                 kept.append(label)
+    read = set(new.facts)
     retired = tuple(
-        (name, dictionary[name].replaced_by)
+        (name, successors)
         for name, value in facts.items()
         if value is not None and name in dictionary and dictionary[name].retired
+        for successors in [tuple(n for n in dictionary[name].replaced_by if n in read)]
+        if successors
     )
     return EditionChanges(
         kept=tuple(kept),
