@@ -128,8 +128,7 @@ class FactDef:
             return "yes" if value else "no"
         if self.type is FactType.CHOICE:
             return dict(self.choices).get(value, str(value))
-        text = value.isoformat() if isinstance(value, dt.date) else str(value)
-        return f"{text} {self.unit}".strip()
+        return f"{value} {self.unit}".strip()  # a date's str() is its ISO form
 
 
 def _parse_bool(fact: FactDef, raw: Any) -> bool:
@@ -364,7 +363,14 @@ class Checklist:
         external checklist without written routes has the one its ``external`` names."""
         found = list(self.routes)
         if self.external and not found:
-            found.append(Route(Outcome.EXTERNAL, reason="", external=self.external))
+            found.append(
+                Route(
+                    Outcome.EXTERNAL,
+                    reason=f"This policy sends these requests to {self.external}.",
+                    citation=self.external,
+                    external=self.external,
+                )
+            )
 
         def walk(node: Node) -> None:
             if isinstance(node, Include):
@@ -629,8 +635,7 @@ def evaluate(
         if result.criterion is not None:
             decisive.add(result.criterion.label)
             return
-        node = result.node
-        if getattr(node, "kind", "") in ALTERNATIVE_KINDS and result.status is Status.MET:
+        if result.node.kind in ALTERNATIVE_KINDS and result.status is Status.MET:
             return  # already satisfied: the alternatives left over do not matter
         for child in result.children:
             mark(child)

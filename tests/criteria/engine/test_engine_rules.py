@@ -347,6 +347,8 @@ def test_a_documentation_only_criterion_is_unknown_when_its_document_is_missing(
     not_applicable = crit(
         "R.3", "report is true", documentation_only=True, applies_when=expr("trial is true")
     )
+    undecided = evaluate(checklist(not_applicable), {"report": False}).by_label["R.3"]
+    assert undecided.status is U and undecided.documentation_missing is False
     assert (
         evaluate(checklist(not_applicable), {"trial": False, "report": False})
         .by_label["R.3"]
@@ -390,6 +392,10 @@ def test_routes_are_tried_in_order_and_an_unknown_one_stops_the_search():
     assert choose_route(c, {"infection": True}) == (None, ("age",))
     assert choose_route(c, {"age": 40}) == (None, ("infection",))
     assert MINOR.facts == ("age",)
+    two = Route(Outcome.NOT_ADDRESSED, "x", when=Expr("all", (expr("age < 18"), expr("pain > 6"))))
+    both = checklist(crit("a", "pain > 6"), routes=(two,))
+    assert choose_route(both, {"age": 12}) == (None, ("pain",))  # only what is missing
+    assert choose_route(both, {}) == (None, ("age", "pain"))
     assert Route(Outcome.EXTERNAL, "x", external="IQ").facts == ()
 
 
@@ -409,8 +415,12 @@ def test_a_route_decides_the_outcome_before_the_criteria():
 def test_an_external_checklist_routes_to_its_criteria_and_routes_follow_inclusions():
     external = checklist(crit("EXT", "infection is false"), external="InterQual")
     [route] = external.all_routes()
-    assert (
-        route.outcome is Outcome.EXTERNAL and route.external == "InterQual" and route.when is None
+    assert route == Route(
+        Outcome.EXTERNAL,
+        "This policy sends these requests to InterQual.",
+        "InterQual",
+        "InterQual",
+        None,
     )
     assert evaluate(external, {}).outcome is Outcome.EXTERNAL
     written = checklist(
@@ -445,8 +455,9 @@ def test_a_criterion_is_found_by_label_in_included_checklists_too():
     permanent = checklist(Group("all", (Include(trial), crit("c", "relief >= 50"))))
     assert permanent.criterion("b").met_when == expr("pain > 2")
     assert permanent.criterion("c").label == "c"
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as caught:
         permanent.criterion("z")
+    assert caught.value.args == ("z",)
 
 
 # --- evaluation: what counts against the request, and the traces -----------------------------------
@@ -513,3 +524,22 @@ def test_the_result_tree_mirrors_the_checklist():
     assert include.children[0].criterion.label == "a"
     assert leaf.criterion.label == "b" and leaf.status is N
     assert result.checklist is c and [item.label for item in result.criteria] == ["a", "b"]
+    assert result.root.node is c.root and include.node.checklist is trial
+    single = checklist(crit("only", "pain > 6"))
+    alone = evaluate(single, {"pain": 7})
+    assert alone.root.node is single.root and alone.root.criterion.label == "only"
+
+
+def test_at_least_n_inside_a_checklist():
+    c = checklist(
+        Group(
+            "n_of",
+            (crit("a", "pain > 6"), crit("b", "infection is false"), crit("c", "relief >= 50")),
+            n=2,
+        )
+    )
+    met = evaluate(c, {"pain": 7, "infection": False, "relief": Decimal(1)})
+    assert met.outcome is Outcome.MEETS
+    short = evaluate(c, {"pain": 7, "infection": True, "relief": Decimal(1)})
+    assert short.outcome is Outcome.NOT_MET and short.root.status is N
+    assert evaluate(c, {"pain": 7, "infection": True}).outcome is Outcome.INCOMPLETE
