@@ -78,7 +78,8 @@ def test_director_waives_a_criterion_denies_codes_and_signs_the_letter(
     decision.get_by_role("group", name=re.compile("^62362")).get_by_label("Deny").check()
     decision.get_by_role("group", name=re.compile("^E0783")).get_by_label("Deny").check()
     reasons = decision.get_by_label("Specific reasons (for anything not approved)")
-    expect(reasons).to_have_value(re.compile("body size"))  # drafted from II.A.2's reason
+    # Drafted from II.A.2's reason.
+    expect(reasons).to_have_value(re.compile("body may not be large enough"))
     decision.get_by_label("Clinical rationale (for the record)").fill(
         "Body habitus too small for the pump; the catheter is approved."
     )
@@ -100,7 +101,7 @@ def test_director_waives_a_criterion_denies_codes_and_signs_the_letter(
     letter = page.get_by_test_id("letter-preview")
     expect(letter).to_contain_text("We approved part of the request")
     expect(letter).to_contain_text("short expected survival")  # the exception's rationale
-    expect(letter).to_contain_text("body size")
+    expect(letter).to_contain_text("body may not be large enough")
     screenshot(page, journey, "4-letter-preview")
     checkbox = page.get_by_label("I have read this letter")
     checkbox.focus()
