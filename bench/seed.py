@@ -39,7 +39,8 @@ from django.utils import timezone
 
 from criteria import selectors as library
 from criteria.codes import catalogue
-from criteria.engine import Criterion, FactDef, FactType, Status, propose
+from criteria.engine import Criterion, Status, propose
+from criteria.facts import FactDef, FactType
 from criteria.models import Checklist, Node, Policy, PolicyVersion
 from reviewapp.accounts.roles import Role
 from reviewapp.accounts.services import staff_upsert
@@ -416,7 +417,7 @@ class Staff:
 
 def staff_ensure() -> Staff:
     """The demo staff (the driver signs in as ``nurse``) and a few more nurses to assign."""
-    from reviewapp.core.demo import demo_staff_load
+    from reviewapp.demo.services import demo_staff_load
 
     if not User.objects.filter(username=BENCH_USER).exists():
         demo_staff_load()

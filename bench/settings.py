@@ -16,6 +16,7 @@ os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 # Every benchmark client signs in once; throttling stays on, with a limit it never reaches.
 os.environ.setdefault("AXES_FAILURE_LIMIT", "100000")
+os.environ.setdefault("SIGN_IN_ADDRESS_FAILURE_LIMIT", "100000")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from reviewapp.settings import *  # noqa: F403

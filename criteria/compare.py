@@ -238,7 +238,9 @@ def compare_versions(old: list[Checklist], new: list[Checklist]) -> list[Checkli
     result = []
     for key in sorted(set(old_by) | set(new_by)):
         o, n = old_by.get(key), new_by.get(key)
-        title = (n or o).title
+        either = n or o
+        assert either is not None  # the key came from one of them
+        title = either.title
         comparison = ChecklistComparison(key[0], key[1], title)
         if o and n:
             comparison.checklist_changes = _checklist_changes(o, n)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .compare import rule_changes
-from .engine import Checklist, FactDef
+from .engine import Checklist
+from .facts import FactDef
 
 # A recorded result of a trial means a trial was done.
 TRIAL_RESULTS = (

@@ -32,13 +32,12 @@ Three more rules come from the policies themselves:
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Union
+
+from .expressions import Expr, evaluate_expr
 
 
 class Status(StrEnum):
@@ -54,211 +53,6 @@ class Outcome(StrEnum):
     INCOMPLETE = "incomplete"
     EXTERNAL = "external"
     NOT_ADDRESSED = "not_addressed"
-
-
-class FactType(StrEnum):
-    INTEGER = "integer"
-    DECIMAL = "decimal"
-    BOOLEAN = "boolean"
-    CHOICE = "choice"
-    DATE = "date"
-
-
-class FactValueError(ValueError):
-    """A fact value that does not fit the fact's type, range or choices."""
-
-
-@dataclass(frozen=True)
-class FactDef:
-    """One entry of the clinical fact dictionary, shared by every policy.
-
-    A retired fact stays in the dictionary so that values recorded under it remain readable; no
-    current criterion reads it, and ``replaced_by`` names the facts that now say what it meant.
-    """
-
-    name: str
-    type: FactType
-    label: str
-    unit: str = ""
-    help: str = ""
-    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
-    minimum: Decimal | None = None
-    maximum: Decimal | None = None
-    retired: bool = False
-    replaced_by: tuple[str, ...] = ()
-
-    def parse(self, raw: Any) -> Any:
-        """Normalise a raw value (JSON or form text) to the fact's Python type, or raise."""
-        if raw is None or raw == "":
-            raise FactValueError(f"{self.label}: a value is required")
-        if self.type is FactType.BOOLEAN:
-            return _parse_bool(self, raw)
-        if self.type is FactType.CHOICE:
-            value = str(raw)
-            allowed = [c[0] for c in self.choices]
-            if value not in allowed:
-                raise FactValueError(f"{self.label}: {value!r} is not one of {', '.join(allowed)}")
-            return value
-        if self.type is FactType.DATE:
-            if isinstance(raw, dt.date):
-                return raw
-            try:
-                return dt.date.fromisoformat(str(raw))
-            except ValueError:
-                raise FactValueError(f"{self.label}: {raw!r} is not a date (YYYY-MM-DD)") from None
-        number = _parse_number(self, raw)
-        if self.minimum is not None and number < self.minimum:
-            raise FactValueError(f"{self.label}: {raw} is below the minimum {self.minimum}")
-        if self.maximum is not None and number > self.maximum:
-            raise FactValueError(f"{self.label}: {raw} is above the maximum {self.maximum}")
-        return number
-
-    def to_json(self, value: Any) -> Any:
-        """A parsed value in JSON form (decimals as strings, dates ISO)."""
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return value
-
-    def display(self, value: Any) -> str:
-        if value is None:
-            return "not recorded"
-        if self.type is FactType.BOOLEAN:
-            return "yes" if value else "no"
-        if self.type is FactType.CHOICE:
-            return dict(self.choices).get(value, str(value))
-        return f"{value} {self.unit}".strip()  # a date's str() is its ISO form
-
-
-def _parse_bool(fact: FactDef, raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    text = str(raw).strip().lower()
-    if text in {"true", "yes", "1", "on"}:
-        return True
-    if text in {"false", "no", "0", "off"}:
-        return False
-    raise FactValueError(f"{fact.label}: {raw!r} is not yes or no")
-
-
-def _parse_number(fact: FactDef, raw: Any) -> int | Decimal:
-    if isinstance(raw, bool):
-        raise FactValueError(f"{fact.label}: {raw!r} is not a number")
-    try:
-        number = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise FactValueError(f"{fact.label}: {raw!r} is not a number") from None
-    if not number.is_finite():
-        raise FactValueError(f"{fact.label}: {raw!r} is not a number")
-    if fact.type is FactType.INTEGER:
-        if number != number.to_integral_value():
-            raise FactValueError(f"{fact.label}: {raw!r} is not a whole number")
-        return int(number)
-    return number
-
-
-# --- expressions over facts -------------------------------------------------------------------
-
-OPERATORS = (">=", "<=", "!=", "==", ">", "<", "is", "in")
-_TEST_RE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s+(>=|<=|!=|==|>|<|is|in)\s+(.+?)\s*$")
-
-
-@dataclass(frozen=True)
-class Test:
-    """One comparison of a fact with a constant, e.g. ``pain_nrs > 6``."""
-
-    fact: str
-    op: str
-    value: Any
-
-    def __str__(self) -> str:
-        value = self.value
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        elif isinstance(value, tuple):
-            value = "[" + ", ".join(str(v) for v in value) + "]"
-        return f"{self.fact} {self.op} {value}"
-
-
-@dataclass(frozen=True)
-class Expr:
-    """ALL / ANY of sub-expressions, or a single test."""
-
-    op: str  # "all" | "any" | "test"
-    children: tuple[Expr, ...] = ()
-    test: Test | None = None
-
-    def facts(self) -> Iterator[str]:
-        if self.test is not None:
-            yield self.test.fact
-        for child in self.children:
-            yield from child.facts()
-
-    def __str__(self) -> str:
-        if self.test is not None:
-            return str(self.test)
-        joiner = " and " if self.op == "all" else " or "
-        return "(" + joiner.join(str(c) for c in self.children) + ")"
-
-
-def parse_test(text: str, facts: Mapping[str, FactDef]) -> Test:
-    """Parse ``fact op value``; the value is checked against the fact's type."""
-    match = _TEST_RE.match(text)
-    if not match:
-        raise ValueError(f"cannot read the test {text!r} (expected: fact operator value)")
-    name, op, raw = match.groups()
-    fact = facts.get(name)
-    if fact is None:
-        raise ValueError(f"unknown fact {name!r}")
-    if op == "is":
-        if fact.type is not FactType.BOOLEAN:
-            raise ValueError(f"'is' needs a yes/no fact; {name} is {fact.type}")
-        return Test(name, op, _parse_bool(fact, raw))
-    if op == "in":
-        items = [v.strip() for v in raw.strip("[] ").split(",") if v.strip()]
-        return Test(name, op, tuple(fact.parse(item) for item in items))
-    if op in {">", ">=", "<", "<="} and fact.type in {FactType.BOOLEAN, FactType.CHOICE}:
-        raise ValueError(f"{op!r} needs a number or date fact; {name} is {fact.type}")
-    try:
-        return Test(name, op, fact.parse(raw))
-    except FactValueError as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _compare(op: str, left: Any, right: Any) -> bool:
-    if op in {"==", "is"}:
-        return left == right
-    if op == "!=":
-        return left != right
-    if op == "in":
-        return left in right
-    if op == ">":
-        return left > right
-    if op == ">=":
-        return left >= right
-    if op == "<":
-        return left < right
-    if op == "<=":
-        return left <= right
-    raise ValueError(f"unknown operator {op!r}")
-
-
-def evaluate_expr(expr: Expr, facts: Mapping[str, Any]) -> bool | None:
-    """True, False, or None when a fact it needs is missing (and the others do not decide)."""
-    if expr.test is not None:
-        value = facts.get(expr.test.fact)
-        if value is None:
-            return None
-        return _compare(expr.test.op, value, expr.test.value)
-    results = [evaluate_expr(child, facts) for child in expr.children]
-    if expr.op == "all":
-        if any(r is False for r in results):
-            return False
-        return None if any(r is None for r in results) else True
-    if any(r is True for r in results):
-        return True
-    return None if any(r is None for r in results) else False
 
 
 # --- the checklist tree ----------------------------------------------------------------------
@@ -318,6 +112,10 @@ class Include:
 
     checklist: Checklist
     kind: str = field(default="include", init=False)
+
+    @property
+    def children(self) -> tuple[Node, ...]:
+        return (self.checklist.root,)
 
 
 Node = Union[Criterion, Group, Include]  # noqa: UP007 (used at runtime in isinstance checks)

@@ -18,20 +18,10 @@ from typing import Any
 
 import yaml
 
-from .engine import (
-    GROUP_KINDS,
-    Checklist,
-    Criterion,
-    Expr,
-    FactDef,
-    FactType,
-    Group,
-    Include,
-    Node,
-    Outcome,
-    Route,
-    parse_test,
-)
+from .engine import GROUP_KINDS, Checklist, Criterion, Group, Include, Node, Outcome, Route
+from .expressions import Expr, ExpressionError, expr_to_source, parse_expr, parse_test
+from .facts import FactDef, FactType
+from .vocabulary import INDICATIONS, STAGES
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 FACTS_FILE = "facts.yaml"
@@ -39,17 +29,6 @@ FACTS_FILE = "facts.yaml"
 # first, so every edition a case may have been opened on exists everywhere.
 SUPERSEDED_DIR = "superseded"
 
-INDICATIONS = {
-    "malignant_pain": "Malignant (cancer) pain",
-    "non_malignant_pain": "Non-malignant pain",
-    "spasticity": "Spasticity",
-    "replacement": "Pump replacement",
-}
-STAGES = {
-    "trial": "Trial",
-    "permanent": "Permanent implant",
-    "replacement": "Replacement",
-}
 EXTERNAL_FACT = "external_review_met"
 EXTERNAL_LABEL = "EXT"
 DIRECTOR_REVIEW_FACT = "medical_director_review_met"
@@ -280,6 +259,7 @@ def _read_version(raw: Any, name: str) -> VersionInfo:
         if not raw.get(key):
             raise LibraryError(name, "version", f"'{key}' is required")
     effective_from = _date(raw["effective_from"], name, "version.effective_from")
+    assert effective_from is not None  # required above
     effective_to = _date(raw.get("effective_to"), name, "version.effective_to")
     if effective_to and effective_to < effective_from:
         raise LibraryError(name, "version", "effective_to is before effective_from")
@@ -577,7 +557,10 @@ class _ChecklistBuilder:
         )
 
     def expr(self, raw: Any, place: str) -> Expr:
-        expr = parse_expr(raw, self.facts, self.file, place)
+        try:
+            expr = parse_expr(raw, self.facts, place)
+        except ExpressionError as exc:
+            raise LibraryError(self.file, exc.place, exc.problem) from None
         if not self.allow_retired:
             for name in expr.facts():
                 fact = self.facts[name]
@@ -589,40 +572,6 @@ class _ChecklistBuilder:
                         + (", ".join(fact.replaced_by) or "a current fact"),
                     )
         return expr
-
-
-def parse_expr(raw: Any, facts: Mapping[str, FactDef], file: str = "", place: str = "") -> Expr:
-    """An expression as written in a library file: a test string, a list (ALL), or all/any."""
-    if isinstance(raw, str):
-        try:
-            return Expr("test", test=parse_test(raw, facts))
-        except ValueError as exc:
-            raise LibraryError(file, place, str(exc)) from None
-    if isinstance(raw, list):
-        raw = {"all": raw}
-    if isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in {"all", "any"}:
-        op, items = next(iter(raw.items()))
-        _expect(items, list, file, f"{place}.{op}", "a list")
-        if not items:
-            raise LibraryError(file, place, f"'{op}' needs at least one test")
-        return Expr(
-            op,
-            tuple(
-                parse_expr(item, facts, file, f"{place}.{op}[{i}]") for i, item in enumerate(items)
-            ),
-        )
-    raise LibraryError(
-        file,
-        place,
-        "expected a test such as 'pain_nrs > 6', a list of tests, or a mapping with 'all' or 'any'",
-    )
-
-
-def expr_to_source(expr: Expr) -> str | dict:
-    """The written form of an expression (``parse_expr`` reads it back to an equal Expr)."""
-    if expr.test is not None:
-        return str(expr.test)
-    return {expr.op: [expr_to_source(child) for child in expr.children]}
 
 
 def route_to_source(route: Route) -> dict:

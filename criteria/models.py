@@ -14,7 +14,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import F, Q
 
-from .library_files import INDICATIONS, STAGES
+from .vocabulary import INDICATIONS, STAGES
 
 
 class Fact(models.Model):
@@ -211,3 +211,20 @@ class Node(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.text[:60]}".strip()
+
+
+class LibraryRevision(models.Model):
+    """One row: a number that moves on whenever a load changes the library (a new version, a new
+    or changed fact). Every app server keys its cached engine objects on it, so a version loaded
+    through one server is seen by all of them (``selectors``)."""
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="library_revision_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Library revision {self.number}"

@@ -1,22 +1,16 @@
-"""JSON views of the library and of an evaluation, shared by the command line and the pages."""
+"""The documented JSON shapes: the library export and an evaluation report (``criteria`` command)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from . import selectors
-from .engine import Checklist as EngineChecklist
-from .engine import Criterion, Group, Include, Node, Result, Route, evaluate
-from .library_files import INDICATIONS, STAGES
+from .engine import Criterion, Group, Include, Node, Result, Route
 from .models import Checklist, PolicyVersion
-
-
-class EvaluationInputError(ValueError):
-    """A bad policy key, date, indication, stage, fact name or fact value."""
 
 
 def library_export() -> dict[str, Any]:
@@ -24,10 +18,11 @@ def library_export() -> dict[str, Any]:
     version with the checklists of its latest edition."""
     today = timezone.localdate()
     policies = []
-    for policy in selectors.policies_with_versions():
+    for entry in selectors.library_overview(on=today):
+        policy = entry.policy
         versions = []
-        for version in sorted(policy.versions.all(), key=lambda v: v.effective_from):
-            checklists = [checklist_export(c) for c in version.current_checklists]
+        for row in reversed(entry.versions):
+            version = row.version
             versions.append(
                 {
                     "version": version.label,
@@ -37,12 +32,11 @@ def library_export() -> dict[str, Any]:
                     else None,
                     "next_review": version.next_review,
                     "source_document": version.source_document,
-                    "checklists": checklists,
+                    "checklists": [checklist_export(c) for c in row.checklists],
                     **version_review(version, on=today),
                     "edition": version.edition,
                     "editions": [
-                        {"edition": e.number, "changes": e.changes or None}
-                        for e in version.all_editions
+                        {"edition": e.number, "changes": e.changes or None} for e in row.editions
                     ],
                 }
             )
@@ -122,7 +116,7 @@ def node_export(node: Node) -> dict[str, Any]:
             "children": [node_export(included.root)],
         }
     assert isinstance(node, Group)
-    data = {
+    data: dict[str, Any] = {
         "kind": node.kind,
         "label": node.label,
         "text": node.text,
@@ -131,53 +125,6 @@ def node_export(node: Node) -> dict[str, Any]:
     if node.kind == "n_of":
         data["n"] = node.n
     return data
-
-
-def evaluation_for(
-    *, policy_key: str, on: str | dt.date, indication: str, stage: str, raw_facts: Mapping
-) -> tuple[EngineChecklist, Result, str]:
-    """Evaluate facts against the policy version in effect on a date. Raises on bad input."""
-    if isinstance(on, str):
-        try:
-            on = dt.date.fromisoformat(on)
-        except ValueError:
-            raise EvaluationInputError(f"{on!r} is not a date (YYYY-MM-DD)") from None
-    if indication not in INDICATIONS:
-        raise EvaluationInputError(
-            f"unknown indication {indication!r}; use one of " + ", ".join(INDICATIONS)
-        )
-    if stage not in STAGES:
-        raise EvaluationInputError(f"unknown stage {stage!r}; use one of " + ", ".join(STAGES))
-    if not isinstance(raw_facts, Mapping):
-        raise EvaluationInputError("facts must be a JSON object of fact name -> value")
-    try:
-        version = selectors.version_in_effect(policy=policy_key, on=on)
-    except selectors.NoVersionInEffect as exc:
-        from .models import Policy
-
-        if not Policy.objects.filter(key=policy_key).exists():
-            keys = ", ".join(Policy.objects.values_list("key", flat=True))
-            raise EvaluationInputError(f"unknown policy {policy_key!r}; known: {keys}") from None
-        raise EvaluationInputError(str(exc)) from None
-    checklist = selectors.checklist_get(version=version, indication=indication, stage=stage)
-    if checklist is None:
-        raise EvaluationInputError(
-            f"{version} has no checklist for {INDICATIONS[indication].lower()} at the "
-            f"{STAGES[stage].lower()} stage"
-        )
-    dictionary = selectors.fact_dictionary()
-    facts = {}
-    for name, raw in raw_facts.items():
-        if name not in dictionary:
-            raise EvaluationInputError(f"unknown fact {name!r}")
-        if raw is None:
-            continue
-        try:
-            facts[name] = dictionary[name].parse(raw)
-        except ValueError as exc:
-            raise EvaluationInputError(str(exc)) from None
-    engine_checklist = selectors.engine_checklist(checklist)
-    return engine_checklist, evaluate(engine_checklist, facts), version.label
 
 
 def evaluation_report(
@@ -229,8 +176,6 @@ def evaluation_report(
 
 
 def _json(value: Any) -> Any:
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return float(value) if value != value.to_integral_value() else int(value)
     if isinstance(value, dt.date):

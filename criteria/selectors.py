@@ -1,36 +1,92 @@
-"""Reads on the policy library, and the bridge from database rows to engine objects."""
+"""Reads on the policy library, and the bridge from database rows to engine objects.
+
+Engine objects (the fact dictionary, each checklist as an engine tree, its criterion rows) are
+built once per app server and cached, keyed on the library revision stored in the database
+(``LibraryRevision``): a load anywhere moves the revision on, and each server drops its cache when
+it next reads the revision, which it does at most every ``LIBRARY_REVISION_CHECK_SECONDS`` (so the
+revision costs no query on most requests). Published versions never change; what a load changes
+is the dictionary and the set of versions.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
 
 from .engine import Checklist as EngineChecklist
-from .engine import Criterion, FactDef, FactType, Group, Include
-from .library_files import parse_expr, route_from_source
-from .models import Checklist, Fact, Node, Policy, PolicyVersion, VersionEdition
+from .engine import Criterion, Group, Include
+from .expressions import parse_expr
+from .facts import FactDef, FactType
+from .library_files import route_from_source
+from .models import (
+    Checklist,
+    Fact,
+    LibraryRevision,
+    Node,
+    Policy,
+    PolicyVersion,
+    VersionEdition,
+)
 
 
 class NoVersionInEffect(Exception):
     pass
 
 
-def policies_with_versions() -> QuerySet[Policy]:
-    """Policies with their versions; each version's ``current_checklists`` are those of its
-    latest edition, and ``all_editions`` every edition loaded."""
-    current = Checklist.objects.filter(edition__number=F("version__edition"))
-    return Policy.objects.prefetch_related(
-        Prefetch(
-            "versions",
-            queryset=PolicyVersion.objects.prefetch_related(
-                Prefetch("checklists", queryset=current, to_attr="current_checklists"),
-                Prefetch("editions", to_attr="all_editions"),
-            ),
+@dataclass(frozen=True)
+class VersionOverview:
+    version: PolicyVersion
+    checklists: list[Checklist]  # those of its latest edition
+    editions: list[VersionEdition]
+    in_effect: bool  # the version a request received on the overview's day is reviewed under
+    review_overdue: bool  # past the next review date its source states (on that day)
+
+
+@dataclass(frozen=True)
+class PolicyOverview:
+    policy: Policy
+    versions: list[VersionOverview]  # newest first
+
+    @property
+    def comparable(self) -> bool:
+        """Two versions, or two editions of one, to compare."""
+        return sum(len(v.editions) for v in self.versions) > 1
+
+
+def library_overview(*, on: dt.date) -> list[PolicyOverview]:
+    """Every policy with its versions, their current checklists and their editions, as of ``on``
+    (three queries, whatever the size of the library)."""
+    checklists: dict[int, list[Checklist]] = defaultdict(list)
+    for checklist in Checklist.objects.filter(edition__number=F("version__edition")):
+        checklists[checklist.version_id].append(checklist)
+    editions: dict[int, list[VersionEdition]] = defaultdict(list)
+    for edition in VersionEdition.objects.order_by("number"):
+        editions[edition.version_id].append(edition)
+    by_policy: dict[int, list[VersionOverview]] = defaultdict(list)
+    policies: dict[int, Policy] = {}
+    for version in PolicyVersion.objects.select_related("policy").order_by("-effective_from"):
+        policies[version.policy_id] = version.policy
+        in_effect = version.effective_from <= on and (
+            version.effective_to is None or version.effective_to >= on
         )
+        by_policy[version.policy_id].append(
+            VersionOverview(
+                version,
+                checklists[version.pk],
+                editions[version.pk],
+                in_effect and not any(v.in_effect for v in by_policy[version.policy_id]),
+                version.review_overdue_on(on),
+            )
+        )
+    return sorted(
+        (PolicyOverview(policy, by_policy[pk]) for pk, policy in policies.items()),
+        key=lambda entry: (entry.policy.payer, entry.policy.number),
     )
 
 
@@ -79,11 +135,52 @@ def newer_checklist(checklist: Checklist) -> Checklist | None:
     return current_checklists(version).filter(key=checklist.key).first()
 
 
+# --- the cached engine objects ------------------------------------------------------------------
+
+
+@dataclass
+class _LibraryCache:
+    revision: int | None = None
+    checked_at: float = float("-inf")
+    facts: dict[str, FactDef] | None = None
+    fact_rows: dict[str, Fact] | None = None
+    checklists: dict[int, EngineChecklist] = field(default_factory=dict)
+    nodes: dict[int, dict[str, Node]] = field(default_factory=dict)
+
+
+_cache = _LibraryCache()
+
+
+def library_revision() -> int:
+    """The library revision in the database (one query)."""
+    return LibraryRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
+def _current() -> _LibraryCache:
+    """This server's cache, emptied when the revision in the database has moved on."""
+    global _cache
+    now = time.monotonic()
+    if now - _cache.checked_at >= getattr(settings, "LIBRARY_REVISION_CHECK_SECONDS", 1.0):
+        revision = library_revision()
+        if revision != _cache.revision:
+            _cache = _LibraryCache(revision=revision)
+        _cache.checked_at = now
+    return _cache
+
+
+def library_cache_clear() -> None:
+    """Forget everything cached here (the next read checks the revision again)."""
+    global _cache
+    _cache = _LibraryCache()
+
+
 def fact_dictionary() -> dict[str, FactDef]:
-    return _fact_dictionary()
+    cache = _current()
+    if cache.facts is None:
+        cache.facts = _fact_dictionary()
+    return cache.facts
 
 
-@lru_cache(maxsize=1)
 def _fact_dictionary() -> dict[str, FactDef]:
     return {
         f.name: FactDef(
@@ -104,10 +201,12 @@ def _fact_dictionary() -> dict[str, FactDef]:
 
 def engine_checklist(checklist: Checklist) -> EngineChecklist:
     """The engine's view of a stored checklist (cached: published editions never change)."""
-    return _engine_checklist(checklist.pk, checklist.edition_id)
+    cache = _current()
+    if checklist.pk not in cache.checklists:
+        cache.checklists[checklist.pk] = _engine_checklist(checklist.pk, checklist.edition_id)
+    return cache.checklists[checklist.pk]
 
 
-@lru_cache(maxsize=256)
 def _engine_checklist(checklist_id: int, edition_id: int) -> EngineChecklist:
     facts = fact_dictionary()
     checklists = {
@@ -146,6 +245,7 @@ def _engine_checklist(checklist_id: int, edition_id: int) -> EngineChecklist:
 
     def build_node(node: Node):
         if node.kind == Node.Kind.INCLUDE:
+            assert node.included_id is not None  # an include always names its checklist
             return Include(build_checklist(node.included_id))
         if node.kind == Node.Kind.CRITERION:
             return Criterion(
@@ -173,10 +273,12 @@ def _engine_checklist(checklist_id: int, edition_id: int) -> EngineChecklist:
 
 def checklist_nodes(checklist: Checklist) -> dict[str, Node]:
     """Criterion rows of a checklist and of the checklists it includes, by label (cached)."""
-    return _checklist_nodes(checklist.pk)
+    cache = _current()
+    if checklist.pk not in cache.nodes:
+        cache.nodes[checklist.pk] = _checklist_nodes(checklist.pk)
+    return cache.nodes[checklist.pk]
 
 
-@lru_cache(maxsize=256)
 def _checklist_nodes(checklist_id: int) -> dict[str, Node]:
     ids = {checklist_id}
     frontier = [checklist_id]
@@ -192,16 +294,7 @@ def _checklist_nodes(checklist_id: int) -> dict[str, Node]:
 
 
 def fact_row(name: str) -> Fact:
-    return _fact_rows()[name]
-
-
-@lru_cache(maxsize=1)
-def _fact_rows() -> dict[str, Fact]:
-    return {f.name: f for f in Fact.objects.all()}
-
-
-def library_cache_clear() -> None:
-    _fact_dictionary.cache_clear()
-    _fact_rows.cache_clear()
-    _engine_checklist.cache_clear()
-    _checklist_nodes.cache_clear()
+    cache = _current()
+    if cache.fact_rows is None:
+        cache.fact_rows = {f.name: f for f in Fact.objects.all()}
+    return cache.fact_rows[name]

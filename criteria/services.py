@@ -1,7 +1,9 @@
-"""Writes on the policy library: loading the YAML files into the database."""
+"""The library's services: loading the YAML files into the database, and evaluating facts."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,21 +11,31 @@ from django.db import transaction
 
 from . import selectors
 from .engine import Checklist as EngineChecklist
-from .engine import Criterion, FactDef, Group, Include
+from .engine import Criterion, Group, Include, Result, evaluate
+from .expressions import expr_to_source
+from .facts import FactDef
 from .library_files import (
     FACTS_FILE,
     LIBRARY_DIR,
     SUPERSEDED_DIR,
     LibraryError,
     VersionFile,
-    expr_to_source,
     read_facts,
     read_version_file,
     route_to_source,
     superseded_files,
     version_files,
 )
-from .models import Checklist, Fact, Node, Policy, PolicyVersion, VersionEdition
+from .models import (
+    Checklist,
+    Fact,
+    LibraryRevision,
+    Node,
+    Policy,
+    PolicyVersion,
+    VersionEdition,
+)
+from .vocabulary import INDICATIONS, STAGES
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,7 @@ def library_load(*, directory: Path | None = None) -> list[FileReport]:
     directory = directory or LIBRARY_DIR
     try:
         facts = read_facts(directory / FACTS_FILE)
-        facts_sync(facts=facts)
+        changed = facts_sync(facts=facts)
     except LibraryError as exc:
         return [FileReport(FACTS_FILE, "refused", str(exc))]
     reports = [FileReport(FACTS_FILE, "loaded", f"{len(facts)} facts")]
@@ -55,16 +67,33 @@ def library_load(*, directory: Path | None = None) -> list[FileReport]:
             version_file = read_version_file(path, facts, superseded=superseded)
             status, message = version_load(version_file=version_file)
             reports.append(FileReport(shown, status, message))
+            changed = changed or status == "loaded"
         except LibraryError as exc:
             reports.append(FileReport(shown, "refused", str(exc)))
+    if changed:
+        library_revision_bump()
     selectors.library_cache_clear()
     return reports
 
 
+def library_revision_bump() -> int:
+    """Move the library revision on: every app server drops its cached library objects the next
+    time it checks (``selectors``). Returns the new number."""
+    with transaction.atomic():
+        revision, _ = LibraryRevision.objects.select_for_update().get_or_create(pk=1)
+        revision.number += 1
+        revision.save()
+    return revision.number
+
+
 @transaction.atomic
-def facts_sync(*, facts: dict[str, FactDef]) -> None:
-    """Create or update dictionary entries. A fact's type never changes once criteria use it."""
+def facts_sync(*, facts: dict[str, FactDef]) -> bool:
+    """Create or update dictionary entries. A fact's type never changes once criteria use it.
+
+    Returns whether any entry was added or changed.
+    """
     existing = {f.name: f for f in Fact.objects.all()}
+    changed = False
     used = {
         name
         for names in Node.objects.filter(kind="criterion").values_list("facts", flat=True)
@@ -79,21 +108,21 @@ def facts_sync(*, facts: dict[str, FactDef]) -> None:
                 f"the type cannot change from {row.type} to {fact.type.value}: "
                 "loaded criteria use this fact",
             )
-        Fact.objects.update_or_create(
-            name=fact.name,
-            defaults={
-                "type": fact.type.value,
-                "label": fact.label,
-                "unit": fact.unit,
-                "help": fact.help,
-                "choices": [list(c) for c in fact.choices],
-                "minimum": fact.minimum,
-                "maximum": fact.maximum,
-                "position": position,
-                "retired": fact.retired,
-                "replaced_by": list(fact.replaced_by),
-            },
-        )
+        values = {
+            "type": fact.type.value,
+            "label": fact.label,
+            "unit": fact.unit,
+            "help": fact.help,
+            "choices": [list(c) for c in fact.choices],
+            "minimum": fact.minimum,
+            "maximum": fact.maximum,
+            "position": position,
+            "retired": fact.retired,
+            "replaced_by": list(fact.replaced_by),
+        }
+        if row is None or any(getattr(row, k) != v for k, v in values.items()):
+            Fact.objects.update_or_create(name=fact.name, defaults=values)
+            changed = True
     missing = used - set(facts)
     if missing:
         raise LibraryError(
@@ -101,6 +130,7 @@ def facts_sync(*, facts: dict[str, FactDef]) -> None:
             "",
             f"loaded criteria use facts this file no longer defines: {', '.join(sorted(missing))}",
         )
+    return changed
 
 
 # What may differ between two editions of one version: our encoding and the version's life
@@ -244,3 +274,67 @@ def _nodes_create(row: Checklist, checklist: EngineChecklist, rows: dict[str, Ch
             )
 
     create(checklist.root, None)
+
+
+# --- evaluating facts against a policy ---------------------------------------------------------
+
+
+class EvaluationInputError(ValueError):
+    """A bad policy key, date, indication, stage, fact name or fact value."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    checklist: EngineChecklist
+    result: Result
+    version: str  # the label of the version in effect
+
+
+def policy_evaluate(
+    *, policy_key: str, on: str | dt.date, indication: str, stage: str, raw_facts: Mapping
+) -> Evaluation:
+    """Evaluate facts against the checklist of the policy version in effect on a date.
+
+    The one entry point from outside the library (the ``criteria evaluate`` command); a case's
+    own evaluation adds the reviewer's answers and exceptions (``reviewapp.cases.selectors``).
+    Raises ``EvaluationInputError`` with a message for the user on any bad input.
+    """
+    if isinstance(on, str):
+        try:
+            on = dt.date.fromisoformat(on)
+        except ValueError:
+            raise EvaluationInputError(f"{on!r} is not a date (YYYY-MM-DD)") from None
+    if indication not in INDICATIONS:
+        raise EvaluationInputError(
+            f"unknown indication {indication!r}; use one of " + ", ".join(INDICATIONS)
+        )
+    if stage not in STAGES:
+        raise EvaluationInputError(f"unknown stage {stage!r}; use one of " + ", ".join(STAGES))
+    if not isinstance(raw_facts, Mapping):
+        raise EvaluationInputError("facts must be a JSON object of fact name -> value")
+    try:
+        version = selectors.version_in_effect(policy=policy_key, on=on)
+    except selectors.NoVersionInEffect as exc:
+        if not Policy.objects.filter(key=policy_key).exists():
+            keys = ", ".join(Policy.objects.values_list("key", flat=True))
+            raise EvaluationInputError(f"unknown policy {policy_key!r}; known: {keys}") from None
+        raise EvaluationInputError(str(exc)) from None
+    checklist = selectors.checklist_get(version=version, indication=indication, stage=stage)
+    if checklist is None:
+        raise EvaluationInputError(
+            f"{version} has no checklist for {INDICATIONS[indication].lower()} at the "
+            f"{STAGES[stage].lower()} stage"
+        )
+    dictionary = selectors.fact_dictionary()
+    facts = {}
+    for name, raw in raw_facts.items():
+        if name not in dictionary:
+            raise EvaluationInputError(f"unknown fact {name!r}")
+        if raw is None:
+            continue
+        try:
+            facts[name] = dictionary[name].parse(raw)
+        except ValueError as exc:
+            raise EvaluationInputError(str(exc)) from None
+    engine_checklist = selectors.engine_checklist(checklist)
+    return Evaluation(engine_checklist, evaluate(engine_checklist, facts), version.label)

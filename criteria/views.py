@@ -5,30 +5,14 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .compare import compare_versions
-from .library_files import INDICATIONS, STAGES
 from .models import Checklist, Policy
+from .vocabulary import INDICATIONS, STAGES
 
 
 @require_GET
 def policy_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    policies = []
-    for policy in selectors.policies_with_versions():
-        versions = sorted(policy.versions.all(), key=lambda v: v.effective_from, reverse=True)
-        in_effect = next(
-            (
-                v
-                for v in versions
-                if v.effective_from <= today and (v.effective_to is None or v.effective_to >= today)
-            ),
-            None,
-        )
-        for version in versions:
-            version.overdue = version.review_overdue_on(today)
-        editions = sum(len(v.all_editions) for v in versions)
-        policies.append(
-            {"policy": policy, "versions": versions, "in_effect": in_effect, "comparable": editions}
-        )
+    policies = selectors.library_overview(on=today)
     return render(request, "criteria/policy_list.html", {"policies": policies, "today": today})
 
 
@@ -41,14 +25,11 @@ def checklist_detail(
         version__policy__key=policy_key, version__label=version_label, key=checklist_key
     )
     edition = request.GET.get("edition", "")
+    if edition and not edition.isdigit():
+        raise Http404("No such edition.")
     if edition:
-        if not edition.isdigit():
-            raise Http404("No such edition.")
-        checklist = get_object_or_404(rows, edition__number=int(edition))
-    else:
-        checklist = rows.order_by("-edition__number").first()
-        if checklist is None:
-            raise Http404("No such checklist.")
+        rows = rows.filter(edition__number=int(edition))
+    checklist = get_object_or_404(rows.order_by("-edition__number")[:1])
     version = checklist.version
     engine_checklist = selectors.engine_checklist(checklist)
     facts = selectors.fact_dictionary()

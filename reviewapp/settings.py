@@ -30,7 +30,8 @@ def _secret_key() -> str:
         return key
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (see README, Configuration)."
+            "SECRET_KEY must be set when DEBUG is off: for development run bin/setup (it writes a "
+            ".env with DEBUG on), in production set SECRET_KEY (README, Configuration)."
         )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
@@ -62,19 +63,27 @@ INSTALLED_APPS = [
     "csp",
     "reviewapp.accounts",
     "reviewapp.core",
+    "reviewapp.audit",
     "criteria",
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.demo",
 ]
 
 MIDDLEWARE = [
+    # First: security headers and no-store on every response, errors raised below included.
+    "reviewapp.core.middleware.ResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body (CSRF reads POST): oversized requests are refused unread.
+    "reviewapp.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every read of member data (registered by URL name) goes to the access log.
+    "reviewapp.audit.middleware.AccessLogMiddleware",
     # Before the idle timeout, which tells the user why they were signed out.
     "django.contrib.messages.middleware.MessageMiddleware",
     "reviewapp.accounts.middleware.SessionIdleTimeoutMiddleware",
@@ -84,6 +93,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    "reviewapp.core.middleware.DatabaseBusyMiddleware",
     # Last, so a locked-out sign-in is answered before anything else runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,11 +129,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite (the demo): WAL and a busy timeout let the demo server and a management command share
+# the file. IMMEDIATE: a transaction takes the write lock when it begins, so concurrent saves wait
+# for each other (up to the timeout) instead of failing with "database is locked" when a read lock
+# cannot be upgraded; one that still times out is answered 409 (core DatabaseBusyMiddleware).
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL;",
+    "transaction_mode": "IMMEDIATE",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the demo server and a management command share the file.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -144,15 +160,28 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "reviewapp.accounts.validators.UsernameNotInPasswordValidator"},
 ]
+# Invitation and reset links (sent by administrators; nobody sets another person's password).
+PASSWORD_RESET_TIMEOUT: int = env.int("PASSWORD_LINK_DAYS", 3) * 24 * 60 * 60
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sign-in throttling (django-axes): lock an account+address after repeated failures.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5)
+# The client's address: behind N trusted proxies (the load balancer: 1), the N-th entry from the
+# right of X-Forwarded-For; 0 when the app is reached directly. See reviewapp/accounts/addresses.py.
+TRUSTED_PROXY_COUNT: int = env.int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_HEADER: str = env.str("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+
+# Sign-in throttling (django-axes), counted separately per account at one address and per
+# address, so nobody can lock out a user they do not share an address with (see
+# reviewapp/accounts/throttle.py). Wrong current passwords on the password page count too.
+AXES_FAILURE_LIMIT: int = env.int("AXES_FAILURE_LIMIT", 5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT: int = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "reviewapp.accounts.throttle.AccountAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "reviewapp.accounts.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
@@ -209,6 +238,12 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 # shared volume there when several app servers run); or an S3-compatible bucket.
 EVIDENCE_DIR = Path(env.str("EVIDENCE_DIR", str(VAR_DIR / "evidence")))
 EVIDENCE_MAX_UPLOAD_MB: int = env.int("EVIDENCE_MAX_UPLOAD_MB", 25)
+EVIDENCE_MAX_FILES_PER_UPLOAD: int = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", 10)
+EVIDENCE_MAX_REQUEST_MB: int = env.int("EVIDENCE_MAX_REQUEST_MB", 100)
+EVIDENCE_MAX_PDF_PAGES: int = env.int("EVIDENCE_MAX_PDF_PAGES", 2000)
+EVIDENCE_MAX_IMAGE_PIXELS: int = env.int("EVIDENCE_MAX_IMAGE_MEGAPIXELS", 60) * 1_000_000
+# The document viewer shows pages as pictures rendered on the server at this resolution.
+EVIDENCE_VIEWER_DPI: int = env.int("EVIDENCE_VIEWER_DPI", 110)
 EVIDENCE_STORAGE: str = env.str("EVIDENCE_STORAGE", "filesystem")
 _evidence_backend: dict
 if EVIDENCE_STORAGE == "filesystem":
@@ -247,8 +282,26 @@ STORAGES = {
 # Uploads larger than this are streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body larger than this is refused before it is read (RequestSizeLimitMiddleware):
+# the largest upload allowed plus room for the form's fields. The reverse proxy in front should
+# refuse it first (nginx: client_max_body_size; README "Production and scaling out").
+REQUEST_MAX_BYTES = (EVIDENCE_MAX_REQUEST_MB + 1) * 1024 * 1024
+# The evidence form refuses more than EVIDENCE_MAX_FILES_PER_UPLOAD with a message; the parser
+# stops far beyond that (a 400) so a request with thousands of parts is never parsed whole.
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_UPLOAD * 2
+
+# The access log (every read of member data) and security events are kept this long, then
+# removed by `manage.py audit purge`. Never less than six years (HIPAA documentation retention,
+# 45 CFR 164.316(b)(2)(i)); the database refuses to delete younger rows on PostgreSQL.
+ACCESS_LOG_RETENTION_DAYS: int = env.int("ACCESS_LOG_RETENTION_DAYS", 2190)
+if ACCESS_LOG_RETENTION_DAYS < 2190:
+    raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be at least 2190 (six years).")
 
 # The organisation that sends determination letters.
+# How often (seconds) an app server checks whether the policy library was loaded anew elsewhere;
+# its cached engine objects are rebuilt when the library revision has moved on.
+LIBRARY_REVISION_CHECK_SECONDS: float = env.float("LIBRARY_REVISION_CHECK_SECONDS", 1.0)
+
 ORGANISATION_NAME: str = env.str("ORGANISATION_NAME", "Bayou Valley Health Plan (demo)")
 ORGANISATION_ADDRESS: str = env.str(
     "ORGANISATION_ADDRESS", "100 Example Street, Suite 200, Springfield, ST 00000"

@@ -19,6 +19,10 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Query budgets are pinned per request: the library revision is read when a test starts (the
+# caches are cleared between tests), not again on a timer (tests/criteria/test_library_cache.py
+# checks the timer and other processes).
+LIBRARY_REVISION_CHECK_SECONDS = 3600.0
 # Throttling is tested on purpose in tests/reviewapp/test_security.py; elsewhere it gets in the way.
 AXES_ENABLED = False
 LOGGING = {

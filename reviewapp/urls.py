@@ -9,8 +9,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("policies/", include("criteria.urls")),
     path("cases/", include("reviewapp.cases.urls")),
-    path("director/", include("reviewapp.decisions.urls")),
+    path("", include("reviewapp.decisions.urls")),
     path("letters/", include("reviewapp.letters.urls")),
+    path("audit/", include("reviewapp.audit.urls")),
     path("", include("reviewapp.core.urls")),
 ]
 

@@ -1,4 +1,5 @@
-"""The cast every test can use: a nurse, a medical director, an administrator, an outsider."""
+"""The cast every test can use: a nurse, a medical director, an administrator, a UM manager and
+an outsider."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def make_staff(username: str, role: Role | None, **profile) -> User:
             "licence_state": "LA",
         },
         Role.ADMINISTRATOR: {"display_name": f"Admin {username.title()}", "credentials": ""},
+        Role.MANAGER: {"display_name": f"Manager {username.title()}", "credentials": "RN, CPHQ"},
         None: {"display_name": username.title(), "credentials": ""},
     }[role]
     return staff_upsert(username=username, password=PASSWORD, role=role, **(defaults | profile))
@@ -65,6 +67,11 @@ def director(db) -> User:
 @pytest.fixture
 def administrator(db) -> User:
     return make_staff("avery", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def manager(db) -> User:
+    return make_staff("morgan", Role.MANAGER)
 
 
 @pytest.fixture
@@ -95,17 +102,23 @@ def admin_client_um(administrator) -> Client:
 
 
 @pytest.fixture
+def manager_client(manager) -> Client:
+    return _client_for(manager)
+
+
+@pytest.fixture
 def outsider_client(outsider) -> Client:
     return _client_for(outsider)
 
 
 @pytest.fixture
-def role_clients(nurse, director, administrator, outsider) -> dict[str, Client]:
+def role_clients(nurse, director, administrator, manager, outsider) -> dict[str, Client]:
     """Clients keyed by role name, plus anonymous."""
     return {
         "nurse": _client_for(nurse),
         "director": _client_for(director),
         "administrator": _client_for(administrator),
+        "manager": _client_for(manager),
         "no_role": _client_for(outsider),
         "anonymous": Client(),
     }

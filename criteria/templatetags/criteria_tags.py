@@ -1,29 +1,11 @@
+"""Template filters for the policy library's words: indications, stages, fact values."""
+
 from django import template
 
-from criteria.library_files import INDICATIONS, STAGES
+from criteria.facts import FactDef
+from criteria.vocabulary import INDICATIONS, ROUTE_LABELS, STAGES
 
 register = template.Library()
-
-STATUS_LABELS = {
-    "met": "Met",
-    "not_met": "Not met",
-    "unknown": "Unknown",
-    "not_applicable": "Not applicable",
-    "not_documented": "Not documented",
-    "excepted": "Met by exception",
-}
-ROUTE_LABELS = {
-    "external": "reviewed against external criteria",
-    "not_addressed": "not addressed by this policy: medical director review",
-}
-STATUS_CLASSES = {
-    "met": "text-bg-success",
-    "not_met": "text-bg-danger",
-    "unknown": "text-bg-warning",
-    "not_documented": "text-bg-warning",
-    "not_applicable": "text-bg-secondary",
-    "excepted": "text-bg-info",
-}
 
 
 @register.filter
@@ -37,32 +19,17 @@ def stage_label(value: str) -> str:
 
 
 @register.filter
-def status_label(value) -> str:
-    return STATUS_LABELS.get(str(value), str(value))
-
-
-@register.filter
-def status_class(value) -> str:
-    return STATUS_CLASSES.get(str(value), "text-bg-light")
-
-
-@register.filter
-def lookup(mapping, key):
-    return mapping.get(key) if mapping else None
-
-
-@register.filter
-def fact_display(fact, value) -> str:
+def fact_display(fact: FactDef, value: object) -> str:
     return fact.display(value)
 
 
 @register.filter
-def route_label(value) -> str:
-    return ROUTE_LABELS.get(str(value), str(value))
+def route_label(value: object) -> str:
+    return ROUTE_LABELS.get(str(value), str(value))  # type: ignore[call-overload]
 
 
 @register.filter
-def expr_source(value) -> str:
+def expr_source(value: object) -> str:
     """A stored expression (``criteria.library_files.expr_to_source``) as one line."""
     if isinstance(value, str):
         return value

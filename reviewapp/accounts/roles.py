@@ -1,4 +1,4 @@
-"""The three staff roles, the Django groups that carry them, and their permissions.
+"""The four staff roles, the Django groups that carry them, and their permissions.
 
 A role is a Django group; what a role may do is the group's permissions (created by the migration
 accounts.0002_roles), so an administrator can see and audit them in the admin. Views check
@@ -17,6 +17,9 @@ class Role(StrEnum):
     NURSE = "Nurse reviewer"
     DIRECTOR = "Medical director"
     ADMINISTRATOR = "UM administrator"
+    # Watches the clock and consistency (inventory, workload, metrics) and, with administrators,
+    # the access log and security events; never decides cases.
+    MANAGER = "UM manager"
 
 
 # Permission codenames defined on StaffProfile.Meta.permissions (app label "accounts").
@@ -24,6 +27,8 @@ REVIEW_CASES = "accounts.review_cases"
 APPROVE_CASES = "accounts.approve_cases"
 DECIDE_ADVERSE = "accounts.decide_adverse"
 ADMINISTER = "accounts.administer"
+VIEW_AUDIT = "accounts.view_audit"
+VIEW_OPERATIONS = "accounts.view_operations"
 
 
 def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[Role]:

@@ -1,24 +1,27 @@
 """Checking an uploaded clinical document before it is stored.
 
-The type comes from the content (puremagic reads the leading bytes; PDFs are also parsed with
-pypdf), never from the file name; the name must agree with the content. Markup or script
-disguised as a document is refused, whatever it is called.
+The type comes from the content (puremagic reads the leading bytes), never from the file name;
+the name must agree with the content. Markup or script disguised as a document is refused,
+whatever it is called. PDFs are checked by their structure (``reviewapp.core.pdfs``: script,
+automatic actions, embedded files, page-tree abuse); images by their declared dimensions.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import unicodedata
 import uuid
+import warnings
 from dataclasses import dataclass
 
 import puremagic
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import get_valid_filename
+
+from reviewapp.core.pdfs import PdfRefused, pdf_check
 
 # content type -> file name extensions that may carry it
 ALLOWED = {
@@ -100,7 +103,12 @@ def inspect_upload(upload: UploadedFile) -> Inspected:
             f"{extension or 'no type'}; rename it to {ALLOWED[content_type][0]} or upload the "
             "right file."
         )
-    page_count = _pdf_pages(upload, shown) if content_type == "application/pdf" else None
+    page_count = None
+    if content_type == "application/pdf":
+        page_count = _pdf_pages(upload, shown)
+    elif content_type.startswith("image/"):
+        frames = _image_pages(upload, shown)
+        page_count = frames if content_type == "image/tiff" else None
     upload.seek(0)
     return Inspected(shown, content_type, upload.size, digest.hexdigest(), page_count)
 
@@ -136,24 +144,43 @@ def _compatible(found: str, expected: str) -> bool:
 
 
 def _pdf_pages(upload: UploadedFile, shown: str) -> int:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+    """The page count of a PDF checked by its structure (``reviewapp.core.pdfs``)."""
     upload.seek(0)
-    data = upload.read()
-    if MARKUP.search(data[:1024]) or b"/JavaScript" in data or b"/JS " in data or b"/JS(" in data:
-        raise EvidenceRejected(f"{shown} contains script or markup; it cannot be stored.")
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise EvidenceRejected(f"{shown} is password-protected; upload an unlocked copy.")
-        return len(reader.pages)
+        return pdf_check(upload.read(), max_pages=settings.EVIDENCE_MAX_PDF_PAGES).page_count
+    except PdfRefused as exc:
+        raise EvidenceRejected(f"{shown} cannot be stored: {exc}.") from None
+
+
+def _image_pages(upload: UploadedFile, shown: str) -> int:
+    """Images are opened (headers only) to refuse absurd dimensions before anything decodes
+    them: a few kilobytes can declare a picture that would need gigabytes of memory."""
+    from PIL import Image
+
+    limit = settings.EVIDENCE_MAX_IMAGE_PIXELS
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                frames = getattr(image, "n_frames", 1)
+                if frames > settings.EVIDENCE_MAX_PDF_PAGES:
+                    raise EvidenceRejected(f"{shown} has {frames} pages; that is too many.")
+                width, height = image.size
     except EvidenceRejected:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise EvidenceRejected(
-            f"{shown} is not a readable PDF ({exc.__class__.__name__})."
+            f"{shown} declares absurd dimensions; it cannot be stored."
         ) from None
+    except Exception:  # any decoder failure is a refusal, not a 500
+        raise EvidenceRejected(f"{shown} is not a readable image.") from None
+    if width < 1 or height < 1 or width * height > limit or max(width, height) > 30_000:
+        raise EvidenceRejected(
+            f"{shown} is {width} x {height} pixels; images above {limit // 1_000_000} megapixels "
+            "(or 30,000 pixels on a side) are refused. Scan at 300 dpi or less."
+        )
+    return frames
 
 
 def _check_text(upload: UploadedFile, shown: str) -> None:

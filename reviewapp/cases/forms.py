@@ -7,13 +7,14 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from criteria.codes import CodeListError, catalogue, parse_code_list, suggest_stage
-from criteria.library_files import INDICATIONS, STAGES
 from criteria.models import Policy
+from criteria.vocabulary import INDICATIONS, STAGES
 
-from .models import AnswerStatus, DocumentType, LineOfBusiness, Priority
+from .models import AnswerStatus, CaseStatus, DocumentType, LineOfBusiness, Priority
 
 
 def npi_is_valid(npi: str) -> bool:
@@ -178,10 +179,18 @@ class FactForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
+    """A reviewer's answer on one criterion. The case page's rows draw their inputs from these
+    fields (choices, labels, length limits), so the limits live here only."""
+
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     status = forms.ChoiceField(choices=AnswerStatus.choices)
-    note = forms.CharField(required=False, max_length=4000)
-    override_reason = forms.CharField(required=False, max_length=2000)
+    note = forms.CharField(label="Note", required=False, max_length=4000)
+    override_reason = forms.CharField(
+        label="Reason if different from facts",
+        help_text="Reason when different from the facts",
+        required=False,
+        max_length=2000,
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -213,6 +222,21 @@ class EvidenceUploadForm(forms.Form):
         max_length=160,
         help_text="Who sent or wrote it, e.g. the requesting provider's office.",
     )
+
+    def clean_files(self) -> list:
+        files = self.cleaned_data["files"]
+        most = settings.EVIDENCE_MAX_FILES_PER_UPLOAD
+        if len(files) > most:
+            raise forms.ValidationError(
+                f"{len(files)} files at once; upload at most {most} at a time."
+            )
+        total = sum(f.size or 0 for f in files)
+        if total > settings.EVIDENCE_MAX_REQUEST_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                f"These files add up to {total / 1024 / 1024:.1f} MB; upload at most "
+                f"{settings.EVIDENCE_MAX_REQUEST_MB} MB at a time."
+            )
+        return files
 
     def clean_document_date(self) -> dt.date | None:
         value = self.cleaned_data["document_date"]
@@ -246,21 +270,6 @@ class ReferForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for withdrawal", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
-
-
-class ApproveForm(forms.Form):
-    rationale = forms.CharField(
-        label="Note (optional)",
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
 class QueueFilterForm(forms.Form):
     tab = forms.CharField(required=False)
     status = forms.ChoiceField(required=False)
@@ -270,8 +279,6 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from .models import CaseStatus
-
         self.fields["status"].choices = [("", "Any status"), *CaseStatus.choices]
         self.fields["policy"].choices = [("", "Any policy")] + [
             (p.key, f"{p.payer} {p.number}") for p in Policy.objects.all()

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from criteria.engine import Status
 from criteria.models import Checklist, Fact, Node, Policy, PolicyVersion
 from reviewapp.core.storage import private_storage
 
@@ -212,6 +213,17 @@ class AnswerStatus(models.TextChoices):
     NOT_DOCUMENTED = "not_documented", "Not documented"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
 
+    @property
+    def engine_status(self) -> Status:
+        """What the engine makes of this answer: "not documented" is unknown to it."""
+        return Status.UNKNOWN if self is AnswerStatus.NOT_DOCUMENTED else Status(self.value)
+
+
+# A criterion's status on a case page or in a determination, beyond the answer's own: excepted by
+# a medical director (counts as met), or not answered yet.
+EXCEPTED = "excepted"
+UNANSWERED = "unanswered"
+
 
 class Answer(models.Model):
     """The reviewer's status for one criterion of a case, with what the facts proposed.
@@ -253,14 +265,56 @@ class Answer(models.Model):
             and self.status != AnswerStatus.NOT_DOCUMENTED
             and self.proposed_status
             and self.proposed_status != "unknown"
-            and engine_status(self.status) != self.proposed_status
+            and AnswerStatus(self.status).engine_status != self.proposed_status
             and not self.override_reason
         )
 
 
-def engine_status(status: str) -> str:
-    """The engine's status for a reviewer's answer: "not documented" is unknown to the engine."""
-    return "unknown" if status == AnswerStatus.NOT_DOCUMENTED else status
+class CriterionException(models.Model):
+    """A medical director's case-by-case decision to count a criterion as met, with rationale.
+
+    An input to the case's evaluation, like the answers: the engine counts an excepted criterion
+    as met. Granting and withdrawing are decisions' services (only a medical director may).
+    """
+
+    class Kind(models.TextChoices):
+        POLICY_WAIVER = "policy_waiver", "Case-by-case waiver the policy provides for"
+        DIRECTOR_DISCRETION = "director_discretion", "Medical director's exception"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="exceptions")
+    criterion = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    rationale = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The tables keep the names they had when exceptions lived in the decisions app (migration
+    # cases.0005 moved the model without touching the data).
+    history = HistoricalRecords(table_name="decisions_historicalcriterionexception")
+
+    class Meta:
+        db_table = "decisions_criterionexception"
+        ordering = ["granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "criterion"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_active_exception_per_criterion",
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="exception_has_rationale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exception for {self.criterion.label}"
 
 
 class DocumentType(models.TextChoices):
@@ -339,6 +393,33 @@ class InformationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Information request of {self.requested_at:%Y-%m-%d}"
+
+
+class EventKind(models.TextChoices):
+    """What a timeline entry records. The one list of event kinds: a new kind is added here.
+
+    Not declared as the field's ``choices``, so that adding a kind needs no migration; services
+    pass an ``EventKind`` (typed, so mypy refuses a free string).
+    """
+
+    CREATED = "created", "Case opened"
+    CLAIMED = "claimed", "Assigned"
+    FACT_RECORDED = "fact_recorded", "Fact recorded"
+    ANSWER_RECORDED = "answer_recorded", "Answer recorded"
+    EVIDENCE_UPLOADED = "evidence_uploaded", "Evidence uploaded"
+    EVIDENCE_LINKED = "evidence_linked", "Evidence linked"
+    EVIDENCE_UNLINKED = "evidence_unlinked", "Evidence unlinked"
+    PENDED = "pended", "Pended for information"
+    RESUMED = "resumed", "Review resumed"
+    REFERRED = "referred", "Referred to a medical director"
+    EXCEPTION_GRANTED = "exception_granted", "Exception granted"
+    EXCEPTION_WITHDRAWN = "exception_withdrawn", "Exception withdrawn"
+    DECIDED = "decided", "Decided"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    REOPENED = "reopened", "Reopened for correction"
+    LETTER_SIGNED = "letter_signed", "Letter signed"
+    CLOSED = "closed", "Closed"
+    REFUSED = "refused", "Refused attempt"
 
 
 class CaseEvent(models.Model):

@@ -1,4 +1,5 @@
-"""Reads for cases: access, the work queue, and everything the case page shows.
+"""Reads for cases: access, the work queue, everything the case page shows, what a user may do
+on a case, and the texts drafted from its checklist.
 
 Each function states its queries; the case page's cost does not grow with the number of criteria,
 documents or events shown (everything is fetched in a fixed number of queries).
@@ -10,27 +11,35 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from criteria import selectors as library
-from criteria.engine import Criterion, FactDef, Include, Outcome, Result, Status, evaluate
+from criteria.codes import catalogue, parse_code_list, suggest_stage
+from criteria.engine import Criterion, Include, Outcome, Result, Status, evaluate
 from criteria.engine import Node as EngineNode
+from criteria.facts import FactDef
 from criteria.models import Node
-from reviewapp.accounts.roles import REVIEW_CASES
+from criteria.vocabulary import STAGES
+from reviewapp.accounts.roles import APPROVE_CASES, REVIEW_CASES
 
+from . import rules
 from .models import (
+    EXCEPTED,
     OPEN_STATUSES,
+    UNANSWERED,
     Answer,
     AnswerStatus,
     Case,
     CaseEvent,
     CaseFact,
     CaseStatus,
+    CriterionException,
     Evidence,
     EvidenceLink,
+    TurnaroundRule,
 )
 
 CASE_RELATED = (
@@ -42,7 +51,7 @@ CASE_RELATED = (
 )
 
 
-def case_get_for_user(*, user: AbstractBaseUser, pk: int) -> Case:
+def case_get_for_user(*, user: User, pk: int) -> Case:
     """The case, if this user may see it: 403 without a reviewing role, 404 if there is none."""
     if not user.has_perm(REVIEW_CASES):
         raise PermissionDenied("Only nurse reviewers and medical directors can open cases.")
@@ -50,6 +59,75 @@ def case_get_for_user(*, user: AbstractBaseUser, pk: int) -> Case:
         return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("No such case.") from None
+
+
+def checklist_criterion_get(*, case: Case, node_id: int) -> Node:
+    """A criterion of the case's checklist (cached library read); 404 for any other node."""
+    for node in library.checklist_nodes(case.checklist).values():
+        if node.pk == node_id:
+            return node
+    raise Http404("That criterion is not on this case's checklist.")
+
+
+def evidence_get(*, case: Case, pk: int) -> Evidence | None:
+    """One of the case's documents, or None when the id is not one of them."""
+    return Evidence.objects.filter(pk=pk, case=case).first()
+
+
+def evidence_link_get(*, case: Case, pk: int) -> EvidenceLink:
+    """One of the case's evidence links (with its criterion and document); 404 otherwise."""
+    link = (
+        EvidenceLink.objects.select_related("criterion", "evidence")
+        .filter(pk=pk, case=case)
+        .first()
+    )
+    if link is None:
+        raise Http404("No such evidence link on this case.")
+    return link
+
+
+def exception_get(*, case: Case, pk: int) -> CriterionException:
+    """One of the case's exceptions, in force or withdrawn (with its criterion); 404 otherwise."""
+    exception = (
+        CriterionException.objects.select_related("criterion").filter(pk=pk, case=case).first()
+    )
+    if exception is None:
+        raise Http404("No such exception on this case.")
+    return exception
+
+
+def case_events(case: Case) -> QuerySet[CaseEvent]:
+    """The whole timeline, newest first, with who did each thing."""
+    return case.events.select_related("actor__staff_profile")
+
+
+def turnaround_rule_for(case: Case) -> TurnaroundRule:
+    return TurnaroundRule.objects.get(
+        line_of_business=case.line_of_business, priority=case.priority
+    )
+
+
+def turnaround_rules() -> QuerySet[TurnaroundRule]:
+    return TurnaroundRule.objects.all()
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+
+def intake_stage_hint(*, codes: str) -> str:
+    """What typed CPT/HCPCS codes suggest: the stage, and each code's description."""
+    try:
+        parsed = parse_code_list(codes)
+    except ValueError as exc:
+        return str(exc) if codes else ""
+    stage = suggest_stage([code for code, _ in parsed])
+    described = "; ".join(f"{c}: {catalogue()[c].description}" for c, _ in parsed)
+    hint = (
+        f"Stage from the codes: {STAGES[stage]}. "
+        if stage
+        else "The codes do not say which stage. "
+    )
+    return hint + described
 
 
 # --- the work queue ----------------------------------------------------------------------------
@@ -81,7 +159,7 @@ TAB_STATUSES: dict[str, tuple[str, ...]] = {
 }
 
 
-def queue_cases(*, user: AbstractBaseUser, filters: QueueFilters) -> QuerySet[Case]:
+def queue_cases(*, user: User, filters: QueueFilters) -> QuerySet[Case]:
     """Cases for the work queue, ordered by due time (one query per page shown).
 
     The open tabs are served by partial indexes on the open cases (migration
@@ -138,14 +216,6 @@ def checklist_facts(case: Case) -> tuple[str, ...]:
     return library.engine_checklist(case.checklist).facts
 
 
-ENGINE_STATUS = {
-    AnswerStatus.MET: Status.MET,
-    AnswerStatus.NOT_MET: Status.NOT_MET,
-    AnswerStatus.NOT_DOCUMENTED: Status.UNKNOWN,
-    AnswerStatus.NOT_APPLICABLE: Status.NOT_APPLICABLE,
-}
-
-
 @dataclass(frozen=True)
 class Rollup:
     """The overall result from the reviewer's answers, beside what the facts alone suggest."""
@@ -176,6 +246,12 @@ class Rollup:
             return self.outcome is Outcome.EXTERNAL and self.result.root.status is Status.MET
         return self.outcome is Outcome.MEETS
 
+    @property
+    def not_addressed(self) -> str:
+        """Why the policy does not address the request (a medical director reviews it), or ""."""
+        route = self.result.route
+        return route.reason if route and route.outcome is Outcome.NOT_ADDRESSED else ""
+
 
 def rollup(
     case: Case,
@@ -190,7 +266,9 @@ def rollup(
         answers = list(Answer.objects.filter(case=case))
     if facts is None:
         facts = case_fact_values(case)
-    confirmed = {labels[a.criterion_id]: ENGINE_STATUS[a.status] for a in answers if a.status}
+    confirmed = {
+        labels[a.criterion_id]: AnswerStatus(a.status).engine_status for a in answers if a.status
+    }
     result = evaluate(checklist, facts, answers=confirmed, excepted=excepted, facts_decide=False)
     facts_result = evaluate(checklist, facts, excepted=excepted)
     disagreements = [labels[a.criterion_id] for a in answers if a.disagrees_with_facts]
@@ -207,6 +285,16 @@ def rollup(
         result=result,
         facts_result=facts_result,
     )
+
+
+def active_exceptions(case: Case) -> dict[int, CriterionException]:
+    """The case's exceptions in force, by criterion node id (one query). They count as met."""
+    return {
+        e.criterion_id: e
+        for e in CriterionException.objects.filter(
+            case=case, withdrawn_at__isnull=True
+        ).select_related("granted_by__staff_profile")
+    }
 
 
 # --- the case page -----------------------------------------------------------------------------
@@ -238,6 +326,13 @@ class CriterionRow:
     def needs_evidence(self) -> bool:
         return self.criterion.requires_documentation and not self.links
 
+    @property
+    def shown_status(self) -> str:
+        """The status a page shows: met by exception, the answer, or unanswered."""
+        if self.exception is not None:
+            return EXCEPTED
+        return self.status or UNANSWERED
+
 
 @dataclass
 class TreeRow:
@@ -260,6 +355,14 @@ class Workspace:
     evidence: list[Evidence]
     events: list[CaseEvent]
     documents_to_request: tuple[str, ...] = ()
+
+    @property
+    def excepted(self) -> bool:
+        """A medical director's exception is in force on some criterion."""
+        return any(row.exception is not None for row in self.rows.values())
+
+    def fact_row(self, name: str) -> tuple[FactDef, Any, CaseFact | None]:
+        return next(item for item in self.facts if item[0].name == name)
 
 
 # The case timeline shows the latest 15 events (cases/_timeline.html); the full audit trail has
@@ -285,8 +388,6 @@ def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Worksp
     links: dict[int, list[EvidenceLink]] = defaultdict(list)
     for link in EvidenceLink.objects.filter(case=case).select_related("evidence"):
         links[link.criterion_id].append(link)
-    from reviewapp.decisions.selectors import active_exceptions
-
     exceptions = active_exceptions(case)
     excepted = frozenset(label for label, node in nodes.items() if node.pk in exceptions)
     summary = rollup(case, answers=answers, facts=values, excepted=excepted)
@@ -308,7 +409,8 @@ def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Worksp
     evidence = list(Evidence.objects.filter(case=case).select_related("uploaded_by__staff_profile"))
     labels_by_node = {node.pk: label for label, node in nodes.items()}
     for item in evidence:
-        item.relied_on_by = sorted(
+        # Shown beside each document on the case page (an attribute for this page only).
+        item.relied_on_by = sorted(  # type: ignore[attr-defined]
             {
                 labels_by_node[link.criterion_id]
                 for lst in links.values()
@@ -357,3 +459,102 @@ def _tree(node: EngineNode, rows: dict[str, CriterionRow], statuses: dict[int, s
         [_tree(child, rows, statuses) for child in node.children],
         status=statuses.get(id(node), ""),
     )
+
+
+# --- what a user may do ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseActions:
+    """What one user may do on one case now: the question every page and template asks.
+
+    Each flag comes from the guard its service enforces (``rules``), so a page never offers what
+    the service would refuse. To add an action: a field here (False by default), its guard in the
+    app's rules, and one line in ``case_actions``.
+    """
+
+    claim: bool = False
+    edit: bool = False  # answers, facts and evidence
+    pend: bool = False
+    resume: bool = False
+    refer: bool = False
+    withdraw: bool = False
+    offer_approval: bool = False  # the case is in review: the approve button is shown ...
+    approve: bool = False  # ... and enabled: every criterion is answered and met
+    review: bool = False  # open the medical director's review page
+    decide: bool = False  # decide, and grant or withdraw exceptions
+    reopen: bool = False
+
+
+def case_actions(
+    *,
+    user: User,
+    workspace: Workspace,
+    current: rules.DeterminationOnRecord | None,
+) -> CaseActions:
+    """The allowed actions (no query: everything is in the workspace and ``current``, the
+    determination in force, which only a decided or closed case has)."""
+    case = workspace.case
+
+    def allowed(states: tuple[str, ...]) -> bool:
+        return case.status in states
+
+    director = not rules.director_refusal(user=user)
+    in_review = allowed(rules.APPROVABLE) and user.has_perm(APPROVE_CASES)
+    return CaseActions(
+        claim=not rules.claim_refusal(case=case, user=user),
+        edit=allowed(rules.EDITABLE),
+        pend=allowed(rules.PENDABLE),
+        resume=allowed(rules.RESUMABLE),
+        refer=allowed(rules.REFERRABLE),
+        withdraw=allowed(rules.WITHDRAWABLE),
+        offer_approval=in_review,
+        approve=in_review
+        and not rules.approve_refusal(
+            user=user, rollup=workspace.rollup, excepted=workspace.excepted
+        ),
+        review=director and allowed(rules.DECIDABLE),
+        decide=director and allowed(rules.DECIDABLE),
+        reopen=allowed(rules.REOPENABLE) and not rules.reopen_refusal(user=user, current=current),
+    )
+
+
+# --- texts drafted for the reviewer -------------------------------------------------------------
+
+
+def information_request_draft(*, workspace: Workspace) -> str:
+    """The pend's request to the provider, drafted from the unknown or undocumented criteria and
+    the checklist's documents to request."""
+    case = workspace.case
+    missing = [
+        row
+        for row in workspace.rows.values()
+        if (
+            row.status in ("", AnswerStatus.NOT_DOCUMENTED) and row.proposed in (Status.UNKNOWN, "")
+        )
+        or row.status == AnswerStatus.NOT_DOCUMENTED
+    ]
+    lines = [
+        f"Re: {case.reference}, {case.member_name} (member ID {case.member_id})",
+        "",
+        "To complete the review we need documentation for the following:",
+    ]
+    lines += [f"- {row.criterion.label}: {row.criterion.text}" for row in missing]
+    if workspace.documents_to_request:
+        lines += ["", "Please send:"] + [f"- {doc}" for doc in workspace.documents_to_request]
+    return "\n".join(lines)
+
+
+def referral_summary_draft(*, workspace: Workspace) -> str:
+    """The summary for the medical director, drafted from the result and what is open."""
+    case, rollup = workspace.case, workspace.rollup
+    lines = [
+        f"{case.checklist.title} under {case.policy_version}.",
+        f"Answers: {rollup.answered} of {rollup.total}; result {rollup.outcome.value}.",
+    ]
+    lines += [f"Not met: {label} {workspace.rows[label].criterion.text}" for label in rollup.failed]
+    lines += [
+        f"Not documented: {label} {workspace.rows[label].criterion.text}"
+        for label in rollup.unknown
+    ]
+    return "\n".join(lines)

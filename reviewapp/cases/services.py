@@ -13,18 +13,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from criteria import selectors as library
 from criteria.codes import catalogue
-from criteria.engine import FactValueError, Status, propose
+from criteria.engine import Status, propose
+from criteria.facts import FactValueError
 from criteria.models import Node, Policy
 from reviewapp.accounts.models import staff_display_name
 
-from . import selectors
+from . import rules, selectors
 from .evidence_files import EvidenceRejected, inspect_upload, storage_name
 from .models import (
     Answer,
@@ -33,12 +34,12 @@ from .models import (
     CaseEvent,
     CaseFact,
     CaseStatus,
+    EventKind,
     Evidence,
     EvidenceLink,
     InformationRequest,
     RequestedService,
     TurnaroundRule,
-    engine_status,
 )
 
 
@@ -60,8 +61,8 @@ class EditConflict(Exception):
 def event_record(
     *,
     case: Case,
-    actor: AbstractBaseUser | None,
-    kind: str,
+    actor: User | None,
+    kind: EventKind,
     summary: str,
     before: Any = None,
     after: Any = None,
@@ -78,14 +79,14 @@ def case_lock(case: Case) -> Case:
 
 
 def case_require_status(case: Case, allowed: Iterable[str], action: str) -> None:
-    if case.status not in allowed:
-        raise CaseActionRefused(
-            f"Case {case.reference} is {case.get_status_display().lower()}; "
-            f"it cannot be {action} now."
-        )
+    """Refuse ``action`` unless the case is in one of the ``allowed`` states (``rules``)."""
+    if refusal := rules.status_refusal(case, allowed, action):
+        raise CaseActionRefused(refusal)
 
 
-def case_transition(case: Case, *, to: str, by, kind: str, summary: str, **fields) -> Case:
+def case_transition(
+    case: Case, *, to: str, by: User, kind: EventKind, summary: str, **fields: Any
+) -> Case:
     before = {"status": case.status, **{k: _jsonable(getattr(case, k)) for k in fields}}
     case.status = to
     for name, value in fields.items():
@@ -125,7 +126,7 @@ class Intake:
 
 
 @transaction.atomic
-def case_create(*, intake: Intake, by: AbstractBaseUser, assign_to_me: bool = True) -> Case:
+def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
     """Open a case. It pins the policy version in effect on the date the request was received."""
     received_on = timezone.localdate(intake.received_at)
     try:
@@ -180,7 +181,7 @@ def case_create(*, intake: Intake, by: AbstractBaseUser, assign_to_me: bool = Tr
     event_record(
         case=case,
         actor=by,
-        kind="created",
+        kind=EventKind.CREATED,
         summary=f"Case opened under {version}; due {timezone.localtime(case.due_at):%Y-%m-%d %H:%M}",
         after={
             "policy_version": version.label,
@@ -193,20 +194,17 @@ def case_create(*, intake: Intake, by: AbstractBaseUser, assign_to_me: bool = Tr
 
 
 @transaction.atomic
-def case_claim(*, case: Case, by: AbstractBaseUser) -> Case:
+def case_claim(*, case: Case, by: User) -> Case:
     case = case_lock(case)
-    case_require_status(
-        case, (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED), "claimed"
-    )
-    if case.assigned_to_id == by.pk:
-        raise CaseActionRefused(f"Case {case.reference} is already yours.")
+    if refusal := rules.claim_refusal(case=case, user=by):
+        raise CaseActionRefused(refusal)
     status = CaseStatus.IN_REVIEW if case.status == CaseStatus.INTAKE else case.status
     previous = case.assigned_to
     return case_transition(
         case,
         to=status,
         by=by,
-        kind="claimed",
+        kind=EventKind.CLAIMED,
         summary=f"Assigned to {staff_display_name(by)}"
         + (f" (was {staff_display_name(previous)})" if previous else ""),
         assigned_to=by,
@@ -215,19 +213,26 @@ def case_claim(*, case: Case, by: AbstractBaseUser) -> Case:
 
 # --- facts and answers -------------------------------------------------------------------------
 
-EDITABLE = (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED, CaseStatus.REFERRED)
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save changed besides the item saved, so that the view only renders: the criteria
+    whose rows show something new (the facts' proposal moved) and the facts recorded with it."""
+
+    criteria: tuple[str, ...] = ()
+    facts: tuple[str, ...] = ()
 
 
 @transaction.atomic
 def fact_record(
-    *, case: Case, by: AbstractBaseUser, name: str, raw_value: Any, expected_revision: int
-) -> list[Node]:
+    *, case: Case, by: User, name: str, raw_value: Any, expected_revision: int
+) -> Saved:
     """Record (or with an empty value, clear) a clinical fact and re-propose what it decides.
 
-    Returns the criteria whose proposal was recomputed.
+    Returns the fact (when its value changed) and the criteria that read it.
     """
     case = case_lock(case)
-    case_require_status(case, EDITABLE, "changed")
+    case_require_status(case, rules.EDITABLE, "changed")
     definition = library.fact_dictionary().get(name)
     if definition is None or name not in selectors.checklist_facts(case):
         raise CaseActionRefused(f"{name!r} is not a fact this checklist uses.")
@@ -242,7 +247,7 @@ def fact_record(
     before = current.value if current else None
     if raw_value in (None, ""):
         if current is None:
-            return []
+            return Saved()
         current.delete()
         after = None
     else:
@@ -251,19 +256,19 @@ def fact_record(
         except FactValueError as exc:
             raise CaseActionRefused(str(exc)) from None
         if current and current.value == value:
-            return []
+            return Saved()
         _fact_store(case, name, value, by, current)
         after = value
     event_record(
         case=case,
         actor=by,
-        kind="fact_recorded",
+        kind=EventKind.FACT_RECORDED,
         summary=f"{definition.label}: {definition.display(_parsed(definition, before))}"
         f" → {definition.display(_parsed(definition, after))}",
         before={name: before},
         after={name: after},
     )
-    return _repropose(case, names={name})
+    return Saved(criteria=_repropose(case, names={name}), facts=(name,))
 
 
 def _parsed(definition, value):
@@ -280,8 +285,9 @@ def _fact_store(case: Case, name: str, value: Any, by, current: CaseFact | None)
         current.save()
 
 
-def _repropose(case: Case, *, names: set[str]) -> list[Node]:
-    """Recompute the facts' proposal for every criterion that reads one of ``names``."""
+def _repropose(case: Case, *, names: set[str]) -> tuple[str, ...]:
+    """Recompute the facts' proposal for every criterion that reads one of ``names``; returns
+    their labels."""
     facts = selectors.case_fact_values(case)
     checklist = library.engine_checklist(case.checklist)
     nodes = library.checklist_nodes(case.checklist)
@@ -298,8 +304,8 @@ def _repropose(case: Case, *, names: set[str]) -> list[Node]:
         elif answer.proposed_status != proposed:
             answer.proposed_status = proposed
             answer.save(update_fields=["proposed_status"])
-        touched.append(node)
-    return touched
+        touched.append(criterion.label)
+    return tuple(touched)
 
 
 @transaction.atomic
@@ -307,26 +313,28 @@ def answer_record(
     *,
     case: Case,
     criterion: Node,
-    by: AbstractBaseUser,
+    by: User,
     status: str,
     note: str,
     override_reason: str,
     expected_revision: int,
-) -> Answer:
+) -> Saved:
     """Record the reviewer's status for a criterion.
 
     Guards: the case is open; nobody saved this criterion since the reviewer loaded it; a status
     other than what the facts propose needs a reason; a criterion that requires documentation is
     not met without linked evidence. For a criterion decided by a single yes/no fact, answering
     met or not met records that fact too (one act), and re-proposes what else it decides.
+
+    Returns the criterion and the others whose rows changed with it, and the fact it recorded.
     """
     case = case_lock(case)
-    case_require_status(case, EDITABLE, "changed")
+    case_require_status(case, rules.EDITABLE, "changed")
     answer = Answer.objects.select_for_update().filter(case=case, criterion=criterion).first()
     if (answer.revision if answer else 0) != expected_revision:
         raise EditConflict(
             answer,
-            f"{staff_display_name(answer.answered_by)} saved criterion "
+            f"{staff_display_name(answer.answered_by) if answer else 'Someone'} saved criterion "
             f"{criterion.label} while you were editing; their answer is shown. "
             "Your change was not saved: review it and save again.",
         )
@@ -343,7 +351,7 @@ def answer_record(
     if (
         proposed != Status.UNKNOWN
         and status != AnswerStatus.NOT_DOCUMENTED
-        and engine_status(status) != proposed
+        and AnswerStatus(status).engine_status != proposed
         and not override_reason
     ):
         raise CaseActionRefused(
@@ -365,7 +373,9 @@ def answer_record(
     answer.status = status
     answer.note = note.strip()
     answer.proposed_status = proposed
-    answer.override_reason = override_reason if engine_status(status) != proposed else ""
+    answer.override_reason = (
+        override_reason if AnswerStatus(status).engine_status != proposed else ""
+    )
     answer.answered_by = by
     answer.answered_at = timezone.now()
     answer.revision += 1
@@ -379,19 +389,27 @@ def answer_record(
             f"{staff_display_name(current.answered_by)} answered {criterion.label} "
             "at the same moment; their answer is shown.",
         ) from None
+    saved = Saved(criteria=(criterion.label,))
     if decided_by_one_fact and status in (AnswerStatus.MET, AnswerStatus.NOT_MET):
         fact_name, value = decided_by_one_fact
         value = value if status == AnswerStatus.MET else not value
-        current = CaseFact.objects.filter(case=case, fact__name=fact_name).first()
-        if current is None or current.value != value:
-            _fact_store(case, fact_name, value, by, current)
+        recorded = CaseFact.objects.filter(case=case, fact__name=fact_name).first()
+        if recorded is None or recorded.value != value:
+            _fact_store(case, fact_name, value, by, recorded)
             # This answer's proposal already equals its status; the others reading the fact
             # are brought up to date.
-            _repropose(case, names={fact_name})
+            others = _repropose(case, names={fact_name})
+            saved = Saved(
+                criteria=(
+                    criterion.label,
+                    *(label for label in others if label != criterion.label),
+                ),
+                facts=(fact_name,),
+            )
     event_record(
         case=case,
         actor=by,
-        kind="answer_recorded",
+        kind=EventKind.ANSWER_RECORDED,
         summary=f"{criterion.label}: {AnswerStatus(status).label.lower()}"
         + (
             f" (facts said {proposed.replace('_', ' ')}; reason: {override_reason})"
@@ -401,7 +419,7 @@ def answer_record(
         before=before,
         after=_answer_state(answer),
     )
-    return answer
+    return saved
 
 
 def single_fact_of(criterion) -> tuple[str, bool] | None:
@@ -436,7 +454,7 @@ class UploadResult:
 def evidence_upload(
     *,
     case: Case,
-    by: AbstractBaseUser,
+    by: User,
     files: list[UploadedFile],
     doc_type: str,
     document_date: dt.date | None,
@@ -447,7 +465,7 @@ def evidence_upload(
     A file already on the case (same SHA-256) is recognised and not stored twice.
     """
     case = case_lock(case)
-    case_require_status(case, EDITABLE, "given new evidence")
+    case_require_status(case, rules.EDITABLE, "given new evidence")
     inspected = []
     for upload in files:
         try:
@@ -483,7 +501,7 @@ def evidence_upload(
         event_record(
             case=case,
             actor=by,
-            kind="evidence_uploaded",
+            kind=EventKind.EVIDENCE_UPLOADED,
             summary=f"Uploaded {evidence.original_name} ({evidence.get_doc_type_display()},"
             f" {info.size:,} bytes)",
             after={
@@ -520,10 +538,10 @@ def parse_pages(text: str, page_count: int | None) -> str:
 
 @transaction.atomic
 def evidence_link(
-    *, case: Case, by: AbstractBaseUser, evidence: Evidence, criterion: Node, pages: str
+    *, case: Case, by: User, evidence: Evidence, criterion: Node, pages: str
 ) -> EvidenceLink:
     case = case_lock(case)
-    case_require_status(case, EDITABLE, "changed")
+    case_require_status(case, rules.EDITABLE, "changed")
     if evidence.case_id != case.pk:
         raise CaseActionRefused("That document belongs to another case.")
     pages = parse_pages(pages, evidence.page_count)
@@ -542,7 +560,7 @@ def evidence_link(
     event_record(
         case=case,
         actor=by,
-        kind="evidence_linked",
+        kind=EventKind.EVIDENCE_LINKED,
         summary=f"{evidence.original_name}{' p. ' + pages if pages else ''} linked to "
         f"{criterion.label}",
         before=before,
@@ -552,9 +570,9 @@ def evidence_link(
 
 
 @transaction.atomic
-def evidence_unlink(*, case: Case, by: AbstractBaseUser, link: EvidenceLink) -> None:
+def evidence_unlink(*, case: Case, by: User, link: EvidenceLink) -> None:
     case = case_lock(case)
-    case_require_status(case, EDITABLE, "changed")
+    case_require_status(case, rules.EDITABLE, "changed")
     criterion = link.criterion
     answer = Answer.objects.filter(case=case, criterion=criterion).first()
     others = EvidenceLink.objects.filter(case=case, criterion=criterion).exclude(pk=link.pk)
@@ -571,7 +589,7 @@ def evidence_unlink(*, case: Case, by: AbstractBaseUser, link: EvidenceLink) -> 
     event_record(
         case=case,
         actor=by,
-        kind="evidence_unlinked",
+        kind=EventKind.EVIDENCE_UNLINKED,
         summary=f"{link.evidence.original_name} unlinked from {criterion.label}",
         before={"criterion": criterion.label, "evidence": link.evidence_id, "pages": link.pages},
     )
@@ -582,10 +600,10 @@ def evidence_unlink(*, case: Case, by: AbstractBaseUser, link: EvidenceLink) -> 
 
 
 @transaction.atomic
-def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> InformationRequest:
+def case_pend(*, case: Case, by: User, request_text: str) -> InformationRequest:
     """Ask the provider for missing information; the rule may extend the due time once."""
     case = case_lock(case)
-    case_require_status(case, (CaseStatus.IN_REVIEW,), "pended")
+    case_require_status(case, rules.PENDABLE, "pended")
     if not request_text.strip():
         raise CaseActionRefused("Write what is being requested from the provider.")
     rule = TurnaroundRule.objects.get(
@@ -604,7 +622,7 @@ def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> Informa
         case,
         to=CaseStatus.PENDED,
         by=by,
-        kind="pended",
+        kind=EventKind.PENDED,
         summary="Pended for information"
         + (
             f"; due time extended to {timezone.localtime(fields['due_at']):%Y-%m-%d %H:%M}"
@@ -617,9 +635,9 @@ def case_pend(*, case: Case, by: AbstractBaseUser, request_text: str) -> Informa
 
 
 @transaction.atomic
-def case_resume(*, case: Case, by: AbstractBaseUser, note: str) -> Case:
+def case_resume(*, case: Case, by: User, note: str) -> Case:
     case = case_lock(case)
-    case_require_status(case, (CaseStatus.PENDED,), "resumed")
+    case_require_status(case, rules.RESUMABLE, "resumed")
     InformationRequest.objects.filter(case=case, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolution_note=note.strip()
     )
@@ -627,23 +645,23 @@ def case_resume(*, case: Case, by: AbstractBaseUser, note: str) -> Case:
         case,
         to=CaseStatus.IN_REVIEW,
         by=by,
-        kind="resumed",
+        kind=EventKind.RESUMED,
         summary="Information received; review resumed"
         + (f": {note.strip()}" if note.strip() else ""),
     )
 
 
 @transaction.atomic
-def case_refer_to_director(*, case: Case, by: AbstractBaseUser, summary: str) -> Case:
+def case_refer_to_director(*, case: Case, by: User, summary: str) -> Case:
     case = case_lock(case)
-    case_require_status(case, (CaseStatus.IN_REVIEW, CaseStatus.PENDED), "referred")
+    case_require_status(case, rules.REFERRABLE, "referred")
     if not summary.strip():
         raise CaseActionRefused("Write a summary for the medical director.")
     return case_transition(
         case,
         to=CaseStatus.REFERRED,
         by=by,
-        kind="referred",
+        kind=EventKind.REFERRED,
         summary="Referred to a medical director",
         referral_summary=summary.strip(),
         referred_at=timezone.now(),

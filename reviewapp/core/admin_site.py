@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
 
 from reviewapp.accounts.roles import ADMINISTER
 
@@ -35,6 +36,4 @@ class UMAdminSite(admin.AdminSite):
         return redirect_to_login(request.GET.get("next", self.index_url()), settings.LOGIN_URL)
 
     def index_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("admin:index", current_app=self.name)

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 
-from reviewapp.accounts.roles import ADMINISTER, DECIDE_ADVERSE, REVIEW_CASES, roles_of
+from reviewapp.accounts.roles import (
+    ADMINISTER,
+    DECIDE_ADVERSE,
+    REVIEW_CASES,
+    VIEW_AUDIT,
+    roles_of,
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Work queue", "cases:queue", REVIEW_CASES),
     NavItem("New case", "cases:intake", REVIEW_CASES),
     NavItem("Policy library", "criteria:policy-list", None),
+    NavItem("Access log", "audit:access-log", VIEW_AUDIT),
+    NavItem("Security events", "audit:security-events", VIEW_AUDIT),
     NavItem("Administration", "admin:index", ADMINISTER),
 ]
 

@@ -2,8 +2,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from reviewapp.accounts.roles import DECIDE_ADVERSE, REVIEW_CASES, roles_of
 
@@ -19,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"roles": roles})
 
 
-@require_GET
+@require_safe  # GET and HEAD: load balancers often probe with HEAD
 @never_cache
 @login_not_required
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -46,6 +47,4 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors that could fail again: a plain template with a static message.
-    from django.template import loader
-
     return HttpResponse(loader.get_template("500.html").render(), status=500)

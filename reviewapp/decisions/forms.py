@@ -64,3 +64,18 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label="What is being corrected", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for withdrawal", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class ApproveForm(forms.Form):
+    rationale = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -13,7 +13,6 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from criteria.models import Node
 from reviewapp.cases.models import Case
 from reviewapp.core.storage import private_storage
 
@@ -118,46 +117,6 @@ class CodeDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.decision}"
-
-
-class CriterionException(models.Model):
-    """A medical director's case-by-case decision to count a criterion as met, with rationale."""
-
-    class Kind(models.TextChoices):
-        POLICY_WAIVER = "policy_waiver", "Case-by-case waiver the policy provides for"
-        DIRECTOR_DISCRETION = "director_discretion", "Medical director's exception"
-
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="exceptions")
-    criterion = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    rationale = models.TextField()
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    granted_at = models.DateTimeField(auto_now_add=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["granted_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case", "criterion"],
-                condition=Q(withdrawn_at__isnull=True),
-                name="one_active_exception_per_criterion",
-            ),
-            models.CheckConstraint(condition=~Q(rationale=""), name="exception_has_rationale"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Exception for {self.criterion.label}"
 
 
 class PeerToPeerOffer(models.Model):

@@ -1,22 +1,13 @@
-"""Reads for determinations and exceptions."""
+"""Reads for determinations and the director's queue."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
 from reviewapp.cases.models import Case, CaseStatus
+from reviewapp.cases.selectors import Workspace
 
-from .models import CriterionException, Determination
-
-
-def active_exceptions(case: Case) -> dict[int, CriterionException]:
-    """The case's exceptions in force, by criterion node id (one query)."""
-    return {
-        e.criterion_id: e
-        for e in CriterionException.objects.filter(
-            case=case, withdrawn_at__isnull=True
-        ).select_related("granted_by__staff_profile")
-    }
+from .models import Determination
 
 
 def current_determination(case: Case) -> Determination | None:
@@ -51,3 +42,19 @@ def director_queue() -> QuerySet[Case]:
         )
         .order_by("due_at", "id")
     )
+
+
+def reasons_draft(*, case: Case, workspace: Workspace) -> str:
+    """Specific reasons drafted from the failed and undocumented criteria, for the director to
+    edit: each criterion's plain-language reason with its policy citation."""
+    version = case.policy_version
+    lines = []
+    for label in workspace.rollup.result.failed + workspace.rollup.result.unknown:
+        row = workspace.rows[label]
+        if row.exception is not None:
+            continue
+        lines.append(
+            f"{row.criterion.member_reason} ({version.policy.number}, version "
+            f"{version.label}, {row.criterion.citation}.)"
+        )
+    return "\n\n".join(lines)

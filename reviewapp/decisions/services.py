@@ -13,16 +13,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from criteria.engine import Status
 from criteria.models import Node
 from reviewapp.accounts.models import staff_display_name
-from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE
+from reviewapp.accounts.roles import DECIDE_ADVERSE
+from reviewapp.cases import rules
 from reviewapp.cases import selectors as case_selectors
-from reviewapp.cases.models import Case, CaseStatus
+from reviewapp.cases.models import Case, CaseStatus, CriterionException, EventKind
 from reviewapp.cases.services import (
     CaseActionRefused,
     case_lock,
@@ -34,7 +35,6 @@ from reviewapp.cases.services import (
 from .models import (
     ADVERSE_OUTCOMES,
     CodeDecision,
-    CriterionException,
     Determination,
     Outcome,
     PeerToPeerOffer,
@@ -46,13 +46,13 @@ class DecisionForbidden(Exception):
     """The user's role does not allow this decision (answered 403 and audited)."""
 
 
-def refusal_record(*, case: Case, by: AbstractBaseUser, action: str, reason: str) -> None:
+def refusal_record(*, case: Case, by: User, action: str, reason: str) -> None:
     """Audit a refused attempt. Called before (outside) the refused action's transaction, so the
     record survives the refusal."""
     event_record(
         case=case,
         actor=by,
-        kind="refused",
+        kind=EventKind.REFUSED,
         summary=f"Refused: {action}. {reason}",
         after={"action": action},
     )
@@ -63,7 +63,7 @@ def _forbid(case: Case, by, action: str, reason: str) -> DecisionForbidden:
     return DecisionForbidden(reason)
 
 
-def decider_role(user: AbstractBaseUser) -> str:
+def decider_role(user: User) -> str:
     return "Medical director" if user.has_perm(DECIDE_ADVERSE) else "Nurse reviewer"
 
 
@@ -127,7 +127,7 @@ def determination_snapshot(case: Case) -> tuple[list[dict], dict]:
 def _determination_create(
     *,
     case: Case,
-    by: AbstractBaseUser,
+    by: User,
     outcome: str,
     reasons: str = "",
     rationale: str = "",
@@ -168,55 +168,24 @@ def _determination_create(
     return determination
 
 
-def case_approve_by_nurse(
-    *, case: Case, by: AbstractBaseUser, rationale: str = ""
-) -> Determination:
+def case_approve_by_nurse(*, case: Case, by: User, rationale: str = "") -> Determination:
     """A reviewer approves a case whose answers meet every criterion.
 
     A refusal on the rules of who may decide (role, criteria not met, an exception in play) is
     audited and raised as DecisionForbidden; a case in the wrong state is CaseActionRefused.
     """
-    if not by.has_perm(APPROVE_CASES):
-        raise _forbid(case, by, "approve", "Your role cannot approve cases.")
     workspace = case_selectors.case_workspace(case, events_limit=0)
-    if any(row.exception for row in workspace.rows.values()):
-        raise _forbid(
-            case, by, "approve", "This case has an exception; a medical director decides it."
-        )
-    summary = workspace.rollup
-    if not summary.meets:
-        problems = []
-        if summary.answered < summary.total:
-            problems.append(f"{summary.total - summary.answered} criteria are not answered")
-        if summary.failed:
-            problems.append("not met: " + ", ".join(summary.failed))
-        if summary.unknown:
-            problems.append("not documented: " + ", ".join(summary.unknown))
-        if summary.disagreements:
-            problems.append(
-                "answers that contradict the facts without a reason: "
-                + ", ".join(summary.disagreements)
-            )
-        route = summary.result.route
-        if route is not None and not summary.external:
-            problems.append(f"the policy does not address this request: {route.reason}")
-        if summary.external and not problems:
-            problems.append("the external review is not recorded as met")
-        raise _forbid(
-            case,
-            by,
-            "approve",
-            "Approval needs every criterion met ("
-            + "; ".join(problems or ["the criteria are not met"])
-            + "). Pend for information or refer to a medical director.",
-        )
+    if refusal := rules.approve_refusal(
+        user=by, rollup=workspace.rollup, excepted=workspace.excepted
+    ):
+        raise _forbid(case, by, "approve", refusal)
     return _approve(case=case, by=by, rationale=rationale)
 
 
 @transaction.atomic
-def _approve(*, case: Case, by: AbstractBaseUser, rationale: str) -> Determination:
+def _approve(*, case: Case, by: User, rationale: str) -> Determination:
     case = case_lock(case)
-    case_require_status(case, (CaseStatus.IN_REVIEW,), "approved")
+    case_require_status(case, rules.APPROVABLE, "approved")
     if not case_selectors.rollup(case).meets:  # re-checked under the lock
         raise CaseActionRefused("The answers changed meanwhile; review them and approve again.")
     determination = _determination_create(
@@ -226,7 +195,7 @@ def _approve(*, case: Case, by: AbstractBaseUser, rationale: str) -> Determinati
         case,
         to=CaseStatus.DECIDED,
         by=by,
-        kind="decided",
+        kind=EventKind.DECIDED,
         summary=f"Approved by {staff_display_name(by)} ({decider_role(by).lower()})",
         correction_reason="",
     )
@@ -234,14 +203,10 @@ def _approve(*, case: Case, by: AbstractBaseUser, rationale: str) -> Determinati
 
 
 @transaction.atomic
-def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str) -> Determination:
+def case_withdraw(*, case: Case, by: User, reason: str) -> Determination:
     """The request is withdrawn before a decision (by the provider or member)."""
     case = case_lock(case)
-    case_require_status(
-        case,
-        (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED, CaseStatus.REFERRED),
-        "withdrawn",
-    )
+    case_require_status(case, rules.WITHDRAWABLE, "withdrawn")
     if not reason.strip():
         raise CaseActionRefused("Give the reason for the withdrawal.")
     determination = _determination_create(
@@ -255,7 +220,7 @@ def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str) -> Determina
         case,
         to=CaseStatus.WITHDRAWN,
         by=by,
-        kind="withdrawn",
+        kind=EventKind.WITHDRAWN,
         summary=f"Withdrawn: {reason.strip()}",
         closed_at=timezone.now(),
         correction_reason="",
@@ -265,17 +230,13 @@ def case_withdraw(*, case: Case, by: AbstractBaseUser, reason: str) -> Determina
 
 # --- the medical director ----------------------------------------------------------------------
 
-DECIDABLE = (CaseStatus.REFERRED,)
+
+def _require_director(case: Case, by: User, action: str) -> None:
+    if refusal := rules.director_refusal(user=by):
+        raise _forbid(case, by, action, refusal)
 
 
-def _require_director(case: Case, by: AbstractBaseUser, action: str) -> None:
-    if not by.has_perm(DECIDE_ADVERSE):
-        raise _forbid(case, by, action, "Only a medical director may do this.")
-
-
-def exception_grant(
-    *, case: Case, criterion: Node, by: AbstractBaseUser, rationale: str
-) -> CriterionException:
+def exception_grant(*, case: Case, criterion: Node, by: User, rationale: str) -> CriterionException:
     """A medical director counts a not-met or unknown criterion as met, for this case only.
 
     The kind follows the policy: where the policy lets a medical director waive the criterion case
@@ -289,7 +250,7 @@ def exception_grant(
 @transaction.atomic
 def _exception_grant(*, case: Case, criterion: Node, by, rationale: str) -> CriterionException:
     case = case_lock(case)
-    case_require_status(case, DECIDABLE, "given an exception")
+    case_require_status(case, rules.DECIDABLE, "given an exception")
     if not rationale.strip():
         raise CaseActionRefused("An exception needs a written rationale.")
     workspace = case_selectors.case_workspace(case, events_limit=0)
@@ -315,7 +276,7 @@ def _exception_grant(*, case: Case, criterion: Node, by, rationale: str) -> Crit
     event_record(
         case=case,
         actor=by,
-        kind="exception_granted",
+        kind=EventKind.EXCEPTION_GRANTED,
         summary=f"Exception for {criterion.label} ({exception.get_kind_display().lower()}):"
         f" {rationale.strip()}",
         after={"criterion": criterion.label, "kind": kind, "rationale": rationale.strip()},
@@ -323,7 +284,7 @@ def _exception_grant(*, case: Case, criterion: Node, by, rationale: str) -> Crit
     return exception
 
 
-def exception_withdraw(*, case: Case, exception: CriterionException, by: AbstractBaseUser) -> None:
+def exception_withdraw(*, case: Case, exception: CriterionException, by: User) -> None:
     _require_director(case, by, f"withdraw the exception for {exception.criterion.label}")
     _exception_withdraw(case=case, exception=exception, by=by)
 
@@ -331,7 +292,7 @@ def exception_withdraw(*, case: Case, exception: CriterionException, by: Abstrac
 @transaction.atomic
 def _exception_withdraw(*, case: Case, exception: CriterionException, by) -> None:
     case = case_lock(case)
-    case_require_status(case, DECIDABLE, "changed")
+    case_require_status(case, rules.DECIDABLE, "changed")
     if exception.case_id != case.pk or exception.withdrawn_at is not None:
         raise CaseActionRefused("That exception is not in force on this case.")
     exception.withdrawn_at, exception.withdrawn_by = timezone.now(), by
@@ -339,7 +300,7 @@ def _exception_withdraw(*, case: Case, exception: CriterionException, by) -> Non
     event_record(
         case=case,
         actor=by,
-        kind="exception_withdrawn",
+        kind=EventKind.EXCEPTION_WITHDRAWN,
         summary=f"Exception for {exception.criterion.label} withdrawn",
         before={"criterion": exception.criterion.label, "rationale": exception.rationale},
     )
@@ -355,23 +316,6 @@ def outcome_for(code_decisions: dict[str, str], *, exceptions: bool) -> str:
     return Outcome.PARTIALLY_APPROVED
 
 
-def draft_reasons(case: Case, *, workspace: case_selectors.Workspace | None = None) -> str:
-    """Specific reasons drafted from the failed and undocumented criteria, for the director to
-    edit: each criterion's plain-language reason with its policy citation."""
-    workspace = workspace or case_selectors.case_workspace(case, events_limit=0)
-    version = case.policy_version
-    lines = []
-    for label in workspace.rollup.result.failed + workspace.rollup.result.unknown:
-        row = workspace.rows[label]
-        if row.exception is not None:
-            continue
-        lines.append(
-            f"{row.criterion.member_reason} ({version.policy.number}, version "
-            f"{version.label}, {row.criterion.citation}.)"
-        )
-    return "\n\n".join(lines)
-
-
 @dataclass(frozen=True)
 class PeerToPeer:
     offered_to: str
@@ -383,7 +327,7 @@ class PeerToPeer:
 def case_decide(
     *,
     case: Case,
-    by: AbstractBaseUser,
+    by: User,
     code_decisions: dict[str, str],
     reasons: str,
     rationale: str,
@@ -417,7 +361,7 @@ def _decide(
     peer_to_peer: PeerToPeer | None,
 ) -> Determination:
     case = case_lock(case)
-    case_require_status(case, DECIDABLE, "decided")
+    case_require_status(case, rules.DECIDABLE, "decided")
     codes = [s.code for s in case.services.all()]
     if sorted(code_decisions) != sorted(codes) or not set(code_decisions.values()) <= {
         "approve",
@@ -459,6 +403,7 @@ def _decide(
         },
     )
     if adverse:
+        assert peer_to_peer is not None  # required for an adverse determination, above
         PeerToPeerOffer.objects.create(
             case=case,
             determination=determination,
@@ -472,7 +417,7 @@ def _decide(
         case,
         to=CaseStatus.DECIDED,
         by=by,
-        kind="decided",
+        kind=EventKind.DECIDED,
         summary=f"{determination.get_outcome_display()} by {staff_display_name(by)} (medical director)"
         + "; "
         + ", ".join(f"{c} {d}" for c, d in code_decisions.items()),
@@ -481,23 +426,22 @@ def _decide(
     return determination
 
 
-def case_reopen(*, case: Case, by: AbstractBaseUser, reason: str) -> Case:
+def case_reopen(*, case: Case, by: User, reason: str) -> Case:
     """Reopen a decided or closed case to correct its determination.
 
     The old determination stays as it is, readable; the next decision supersedes it. A medical
     director may reopen any case; a nurse only a case whose determination is her own approval.
     """
     current = current_determination(case)
-    mine = current is not None and current.decided_by_id == by.pk and not current.is_adverse
-    if not by.has_perm(DECIDE_ADVERSE) and not mine:
-        raise _forbid(case, by, "reopen", "Only a medical director may reopen this case.")
+    if refusal := rules.reopen_refusal(user=by, current=current):
+        raise _forbid(case, by, "reopen", refusal)
     return _reopen(case=case, by=by, reason=reason, current=current)
 
 
 @transaction.atomic
 def _reopen(*, case: Case, by, reason: str, current: Determination | None) -> Case:
     case = case_lock(case)
-    case_require_status(case, (CaseStatus.DECIDED, CaseStatus.CLOSED), "reopened")
+    case_require_status(case, rules.REOPENABLE, "reopened")
     if not reason.strip():
         raise CaseActionRefused("Say what is being corrected.")
     to = CaseStatus.REFERRED if by.has_perm(DECIDE_ADVERSE) else CaseStatus.IN_REVIEW
@@ -505,7 +449,7 @@ def _reopen(*, case: Case, by, reason: str, current: Determination | None) -> Ca
         case,
         to=to,
         by=by,
-        kind="reopened",
+        kind=EventKind.REOPENED,
         summary=f"Reopened for correction: {reason.strip()}"
         + (f" (determination of {current.decided_at:%Y-%m-%d} stays on record)" if current else ""),
         correction_reason=reason.strip(),

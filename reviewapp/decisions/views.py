@@ -1,30 +1,50 @@
-"""The medical director's queue and review page: exceptions and decisions."""
+"""Decisions on a case: the medical director's queue and review page (exceptions, the decision
+per code), and the decisions any reviewer may reach from the case page (approve, withdraw,
+reopen for correction), whose URLs sit under the case's.
+
+Shape: access -> form -> service -> respond. A refusal on the rules of who may decide answers 403
+(and is recorded in the case timeline by the service); a refusal on the case's state re-renders
+the page with the reason.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from criteria import selectors as library
-from reviewapp.accounts.roles import DECIDE_ADVERSE
+from reviewapp.audit.services import access_note
+from reviewapp.cases import pages, rules
 from reviewapp.cases import selectors as case_selectors
+from reviewapp.cases.models import Case
 from reviewapp.cases.services import CaseActionRefused
-from reviewapp.cases.views import _criterion_for, _ctx
 from reviewapp.core.htmx import render_fragments
 
 from . import forms, selectors, services
-from .models import CriterionException
 
 REVIEW = "decisions/director_review.html"
+CASE_PAGE = "cases/case_detail.html"
 
 
 def _require_director(request: HttpRequest) -> None:
-    if not request.user.has_perm(DECIDE_ADVERSE):
+    if rules.director_refusal(user=request.user):
         raise PermissionDenied("The medical director's pages are for medical directors.")
+
+
+def _case_page(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    context = pages.case_context(
+        case=case, user=request.user, determinations=selectors.determinations_for(case)
+    )
+    return {**context, **extra}
+
+
+# --- the medical director ----------------------------------------------------------------------
 
 
 @require_GET
@@ -34,15 +54,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     for case in cases:
         total = sum(1 for _ in library.engine_checklist(case.checklist).criteria())
         case.unknown = case.not_documented + (total - case.answered)
+    access_note(request, result_count=len(cases))
     return render(request, "decisions/director_queue.html", {"cases": cases})
 
 
-def _review_context(request: HttpRequest, case, *, decision_form=None, **extra) -> dict:
-    ws = case_selectors.case_workspace(case)
+def _review_context(request: HttpRequest, case: Case, *, decision_form=None, **extra) -> dict:
+    context = _case_page(request, case, on_review_page=True, **extra)
+    ws = context["ws"]
     result = ws.rollup.result
     focus = [ws.rows[label] for label in result.failed + result.unknown]
     focus += [row for row in ws.rows.values() if row.exception and row not in focus]
-    reasons_draft = services.draft_reasons(case, workspace=ws)
+    reasons_draft = selectors.reasons_draft(case=case, workspace=ws)
     if decision_form is None:
         decision_form = forms.DecisionForm(
             services=case.services.all(),
@@ -52,16 +74,11 @@ def _review_context(request: HttpRequest, case, *, decision_form=None, **extra) 
             },
         )
     return {
-        **_ctx(case, ws),
+        **context,
         "focus": focus,
         "others": [row for row in ws.rows.values() if row not in focus],
-        "statuses": {c.label: c.status.value for c in result.criteria},
         "decision_form": decision_form,
         "reasons_draft": reasons_draft,
-        "on_review_page": True,
-        "determinations": selectors.determinations_for(case),
-        "can_decide": case.status in services.DECIDABLE,
-        **extra,
     }
 
 
@@ -73,7 +90,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _respond(
-    request: HttpRequest, case, *, error: str = "", status: int = 200, done: str = ""
+    request: HttpRequest, case: Case, *, error: str = "", status: int = 200, done: str = ""
 ) -> HttpResponse:
     """``done`` says what changed; htmx puts it in the page's live region (errors are alerts)."""
     if not request.htmx:
@@ -82,13 +99,13 @@ def _respond(
         elif done:
             messages.success(request, done)
         return redirect("decisions:review", pk=case.pk)
-    ctx = _review_context(request, case, error=error)
+    context = _review_context(request, case, error=error)
     # The decision form is left alone, so nothing the director has typed there is lost; only the
     # reasons drafted from what is still open follow the change.
     fragments = [
-        ("focus", ctx),
-        ("reasons-draft", {**ctx, "oob": True}),
-        ("timeline", {**ctx, "oob": True}),
+        ("focus", context),
+        ("reasons-draft", {**context, "oob": True}),
+        ("timeline", {**context, "oob": True}),
     ]
     if done:
         fragments.append(("review-status", {"announcement": done}))
@@ -98,7 +115,7 @@ def _respond(
 @require_POST
 def exception_grant(request: HttpRequest, pk: int, node_id: int) -> HttpResponse:
     case = case_selectors.case_get_for_user(user=request.user, pk=pk)
-    node = _criterion_for(case, node_id)
+    node = case_selectors.checklist_criterion_get(case=case, node_id=node_id)
     form = forms.ExceptionForm(request.POST)
     if not form.is_valid():
         return _respond(
@@ -118,9 +135,7 @@ def exception_grant(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
 @require_POST
 def exception_withdraw(request: HttpRequest, pk: int, exception_id: int) -> HttpResponse:
     case = case_selectors.case_get_for_user(user=request.user, pk=pk)
-    exception = get_object_or_404(
-        CriterionException.objects.select_related("criterion"), pk=exception_id, case=case
-    )
+    exception = case_selectors.exception_get(case=case, pk=exception_id)
     try:
         services.exception_withdraw(case=case, exception=exception, by=request.user)
     except services.DecisionForbidden as exc:
@@ -134,24 +149,58 @@ def exception_withdraw(request: HttpRequest, pk: int, exception_id: int) -> Http
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_selectors.case_get_for_user(user=request.user, pk=pk)
     form = forms.DecisionForm(request.POST, services=case.services.all())
-    if form.is_valid():
-        data = form.cleaned_data
-        p2p = None
-        if data["p2p_offered_to"].strip():
-            p2p = services.PeerToPeer(
-                offered_to=data["p2p_offered_to"],
-                offered_at=data["p2p_offered_at"] or timezone.now(),
-                result=data["p2p_result"],
-                notes=data["p2p_notes"],
+    if not form.is_valid():
+        # The server decides who may decide: a nurse is refused (and audited) even on bad input.
+        if refusal := rules.director_refusal(user=request.user):
+            services.refusal_record(
+                case=case, by=request.user, action="decide the case", reason=refusal
             )
+            raise PermissionDenied(refusal)
+        return render(
+            request, REVIEW, _review_context(request, case, decision_form=form), status=422
+        )
+    data = form.cleaned_data
+    p2p = None
+    if data["p2p_offered_to"].strip():
+        p2p = services.PeerToPeer(
+            offered_to=data["p2p_offered_to"],
+            offered_at=data["p2p_offered_at"] or timezone.now(),
+            result=data["p2p_result"],
+            notes=data["p2p_notes"],
+        )
+    try:
+        determination = services.case_decide(
+            case=case,
+            by=request.user,
+            code_decisions=form.code_decisions(),
+            reasons=data["reasons"],
+            rationale=data["rationale"],
+            peer_to_peer=p2p,
+        )
+    except services.DecisionForbidden as exc:
+        raise PermissionDenied(str(exc)) from None
+    except CaseActionRefused as exc:
+        form.add_error(None, str(exc))
+        return render(
+            request, REVIEW, _review_context(request, case, decision_form=form), status=422
+        )
+    outcome = determination.get_outcome_display().lower()
+    messages.success(request, f"{case.reference}: {outcome}. Preview and sign the letter.")
+    return redirect("decisions:review", pk=case.pk)
+
+
+# --- decisions from the case page --------------------------------------------------------------
+
+
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer approves a case whose answers meet every criterion."""
+    case = case_selectors.case_get_for_user(user=request.user, pk=pk)
+    form = forms.ApproveForm(request.POST)
+    if form.is_valid():
         try:
-            determination = services.case_decide(
-                case=case,
-                by=request.user,
-                code_decisions=form.code_decisions(),
-                reasons=data["reasons"],
-                rationale=data["rationale"],
-                peer_to_peer=p2p,
+            services.case_approve_by_nurse(
+                case=case, by=request.user, rationale=form.cleaned_data["rationale"]
             )
         except services.DecisionForbidden as exc:
             raise PermissionDenied(str(exc)) from None
@@ -159,19 +208,47 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(
+                request, f"Case {case.reference} approved. Review and sign the letter."
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, CASE_PAGE, _case_page(request, case, action_form=form), status=422)
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The request is withdrawn (by the provider or the member) before a decision."""
+    case = case_selectors.case_get_for_user(user=request.user, pk=pk)
+    form = forms.WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_withdraw(case=case, by=request.user, reason=form.cleaned_data["reason"])
+        except CaseActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Case {case.reference} withdrawn.")
+            return redirect("cases:detail", pk=case.pk)
+    status = 422 if request.method == "POST" else 200
+    context = _case_page(request, case, action_form=form)
+    return render(request, "decisions/case_withdraw.html", context, status=status)
+
+
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen a decided case to correct its determination (which stays on record)."""
+    case = case_selectors.case_get_for_user(user=request.user, pk=pk)
+    form = forms.ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_reopen(case=case, by=request.user, reason=form.cleaned_data["reason"])
+        except services.DecisionForbidden as exc:
+            raise PermissionDenied(str(exc)) from None
+        except CaseActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
                 request,
-                f"{case.reference}: {determination.get_outcome_display().lower()}. "
-                "Preview and sign the letter.",
+                f"Case {case.reference} reopened for correction; the earlier determination "
+                "stays on record.",
             )
-            return redirect("decisions:review", pk=case.pk)
-    else:
-        # The server decides who may decide: a nurse is refused (and audited) even on bad input.
-        if not request.user.has_perm(DECIDE_ADVERSE):
-            services.refusal_record(
-                case=case,
-                by=request.user,
-                action="decide the case",
-                reason="Only a medical director may do this.",
-            )
-            raise PermissionDenied("Only a medical director may do this.")
-    return render(request, REVIEW, _review_context(request, case, decision_form=form), status=422)
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, CASE_PAGE, _case_page(request, case, action_form=form), status=422)

@@ -8,3 +8,6 @@ class LettersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the deployment check
+        from .access_log import register_reads
+
+        register_reads()

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from reviewapp.accounts.roles import DECIDE_ADVERSE
 from reviewapp.cases.models import Case, CaseStatus
 from reviewapp.cases.selectors import case_get_for_user
 from reviewapp.decisions.models import (
+    ADVERSE_OUTCOMES,
     CodeDecision,
     Determination,
     Outcome,
@@ -32,13 +33,12 @@ from .models import AppealRightsText
 # Outcomes whose letter only a medical director may sign: the adverse ones (a denial, a partial
 # approval) and an approval that rests on a medical director's exception.
 DIRECTOR_OUTCOMES = (Outcome.PARTIALLY_APPROVED, Outcome.DENIED, Outcome.APPROVED_BY_EXCEPTION)
-ADVERSE = (Outcome.PARTIALLY_APPROVED, Outcome.DENIED)
 
 
 # --- access ------------------------------------------------------------------------------------
 
 
-def determination_get_for_user(*, user: AbstractBaseUser, pk: int) -> Determination:
+def determination_get_for_user(*, user: User, pk: int) -> Determination:
     """The determination, if the user may see its case: 403 without a reviewing role, 404 if none.
 
     Access to a determination is access to its case (``case_get_for_user`` decides).
@@ -85,7 +85,7 @@ def determinations_by_sha256(sha256: str) -> list[Determination]:
 # --- who may sign ------------------------------------------------------------------------------
 
 
-def sign_forbidden_reason(*, determination: Determination, user: AbstractBaseUser) -> str:
+def sign_forbidden_reason(*, determination: Determination, user: User) -> str:
     """Why this user may not sign this letter (a matter of role: answered 403); "" if they may."""
     if user.pk != determination.decided_by_id:
         return (
@@ -174,7 +174,7 @@ def letter_context(determination: Determination, *, letter_date: dt.date) -> dic
     case = determination.case
     policy = determination.policy_snapshot or {}
     codes = list(CodeDecision.objects.filter(determination=determination).order_by("id"))
-    adverse = determination.outcome in ADVERSE
+    adverse = determination.outcome in ADVERSE_OUTCOMES
     criteria = criteria_rows(determination.criteria_snapshot or [])
     return {
         "organisation": {
@@ -185,7 +185,9 @@ def letter_context(determination: Determination, *, letter_date: dt.date) -> dic
         "determination": determination,
         "case": case,
         "outcome": determination.outcome,
-        "headline": HEADLINES.get(determination.outcome, determination.get_outcome_display()),
+        "headline": HEADLINES.get(
+            Outcome(determination.outcome), determination.get_outcome_display()
+        ),
         "plan": PLAN_WORDS.get(case.line_of_business, case.get_line_of_business_display()),
         "adverse": adverse,
         "by_exception": determination.outcome == Outcome.APPROVED_BY_EXCEPTION,

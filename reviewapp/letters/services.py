@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from reviewapp.accounts.models import staff_display_name
-from reviewapp.cases.models import Case, CaseStatus
+from reviewapp.cases.models import Case, CaseStatus, EventKind
 from reviewapp.cases.services import case_lock, case_transition, event_record
 from reviewapp.decisions.models import Determination
 
@@ -131,7 +131,7 @@ def _local_fetcher(weasyprint):
     """Letters load nothing from the network: only our stylesheets and the font files."""
     allowed = (STATIC_DIR.as_uri(), FONT_DIR.as_uri())
 
-    class LocalOnly(weasyprint.urls.URLFetcher):
+    class LocalOnly(weasyprint.urls.URLFetcher):  # type: ignore[name-defined]
         def fetch(self, url, headers=None):
             if not url.startswith(allowed) or ".." in url:
                 raise ValueError(f"Letters may not load {url}")
@@ -176,9 +176,7 @@ def determination_require_unsigned(*, determination: Determination) -> None:
         )
 
 
-def letter_sign(
-    *, determination: Determination, by: AbstractBaseUser, preview_digest: str
-) -> Determination:
+def letter_sign(*, determination: Determination, by: User, preview_digest: str) -> Determination:
     """The decider signs the letter they previewed; the case closes.
 
     Refuses (``SigningForbidden``, audited) anyone but the decider, and for a denial, partial
@@ -194,7 +192,7 @@ def letter_sign(
         event_record(
             case=case,
             actor=by,
-            kind="refused",
+            kind=EventKind.REFUSED,
             summary=f"Refused: sign the letter of determination {determination.pk}. {forbidden}",
             after={"action": "sign_letter", "determination": determination.pk},
         )
@@ -243,7 +241,7 @@ def letter_sign(
 
 
 def _letter_store(
-    *, determination: Determination, by: AbstractBaseUser, pdf: bytes, html_digest: str
+    *, determination: Determination, by: User, pdf: bytes, html_digest: str
 ) -> Determination:
     sha256 = hashlib.sha256(pdf).hexdigest()
     storage = letter_storage()
@@ -266,7 +264,7 @@ def _letter_store(
             event_record(
                 case=case,
                 actor=by,
-                kind="letter_signed",
+                kind=EventKind.LETTER_SIGNED,
                 summary=f"Determination letter signed by {staff_display_name(by)} "
                 f"({locked.get_outcome_display().lower()}); SHA-256 {sha256[:16]}…",
                 after={
@@ -282,7 +280,7 @@ def _letter_store(
                 case,
                 to=CaseStatus.CLOSED,
                 by=by,
-                kind="closed",
+                kind=EventKind.CLOSED,
                 summary=f"Letter signed and sent; case {case.reference} closed",
                 closed_at=now,
             )
@@ -387,12 +385,12 @@ def letter_integrity_problems(*, determination: Determination) -> list[str]:
         problems.append("The stored letter file is missing.")
     event = (
         determination.case.events.filter(
-            kind="letter_signed", after__determination=determination.pk
+            kind=EventKind.LETTER_SIGNED, after__determination=determination.pk
         )
         .order_by("-at")
         .first()
     )
-    if event is None:
+    if event is None or not event.after:
         problems.append("The timeline has no record of this letter's signing.")
     elif event.after.get("fingerprint") != determination_fingerprint(determination):
         problems.append("The determination was changed after its letter was signed.")

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reviewapp.accounts.roles import REVIEW_CASES
 from reviewapp.decisions.models import Determination, Outcome
 
-from . import forms, selectors, services
+from . import access_log, forms, selectors, services
 
 PREVIEW = "letters/letter_preview.html"
 VERIFY = "letters/letter_verify.html"
@@ -85,6 +85,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         result = services.letter_verify(data=form.cleaned_data["file"].read())
+        access_log.verification_note(request, result.determinations)
     status = 422 if request.method == "POST" and result is None else 200
     return render(request, VERIFY, {"form": form, "result": result}, status=status)
 

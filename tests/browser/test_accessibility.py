@@ -47,19 +47,31 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(page: Page, scree
             f"/policies/{version.policy.key}/{version.label}/{in_review.checklist.key}/"
         ),
         "letter-verify": "/letters/verify/",
+        "case-access": f"/cases/{in_review.pk}/access/",
     }
     for name, path in pages.items():
         response = page.goto(path)
         assert response is not None and response.ok, (name, response and response.status)
         check(name)
         screenshot(page, "a11y", name)
-
     # The intake form with every error showing: each message belongs to its field.
     page.goto("/cases/new/")
     page.get_by_role("button", name="Open case").click()
     expect(page.locator(".invalid-feedback").first).to_be_visible()
     check("intake-errors")
     screenshot(page, "a11y", "intake-errors")
+
+    # The manager's pages (the document viewer runs no script, so axe cannot run inside it).
+    page.context.clear_cookies()
+    sign_in(page, make_staff("morgan", Role.MANAGER))
+    for name, path in {
+        "access-log": "/audit/access/",
+        "security-events": "/audit/security/",
+    }.items():
+        response = page.goto(path)
+        assert response is not None and response.ok, (name, response and response.status)
+        check(name)
+        screenshot(page, "a11y", name)
 
     assert not blocking, "\n".join(
         f"{name}: {v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"][:5])

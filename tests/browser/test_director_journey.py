@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from reviewapp.accounts.roles import Role
-from reviewapp.cases.models import CaseStatus
-from reviewapp.decisions.models import CriterionException
+from reviewapp.cases.models import CaseStatus, CriterionException
 from tests.browser import setups
 from tests.browser.conftest import (
     assert_not_reloaded,

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from reviewapp.accounts.roles import Role
-from reviewapp.cases.models import CaseEvent, CaseStatus
-from reviewapp.decisions.models import CriterionException, Determination
+from reviewapp.cases.models import CaseEvent, CaseStatus, CriterionException
+from reviewapp.decisions.models import Determination
 from tests.browser import setups
 from tests.browser.conftest import sign_in
 from tests.conftest import make_staff

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from criteria.compare import Segment, compare_checklists, compare_versions, word_diff
-from criteria.engine import Checklist, Criterion, Expr, Group, Outcome, Route, parse_test
+from criteria.engine import Checklist, Criterion, Group, Outcome, Route
+from criteria.expressions import Expr, parse_test
 from criteria.library_files import LIBRARY_DIR, read_facts, read_version_file
 
 FACTS = read_facts()

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from reviewapp.accounts.roles import Role, roles_of
-from reviewapp.core.demo import DEMO_PASSWORD
+from reviewapp.demo.services import DEMO_PASSWORD
 
 
 @pytest.mark.django_db

@@ -7,7 +7,8 @@ import pytest
 EXPECTED_NAV = {
     "nurse": ["Work queue", "New case", "Policy library"],
     "director": ["Director queue", "Work queue", "New case", "Policy library"],
-    "administrator": ["Policy library", "Administration"],
+    "administrator": ["Policy library", "Access log", "Security events", "Administration"],
+    "manager": ["Policy library", "Access log", "Security events"],
 }
 
 

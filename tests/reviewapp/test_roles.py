@@ -14,6 +14,7 @@ EXPECTED = {
     },
     "UM administrator": {
         "accounts.administer",
+        "accounts.view_audit",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
@@ -26,11 +27,12 @@ EXPECTED = {
         "letters.view_appealrightstext",
         "letters.change_appealrightstext",
     },
+    "UM manager": {"accounts.view_audit", "accounts.view_operations"},
 }
 
 
 @pytest.mark.django_db
-def test_migrations_create_the_three_role_groups_with_their_permissions():
+def test_migrations_create_the_four_role_groups_with_their_permissions():
     groups = {
         g.name: {f"{p.content_type.app_label}.{p.codename}" for p in g.permissions.all()}
         for g in Group.objects.prefetch_related("permissions__content_type")
@@ -39,10 +41,11 @@ def test_migrations_create_the_three_role_groups_with_their_permissions():
     assert {r.value for r in Role} == set(EXPECTED)
 
 
-def test_roles_of_reads_groups(nurse, director, administrator, outsider):
+def test_roles_of_reads_groups(nurse, director, administrator, manager, outsider):
     assert roles_of(nurse) == {Role.NURSE}
     assert roles_of(director) == {Role.DIRECTOR}
     assert roles_of(administrator) == {Role.ADMINISTRATOR}
+    assert roles_of(manager) == {Role.MANAGER}
     assert roles_of(outsider) == set()
     assert director.has_perm("accounts.decide_adverse")
     assert not nurse.has_perm("accounts.decide_adverse")

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from criteria import reports, selectors
-from criteria.services import library_load
+from criteria.services import EvaluationInputError, library_load, policy_evaluate
 
 
 class Command(BaseCommand):
@@ -29,7 +30,13 @@ class Command(BaseCommand):
         evaluate.add_argument("--facts", required=True, type=Path, help="JSON file: name -> value")
 
     def handle(self, *args, action: str, **options) -> None:
-        getattr(self, f"do_{action}")(**options)
+        try:
+            getattr(self, f"do_{action}")(**options)
+        except DatabaseError as exc:
+            raise CommandError(
+                f"The database is not ready ({exc}): run `manage.py migrate` first, then "
+                "`manage.py criteria load`."
+            ) from None
 
     def do_load(self, directory: Path | None, **_) -> None:
         reports_ = library_load(directory=directory)
@@ -76,12 +83,15 @@ class Command(BaseCommand):
         except json.JSONDecodeError as exc:
             raise CommandError(f"{facts} is not valid JSON: {exc}") from None
         try:
-            _, result, version = reports.evaluation_for(
+            evaluation = policy_evaluate(
                 policy_key=policy, on=date, indication=indication, stage=stage, raw_facts=raw
             )
-        except reports.EvaluationInputError as exc:
+        except EvaluationInputError as exc:
             raise CommandError(str(exc)) from None
         report = reports.evaluation_report(
-            result, policy_key=policy, version=version, on=dt.date.fromisoformat(date)
+            evaluation.result,
+            policy_key=policy,
+            version=evaluation.version,
+            on=dt.date.fromisoformat(date),
         )
         self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))

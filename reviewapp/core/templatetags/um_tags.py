@@ -1,4 +1,4 @@
-"""Template helpers shared by every page: due times, staff names, status badges."""
+"""Template helpers shared by every page: due times, staff names, row URLs."""
 
 from __future__ import annotations
 
@@ -37,49 +37,6 @@ def due_in(due_at: dt.datetime | None) -> str:
 @register.filter
 def staff_name(user) -> str:
     return "unassigned" if user is None else staff_display_name(user)
-
-
-CASE_STATUS_CLASSES = {
-    "intake": "text-bg-light border",
-    "in_review": "text-bg-primary",
-    "pended": "text-bg-warning",
-    "referred": "text-bg-info",
-    "decided": "text-bg-success",
-    "closed": "text-bg-secondary",
-    "withdrawn": "text-bg-dark",
-}
-OUTCOME_TEXT = {
-    "meets": "Meets the criteria",
-    "not_met": "Criteria not met",
-    "incomplete": "Incomplete",
-    "external": "External criteria",
-}
-OUTCOME_CLASSES = {
-    "meets": "text-bg-success",
-    "not_met": "text-bg-danger",
-    "incomplete": "text-bg-warning",
-    "external": "text-bg-info",
-}
-
-
-@register.filter
-def case_status_class(status: str) -> str:
-    return CASE_STATUS_CLASSES.get(status, "text-bg-light")
-
-
-@register.filter
-def outcome_text(outcome) -> str:
-    return OUTCOME_TEXT.get(str(outcome), str(outcome))
-
-
-@register.filter
-def outcome_class(outcome) -> str:
-    return OUTCOME_CLASSES.get(str(outcome), "text-bg-light")
-
-
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if mapping else None
 
 
 @register.filter

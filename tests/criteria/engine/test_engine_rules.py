@@ -13,10 +13,6 @@ import pytest
 from criteria.engine import (
     Checklist,
     Criterion,
-    Expr,
-    FactDef,
-    FactType,
-    FactValueError,
     Group,
     Include,
     Outcome,
@@ -25,14 +21,12 @@ from criteria.engine import (
     choose_route,
     combine,
     evaluate,
-    evaluate_expr,
-    parse_test,
     propose,
     waiver_open,
 )
-from criteria.engine import (
-    Test as Comparison,
-)
+from criteria.expressions import Expr, evaluate_expr, parse_test
+from criteria.expressions import Test as Comparison
+from criteria.facts import FactDef, FactType, FactValueError
 
 FACTS = {
     "pain": FactDef(

@@ -20,18 +20,9 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from criteria.engine import (
-    ALTERNATIVE_KINDS,
-    Checklist,
-    Criterion,
-    Expr,
-    FactDef,
-    FactType,
-    Group,
-    Include,
-    Node,
-    Test,
-)
+from criteria.engine import ALTERNATIVE_KINDS, Checklist, Criterion, Group, Include, Node
+from criteria.expressions import Expr, Test
+from criteria.facts import FactDef, FactType
 
 
 def _tests(expr: Expr) -> Iterator[Test]:

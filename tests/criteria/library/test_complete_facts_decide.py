@@ -16,7 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from criteria.engine import Expr, FactDef, FactType, Outcome, Status, evaluate
+from criteria.engine import Outcome, Status, evaluate
+from criteria.expressions import Expr
+from criteria.facts import FactDef, FactType
 from criteria.library_files import (
     read_facts,
     read_version_file,

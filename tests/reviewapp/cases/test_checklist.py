@@ -250,9 +250,10 @@ def test_case_page_query_count_is_constant_in_criteria_and_documents(
     nurse_client.get(f"/cases/{case.pk}/")  # warm the library caches and the session clock
     # session; user (with staff profile); group names with their permissions (roles, access);
     # user permissions; case (with version, checklist, reviewer); answers; facts; evidence links
-    # (with documents); active exceptions; documents; timeline events; turnaround rule;
-    # determinations; requested services (header)
-    with django_assert_num_queries(14):
+    # (with documents); active exceptions; documents; timeline events; determinations; requested
+    # services (header). The turnaround rule is read only for a pended case's header. The access
+    # log: the case's reference and member ID, then the row itself.
+    with django_assert_num_queries(15):
         response = nurse_client.get(f"/cases/{case.pk}/")
     assert response.content.decode().count('class="list-group-item criterion-row"') == 20
 

@@ -1,0 +1,75 @@
+"""The case pages that read member data, declared to the access log (``reviewapp.audit``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from reviewapp.audit import registry
+from reviewapp.audit.models import AccessKind
+from reviewapp.audit.registry import Subject
+
+from .models import Case, Evidence
+
+QUEUE_TERMS = ("q", "tab", "status", "policy", "priority", "page")
+
+
+def case_subject(pk: Any, detail: str = "") -> Subject | None:
+    row = Case.objects.filter(pk=pk).values_list("pk", "reference", "member_id").first()
+    if row is None:
+        return None
+    return Subject(case_pk=row[0], case_reference=row[1], member_id=row[2], detail=detail)
+
+
+def _case(request: HttpRequest, kwargs: dict[str, Any]) -> Subject | None:
+    return case_subject(kwargs["pk"])
+
+
+def _evidence(request: HttpRequest, kwargs: dict[str, Any]) -> Subject | None:
+    row = (
+        Evidence.objects.filter(pk=kwargs["evidence_id"], case_id=kwargs["pk"])
+        .values_list(
+            "case_id", "case__reference", "case__member_id", "pk", "original_name", "content_type"
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    view_name = request.resolver_match.url_name if request.resolver_match else ""
+    if view_name == "evidence-page":
+        how = f"page {kwargs['page']} image"
+    elif view_name == "evidence-view":
+        how = f"viewer, page {request.GET.get('page') or 1}"
+    elif row[5] == "application/pdf" or request.GET.get("download") == "1":
+        how = "download"
+    else:
+        how = "shown"
+    return Subject(
+        case_pk=row[0],
+        case_reference=row[1],
+        member_id=row[2],
+        object_type="evidence",
+        object_pk=row[3],
+        detail=f"{row[4]} ({how})",
+    )
+
+
+def register_reads() -> None:
+    registry.register("cases:detail", AccessKind.CASE, subject=_case)
+    registry.register("cases:timeline", AccessKind.TIMELINE, subject=_case)
+    registry.register("cases:access-log", AccessKind.ACCESS_LOG, subject=_case)
+    # Action forms shown over the case page (a GET shows the case; their POSTs are changes,
+    # recorded in the case timeline, not here).
+    for action in ("pend", "refer"):
+        registry.register(f"cases:{action}", AccessKind.CASE, subject=_case)
+    registry.register("cases:evidence-file", AccessKind.EVIDENCE, subject=_evidence)
+    registry.register("cases:evidence-view", AccessKind.EVIDENCE, subject=_evidence)
+    registry.register("cases:evidence-page", AccessKind.EVIDENCE, subject=_evidence)
+    registry.register(
+        "cases:queue",
+        AccessKind.CASE_LIST,
+        terms=QUEUE_TERMS,
+        search_when="q",
+        search_kind=AccessKind.SEARCH,
+    )

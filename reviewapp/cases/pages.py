@@ -1,0 +1,68 @@
+"""What the case page's templates are given: one context for the page and for each fragment.
+
+The nurse's case page (``cases.views``) and the medical director's review page
+(``decisions.views``) show the same header, criterion rows and timeline, so both views build
+their context here: the workspace, the allowed actions, the answer form and the row URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.template.loader import render_to_string
+
+from reviewapp.core.htmx import url_pattern
+
+from . import rules, selectors
+from .forms import AnswerForm
+from .models import Case, DocumentType
+
+
+class CaseUrls:
+    """The case page's per-row URLs, reversed once per page (see ``url_pattern``)."""
+
+    def __init__(self, case: Case) -> None:
+        self.answer = url_pattern("cases:criterion-answer", case.pk)
+        self.link = url_pattern("cases:evidence-link", case.pk)
+        self.unlink = url_pattern("cases:evidence-unlink", case.pk)
+        self.file = url_pattern("cases:evidence-file", case.pk)
+        self.view = url_pattern("cases:evidence-view", case.pk)
+        self.fact = url_pattern("cases:fact-save", case.pk)
+
+
+def case_context(
+    *,
+    case: Case,
+    user: User,
+    workspace: selectors.Workspace | None = None,
+    determinations: Sequence[rules.DeterminationOnRecord] | None = None,
+) -> dict[str, Any]:
+    """The context every case template and fragment reads.
+
+    ``determinations`` (newest first, from ``decisions.selectors.determinations_for``) are needed
+    by a decided or closed case, whose reopen action depends on the one in force; an open case has
+    none in force, and its fragments leave them out.
+    """
+    if determinations is None and case.status in rules.REOPENABLE:
+        raise ValueError(f"Case {case.reference} is {case.status}: pass its determinations.")
+    workspace = workspace or selectors.case_workspace(case)
+    current = determinations[0] if determinations else None
+    return {
+        "case": case,
+        "ws": workspace,
+        "actions": selectors.case_actions(user=user, workspace=workspace, current=current),
+        "determinations": determinations or [],
+        "answer_form": AnswerForm(),
+        "doc_types": DocumentType.choices,
+        "urls": CaseUrls(case),
+        # Every criterion row offers the case's documents: rendered once, not once per row.
+        "evidence_options": render_to_string(
+            "cases/_evidence_options.html", {"evidence": workspace.evidence}
+        ),
+        # Read only where a template shows it (a pended case's header, the pend page): Django
+        # calls a callable when the template first uses it.
+        "turnaround_rule": partial(selectors.turnaround_rule_for, case),
+    }

@@ -1,0 +1,89 @@
+"""Case actions with a short form: claim, pend for information, resume, refer to a director."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import forms, selectors, services
+from ._case_page import DETAIL, page_context
+
+
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    try:
+        services.case_claim(case=case, by=request.user)
+        messages.success(request, f"Case {case.reference} is assigned to you.")
+    except services.CaseActionRefused as exc:
+        messages.error(request, str(exc))
+    back_to_queue = request.POST.get("next") == reverse("cases:queue")
+    return redirect("cases:queue" if back_to_queue else reverse("cases:detail", args=[case.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def pend(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    if request.method == "GET":
+        workspace = selectors.case_workspace(case)
+        draft = selectors.information_request_draft(workspace=workspace)
+        form = forms.PendForm(initial={"request_text": draft})
+        context = page_context(request, case, workspace=workspace, action_form=form)
+        return render(request, "cases/case_pend.html", context)
+    form = forms.PendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_pend(
+                case=case, by=request.user, request_text=form.cleaned_data["request_text"]
+            )
+        except services.CaseActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"Case {case.reference} pended; the request to the provider is recorded."
+            )
+            return redirect("cases:detail", pk=case.pk)
+    context = page_context(request, case, action_form=form)
+    return render(request, "cases/case_pend.html", context, status=422)
+
+
+@require_POST
+def resume(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    form = forms.ResumeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_resume(case=case, by=request.user, note=form.cleaned_data["note"])
+        except services.CaseActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Review of {case.reference} resumed.")
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, DETAIL, page_context(request, case, action_form=form), status=422)
+
+
+@require_http_methods(["GET", "POST"])
+def refer(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    if request.method == "GET":
+        workspace = selectors.case_workspace(case)
+        draft = selectors.referral_summary_draft(workspace=workspace)
+        form = forms.ReferForm(initial={"summary": draft})
+        context = page_context(request, case, workspace=workspace, action_form=form)
+        return render(request, "cases/case_refer.html", context)
+    form = forms.ReferForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_refer_to_director(
+                case=case, by=request.user, summary=form.cleaned_data["summary"]
+            )
+        except services.CaseActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Case {case.reference} referred to a medical director.")
+            return redirect("cases:detail", pk=case.pk)
+    context = page_context(request, case, action_form=form)
+    return render(request, "cases/case_refer.html", context, status=422)

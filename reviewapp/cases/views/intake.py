@@ -1,0 +1,60 @@
+"""Intake: a new prior-authorization request becomes a case."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import forms, selectors, services
+from ._case_page import require_reviewer
+
+
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    require_reviewer(request)
+    form = forms.IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        intake = services.Intake(
+            member_name=data["member_name"],
+            member_id=data["member_id"],
+            member_dob=data["member_dob"],
+            provider_name=data["provider_name"],
+            provider_npi=data["provider_npi"],
+            line_of_business=data["line_of_business"],
+            priority=data["priority"],
+            policy=data["policy"],
+            indication=data["indication"],
+            stage=data["stage"],
+            received_at=data["received_at"],
+            clinical_summary=data["clinical_summary"],
+            services=data["codes"],
+        )
+        try:
+            case = services.case_create(
+                intake=intake, by=request.user, assign_to_me=data["assign_to_me"]
+            )
+        except services.CaseActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Case {case.reference} opened.")
+            return redirect("cases:detail", pk=case.pk)
+    context = {
+        "form": form,
+        "known_codes": forms.known_codes(),
+        "rules": selectors.turnaround_rules(),
+    }
+    return render(
+        request, "cases/intake.html", context, status=422 if request.method == "POST" else 200
+    )
+
+
+@require_GET
+def stage_hint(request: HttpRequest) -> HttpResponse:
+    """What the typed codes suggest (the intake form asks as the nurse types)."""
+    require_reviewer(request)
+    # The hint quotes what was typed: it goes through the template, escaped.
+    hint = selectors.intake_stage_hint(codes=request.GET.get("codes", ""))
+    return render(request, "cases/_stage_hint.html", {"hint": hint})
