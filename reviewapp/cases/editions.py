@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, QuerySet
 
@@ -30,7 +30,7 @@ from criteria.engine import propose
 from criteria.models import Checklist
 
 from . import selectors
-from .models import OPEN_STATUSES, Answer, Case, CaseFact, EvidenceLink
+from .models import OPEN_STATUSES, Answer, Case, CaseFact, EventKind, EvidenceLink
 from .services import CaseActionRefused, case_lock, event_record
 
 
@@ -96,7 +96,7 @@ def case_edition_plan(case: Case) -> EditionPlan | None:
 
 
 @transaction.atomic
-def case_edition_upgrade(*, case: Case, by: AbstractBaseUser) -> EditionPlan:
+def case_edition_upgrade(*, case: Case, by: User) -> EditionPlan:
     """Move an open case to the latest edition of its checklist (see the module docstring).
 
     Guards: the case is open; it is on an earlier edition; it has no medical director exception.
@@ -151,7 +151,7 @@ def case_edition_upgrade(*, case: Case, by: AbstractBaseUser) -> EditionPlan:
     event_record(
         case=case,
         actor=by,
-        kind="criteria_edition_upgraded",
+        kind=EventKind.CRITERIA_EDITION_UPGRADED,
         summary=f"Moved to edition {plan.new.edition.number} of the criteria "
         f"({plan.new.edition.changes[:200]})",
         before={

@@ -420,6 +420,10 @@ class EventKind(models.TextChoices):
     LETTER_SIGNED = "letter_signed", "Letter signed"
     CLOSED = "closed", "Closed"
     REFUSED = "refused", "Refused attempt"
+    CRITERIA_EDITION_UPGRADED = (
+        "criteria_edition_upgraded",
+        "Moved to a later edition of the criteria",
+    )
 
 
 class CaseEvent(models.Model):
