@@ -537,3 +537,45 @@ def test_at_least_n_inside_a_checklist():
     short = evaluate(c, {"pain": 7, "infection": True, "relief": Decimal(1)})
     assert short.outcome is Outcome.NOT_MET and short.root.status is N
     assert evaluate(c, {"pain": 7, "infection": True}).outcome is Outcome.INCOMPLETE
+
+
+# --- expressions as written in the library -----------------------------------------------------
+
+
+def test_written_expressions_are_read_exactly():
+    from criteria.expressions import parse_expr
+
+    single = parse_expr("pain > 6", FACTS)
+    assert single == Expr("test", test=Comparison("pain", ">", 6)) and single.op == "test"
+    both = parse_expr(["pain > 6", "infection is false"], FACTS)
+    assert both == Expr(
+        "all",
+        (
+            Expr("test", test=Comparison("pain", ">", 6)),
+            Expr("test", test=Comparison("infection", "is", False)),
+        ),
+    )
+    assert parse_expr({"any": ["pain > 6"]}, FACTS).op == "any"
+
+
+@pytest.mark.parametrize(
+    ("raw", "place", "expected_place", "problem"),
+    [
+        ("pain >> 6", None, "", "cannot read the test 'pain >> 6' (expected: fact operator value)"),
+        ({"all": "pain > 6"}, "met_when", "met_when.all", "expected a list, got str"),
+        ({"any": {"x": 1}}, "met_when", "met_when.any", "expected a list, got dict"),
+        ({"any": []}, "met_when", "met_when", "'any' needs at least one test"),
+        ({"all": []}, None, "", "'all' needs at least one test"),
+        (["pain > 6", "nothing > 1"], "w", "w.all[1]", "unknown fact 'nothing'"),
+    ],
+)
+def test_unreadable_expressions_name_the_place_and_the_problem(raw, place, expected_place, problem):
+    from criteria.expressions import ExpressionError, parse_expr
+
+    with pytest.raises(ExpressionError) as caught:
+        if place is None:
+            parse_expr(raw, FACTS)
+        else:
+            parse_expr(raw, FACTS, place)
+    assert caught.value.place == expected_place and caught.value.problem == problem
+    assert str(caught.value) == (f"{expected_place}: {problem}" if expected_place else problem)
