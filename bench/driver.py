@@ -14,7 +14,9 @@ sign form; each signature uses up one decided case.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
+import json
 import re
 import statistics
 import time
@@ -28,6 +30,7 @@ PASSWORD = "demo-review-2026"  # noqa: S105 - the demo accounts' published passw
 REVISION = re.compile(rb'name="revision" value="(\d+)"')
 DIGEST = re.compile(rb'name="digest"[^>]*value="([0-9a-f]{64})"')
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+CLAIM_RESPONSE_ID = re.compile(rb'"resourceType":"ClaimResponse","id":"([^"]+)"')
 
 
 @dataclass
@@ -76,6 +79,8 @@ ALL_SCENARIOS = [
     "fact_save",
     "evidence_upload",
     "letter_sign",  # records letter_preview and letter_sign
+    "fhir_submit",  # the API: a request Bundle with a 1 MB PDF, as an EHR sends it
+    "fhir_inquire",  # the API: Claim/$inquire on a submitted request
 ]
 SCALING_SCENARIOS = [
     "floor",
@@ -214,6 +219,31 @@ class Scenarios:
             ]
         )
         self.pdf = pdf_template()
+        fhir = plan.get("fhir") or {}
+        self.fhir_template = fhir.get("bundle_template", "")
+        self.fhir_references = list(fhir.get("references", []))
+        self.fhir_inquiries = itertools.count()
+        self.fhir_submits = itertools.count()
+        self.fhir_token = ""
+
+    async def fhir_authorize(self, client: Client) -> None:
+        """One bearer token for every virtual client (client credentials, as an EHR gets it)."""
+        fhir = self.plan.get("fhir")
+        if not fhir or self.fhir_token:
+            return
+        response = await client.http.post(
+            "/o/token/",
+            data={"grant_type": "client_credentials"},
+            auth=(fhir["client_id"], fhir["client_secret"]),
+        )
+        response.raise_for_status()
+        self.fhir_token = response.json()["access_token"]
+
+    def _fhir_headers(self) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self.fhir_token}",
+            "Content-Type": "application/fhir+json",
+        }
 
     def step(self, name: str) -> Step:
         return getattr(self, name)
@@ -319,6 +349,61 @@ class Scenarios:
         data = {"digest": digest.group(1).decode(), "confirm": "on"}
         response, ms = await client.post(f"{url}sign/", data, htmx=False)
         record("letter_sign", _sample(response, ms, 302))
+        return True
+
+    async def fhir_submit(self, client: Client, n: int, record: Record) -> bool:
+        """Claim/$submit: a new case through intake, the 1 MB PDF stored as evidence."""
+        number = next(self.fhir_submits)
+        pdf = base64.b64encode(unique_pdf(self.pdf, 10_000_000 + number)).decode("ascii")
+        body = self.fhir_template.replace("@@PDF@@", pdf).replace(
+            "@@CLAIM@@", f"BENCH-{time.time_ns()}-{number}"
+        )
+        start = time.perf_counter()
+        response = await client.http.post(
+            "/fhir/r4/Claim/$submit", content=body.encode(), headers=self._fhir_headers()
+        )
+        ms = (time.perf_counter() - start) * 1000
+        error = ""
+        if response.status_code == 200:
+            found = CLAIM_RESPONSE_ID.search(response.content)
+            if found and b'"A4"' in response.content:
+                self.fhir_references.append(found.group(1).decode())
+            else:
+                error = "no pended ClaimResponse in the answer"
+        record("fhir_submit", _sample(response, ms, 200, error))
+        return True
+
+    async def fhir_inquire(self, client: Client, n: int, record: Record) -> bool:
+        """Claim/$inquire by case reference: the decision as it stands."""
+        if not self.fhir_references:
+            return False
+        references = self.fhir_references
+        reference = references[next(self.fhir_inquiries) % len(references)]
+        body = json.dumps(
+            {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [
+                    {
+                        "resource": {
+                            "resourceType": "Claim",
+                            "identifier": [{"value": reference}],
+                            "status": "active",
+                            "use": "preauthorization",
+                        }
+                    }
+                ],
+            }
+        )
+        start = time.perf_counter()
+        response = await client.http.post(
+            "/fhir/r4/Claim/$inquire", content=body.encode(), headers=self._fhir_headers()
+        )
+        ms = (time.perf_counter() - start) * 1000
+        error = "" if reference.encode() in response.content else "not the case inquired"
+        record(
+            "fhir_inquire", _sample(response, ms, 200, error if response.status_code == 200 else "")
+        )
         return True
 
 
@@ -459,6 +544,8 @@ async def run(
                 *(c.sign_in(config.user, config.password) for c in clients[batch : batch + 8])
             )
         out: list[dict] = []
+        if any(name.startswith("fhir_") for name in config.scenarios):
+            await scenarios.fhir_authorize(clients[0])
         for name in config.scenarios:
             if config.warmup:
                 count = config.warmup
@@ -469,7 +556,7 @@ async def run(
                 requests = level.requests
                 if name == "letter_sign":
                     requests = config.letter_requests.get(level.clients, requests)
-                elif name == "evidence_upload":
+                elif name in ("evidence_upload", "fhir_submit"):
                     requests = config.upload_requests.get(level.clients, requests)
                 results = await _run_level(
                     scenarios, name, clients[: level.clients], requests, level.seconds

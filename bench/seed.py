@@ -57,6 +57,7 @@ from reviewapp.cases.models import (
     DocumentType,
     Evidence,
     EvidenceLink,
+    FactOrigin,
     InformationRequest,
     RequestedService,
     TurnaroundRule,
@@ -490,7 +491,17 @@ FIELDS: dict[type[models.Model], list[str]] = {
         "correction_reason",
     ],
     RequestedService: ["id", "case_id", "code", "units", "description", "position"],
-    CaseFact: ["id", "case_id", "fact_id", "value", "revision", "recorded_by_id", "recorded_at"],
+    CaseFact: [
+        "id",
+        "case_id",
+        "fact_id",
+        "value",
+        "origin",
+        "origin_detail",
+        "revision",
+        "recorded_by_id",
+        "recorded_at",
+    ],
     Answer: [
         "id",
         "case_id",
@@ -738,7 +749,17 @@ class Generator:
         for fact_id, _name, value in profile.facts:
             batch.add(
                 CaseFact,
-                (ids.take(CaseFact), case_id, fact_id, value, 1, recorder.pk, worked),
+                (
+                    ids.take(CaseFact),
+                    case_id,
+                    fact_id,
+                    value,
+                    FactOrigin.TYPED.value,
+                    "",
+                    1,
+                    recorder.pk,
+                    worked,
+                ),
             )
         # Evidence: metadata rows (files are opened only by the download view).
         n_docs = {
@@ -1121,8 +1142,60 @@ def checklist_case_build(*, staff: Staff, rng: random.Random, documents: int) ->
 # --- what the driver needs ---------------------------------------------------------------------
 
 
+def fhir_plan(requests: int = 2) -> dict:
+    """A client organisation for the API scenarios, with a token-ready secret, a request Bundle
+    template (a 1 MB PDF goes where ``@@PDF@@`` is, a unique Claim identifier at ``@@CLAIM@@``)
+    and a few requests already in for the inquiry scenario.
+
+    A new client each time: its secret is shown only once, and each scale's plan needs one."""
+    import base64
+    import uuid
+
+    from reviewapp.fhir import examples
+    from reviewapp.fhir import services as fhir
+
+    plans = {}
+    for identifier, name, lob, policy_key, start in examples.DEMO_PLANS:
+        plans[identifier] = fhir.plan_policy_assign(
+            identifier=identifier,
+            name=name,
+            line_of_business=lob,
+            policy=Policy.objects.get(key=policy_key),
+            effective_from=dt.date.fromisoformat(start),
+        )
+    client, secret = fhir.client_create(
+        name=f"Bench EHR {uuid.uuid4().hex[:8]}",
+        plans=list(plans.values()),
+        rate_limit_per_minute=1_000_000,
+    )
+    template = examples.request_bundle(
+        plan="molina-medicaid",
+        codes=[("62324", 1)],
+        diagnoses=["C50.911"],
+        claim_id="@@CLAIM@@",
+        documents=[("bench-note.pdf", b"@@PDF@@", "application/pdf")],
+    )
+    text = json.dumps(template).replace(base64.b64encode(b"@@PDF@@").decode(), "@@PDF@@")
+    references = []
+    for n in range(requests):
+        bundle = examples.request_bundle(
+            plan="molina-medicaid", codes=[("62324", 1)], diagnoses=["C50.911"]
+        )
+        api_request, _ = fhir.prior_auth_submit(
+            client=client, data=bundle, body_sha256=f"bench-seed-{uuid.uuid4().hex}-{n}"
+        )
+        references.append(api_request.case.reference)
+    return {
+        "client_id": client.application.client_id,
+        "client_secret": secret,
+        "bundle_template": text,
+        "references": references,
+    }
+
+
 def bench_plan(*, deep_page: int = 200) -> dict:
-    """The ids, revisions and search terms the driver uses, read from the database as it is."""
+    """The ids, revisions and search terms the driver uses, read from the database as it is
+    (and a new API client for the FHIR scenarios, ``fhir_plan``)."""
     checklist_case = Case.objects.get(member_id=CHECKLIST_CASE)
     heavy = library.engine_checklist(checklist_case.checklist)
     dictionary = library.fact_dictionary()
@@ -1186,4 +1259,5 @@ def bench_plan(*, deep_page: int = 200) -> dict:
             "deep_page": max(1, min(deep_page, (open_cases + 24) // 25)),
             "filter": {"status": "in_review", "policy": HEAVY[0], "priority": "standard"},
         },
+        "fhir": fhir_plan(),
     }

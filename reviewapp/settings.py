@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "oauth2_provider",
     "reviewapp.accounts",
     "reviewapp.core",
     "reviewapp.audit",
@@ -68,7 +71,9 @@ INSTALLED_APPS = [
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.documents",
     "reviewapp.demo",
+    "reviewapp.fhir",
 ]
 
 MIDDLEWARE = [
@@ -297,11 +302,43 @@ ACCESS_LOG_RETENTION_DAYS: int = env.int("ACCESS_LOG_RETENTION_DAYS", 2190)
 if ACCESS_LOG_RETENTION_DAYS < 2190:
     raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be at least 2190 (six years).")
 
-# The organisation that sends determination letters.
+# Background work (reading documents) through Django's tasks API (django-tasks). "database":
+# a queue in the application's own database, run by `manage.py db_worker --queue-name
+# documents,default` (bin/demo starts one); "rq": RQ on Redis for several machines, run by
+# `manage.py rqworker --job-class django_tasks_rq.Job documents default`; "immediate": inline in
+# the request (tests, one-off scripts).
+TASKS_BACKEND: str = env.str("TASKS_BACKEND", "database")
+TASKS_QUEUES = ["default", "documents"]
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASKS_QUEUES}}
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    _redis_url = env.str("TASKS_REDIS_URL", "redis://127.0.0.1:6379/0")
+    RQ_QUEUES = {name: {"URL": _redis_url, "DEFAULT_TIMEOUT": 3600} for name in TASKS_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASKS_QUEUES}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": TASKS_QUEUES,
+        }
+    }
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database', 'rq' or 'immediate'.")
+
+# Reading documents (text per page, OCR): the reader's limits, which stop a hostile or oversized
+# file. A stored document over them (the upload's EVIDENCE_MAX_* allow more) stays, unread.
+DOCUMENTS_MAX_PAGES: int = env.int("DOCUMENTS_MAX_PAGES", 500)
+DOCUMENTS_MAX_PIXELS: int = env.int("DOCUMENTS_MAX_PIXELS", 40_000_000)
+DOCUMENTS_PAGE_SECONDS: float = env.float("DOCUMENTS_PAGE_SECONDS", 60.0)
+DOCUMENTS_READER_MEMORY_MB: int = env.int("DOCUMENTS_READER_MEMORY_MB", 1536)
+DOCUMENTS_OCR_DPI: int = env.int("DOCUMENTS_OCR_DPI", 300)
+
 # How often (seconds) an app server checks whether the policy library was loaded anew elsewhere;
 # its cached engine objects are rebuilt when the library revision has moved on.
 LIBRARY_REVISION_CHECK_SECONDS: float = env.float("LIBRARY_REVISION_CHECK_SECONDS", 1.0)
 
+# The organisation that sends determination letters.
 ORGANISATION_NAME: str = env.str("ORGANISATION_NAME", "Bayou Valley Health Plan (demo)")
 ORGANISATION_ADDRESS: str = env.str(
     "ORGANISATION_ADDRESS", "100 Example Street, Suite 200, Springfield, ST 00000"
@@ -313,6 +350,37 @@ ORGANISATION_PHONE: str = env.str(
 # generates a self-signed one at the default path; production points this at the real one.
 LETTER_SIGNING_PKCS12 = Path(env.str("LETTER_SIGNING_PKCS12", str(VAR_DIR / "letter-signing.p12")))
 LETTER_SIGNING_PASSPHRASE: str = env.str("LETTER_SIGNING_PASSPHRASE", "")
+
+# The FHIR prior-authorization API (reviewapp/fhir): OAuth 2.0 client credentials per client
+# organisation (django-oauth-toolkit), scopes "submit" and "read" granted per client.
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "reviewapp.fhir.auth.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FHIR_TOKEN_SECONDS", 3600),
+    "PKCE_REQUIRED": True,
+    # The OAuth 2.0 Security BCP (RFC 9700) throughout: no implicit or password grants, S256
+    # PKCE only, tokens never in the query string, tokens stored hashed, https redirects only.
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+# Named here (django-oauth-toolkit's default) so our models can point at the application model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+FHIR_RATE_LIMIT_PER_MINUTE: int = env.int("FHIR_RATE_LIMIT_PER_MINUTE", 120)
+FHIR_TOKEN_FAILURES_PER_MINUTE: int = env.int("FHIR_TOKEN_FAILURES_PER_MINUTE", 10)
+# Requests larger than this are refused from their declared length, before they are read.
+FHIR_MAX_REQUEST_MB: int = env.int("FHIR_MAX_REQUEST_MB", 40)
+# A stable identifier namespace for our own code systems, naming systems and questionnaires.
+FHIR_CANONICAL_BASE: str = env.str("FHIR_CANONICAL_BASE", "https://pumpreview.example.org/fhir")
+# The API's public address, for links in notifications (sent outside any request).
+FHIR_BASE_URL: str = env.str("FHIR_BASE_URL", "http://127.0.0.1:8000/fhir/r4").rstrip("/")
+# Notification endpoints must be https on public addresses unless this is on (development).
+FHIR_SUBSCRIPTION_ALLOW_PRIVATE: bool = env.bool("FHIR_SUBSCRIPTION_ALLOW_PRIVATE", DEBUG)
 
 # Forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -332,5 +400,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
     },
 }

@@ -7,9 +7,20 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("EVIDENCE_DIR", tempfile.mkdtemp(prefix="evidence-test-"))
+# Background tasks run inline where a test commits (the end-to-end tests set "rq").
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("FHIR_SUBSCRIPTION_ALLOW_PRIVATE", "true")
 
 from .settings import *  # noqa: F403
-from .settings import STATIC_ROOT, STORAGES
+from .settings import DATABASES, STATIC_ROOT, STORAGES
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not SQLite's shared in-memory database: the browser tests' live server and the
+    # reading worker beside it then each have their own connection (WAL, busy timeout) instead
+    # of sharing one, which SQLite's shared cache answers with "database table is locked".
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="sqlite-test-"), "test.sqlite3")
+    }
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reviewapp.core import views as core_views
+from reviewapp.fhir import views as fhir_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -9,9 +10,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("policies/", include("criteria.urls")),
     path("cases/", include("reviewapp.cases.urls")),
+    path("cases/", include("reviewapp.documents.urls")),
     path("", include("reviewapp.decisions.urls")),
     path("letters/", include("reviewapp.letters.urls")),
     path("audit/", include("reviewapp.audit.urls")),
+    path("fhir/r4/", include("reviewapp.fhir.urls")),
+    path("o/token/", fhir_views.token, name="oauth-token"),
     path("", include("reviewapp.core.urls")),
 ]
 

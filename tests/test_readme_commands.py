@@ -24,7 +24,11 @@ README = ROOT / "README.md"
 # Commands the README names that need more than a checkout; each is run by its own test.
 ELSEWHERE = {
     "bench_seed": "needs the benchmark's settings; tests/bench/test_smoke.py runs it",
+    "rqworker": "needs a Redis server and TASKS_BACKEND=rq; bin/test's end-to-end run starts both"
+    " and tests/reviewapp/documents/test_distributed.py runs it",
 }
+# Commands that run until stopped: here they work what is waiting, then exit.
+UNTIL_STOPPED = {"db_worker": ["--batch"]}
 # What must run first, in this order (the database, the demo data with its signed letter, that
 # letter written out), whatever order the README mentions them in.
 FIRST = (["migrate"], ["demo"], ["letters", "render"])
@@ -90,7 +94,14 @@ def checkout(tmp_path_factory) -> Path:
 
 def newcomer_env(checkout: Path) -> dict[str, str]:
     """The environment of a newcomer's shell: nothing of this test run's settings."""
-    drop = ("DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "DATABASE_URL", "EVIDENCE_DIR")
+    drop = (
+        "DJANGO_SETTINGS_MODULE",
+        "DEBUG",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "EVIDENCE_DIR",
+        "TASKS_BACKEND",
+    )
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env["PYTHONPATH"] = str(checkout)
     return env
@@ -100,10 +111,16 @@ def test_every_readme_command_runs_from_a_fresh_checkout(checkout):
     (checkout / "facts.json").write_text(
         json.dumps({"age_years": 52, "pain_nrs": 8, "active_infection": False})
     )
-    ran = []
+    # The documents `evidence suggest` reads: a text-layer note and a one-page scanned fax.
+    from tests.reviewapp.documents.corpus.build import render_pdf, scan_images
+
+    (checkout / "note.pdf").write_bytes(render_pdf(["Pain is rated 8/10 today."]))
+    fax = render_pdf(["No signs of active infection. Pain 7/10."])
+    scan_images(fax, "readme", fax=True)[0].save(checkout / "fax.tif", dpi=(200, 200))
+    ran: dict[str, str] = {}
     for args in readme_commands():
         result = subprocess.run(
-            [sys.executable, "manage.py", *args],
+            [sys.executable, "manage.py", *args, *UNTIL_STOPPED.get(args[0], [])],
             cwd=checkout,
             env=newcomer_env(checkout),
             input="yes\n",  # collectstatic asks before it overwrites
@@ -113,8 +130,13 @@ def test_every_readme_command_runs_from_a_fresh_checkout(checkout):
         )
         assert result.returncode == 0, f"manage.py {shlex.join(args)}\n{result.stderr[-3000:]}"
         assert "Traceback" not in result.stderr, result.stderr[-3000:]
-        ran.append(shlex.join(args))
+        ran[shlex.join(args)] = result.stdout
     assert (checkout / "var" / "db.sqlite3").exists()  # the newcomer's own database
     assert (checkout / "letter.pdf").read_bytes().startswith(b"%PDF")  # `letters render`
     assert any(r.startswith("criteria evaluate") for r in ran)
     assert "letters verify letter.pdf --json" in ran
+    read = json.loads(ran["evidence suggest --json note.pdf fax.tif"])["documents"]
+    assert [(d["file"], d["ocr"]) for d in read] == [("note.pdf", False), ("fax.tif", True)]
+    assert {"fact": "pain_nrs", "value": 8} in [
+        {k: s[k] for k in ("fact", "value")} for s in read[0]["suggestions"]
+    ]

@@ -154,7 +154,8 @@ def _pdf_pages(upload: UploadedFile, shown: str) -> int:
 
 def _image_pages(upload: UploadedFile, shown: str) -> int:
     """Images are opened (headers only) to refuse absurd dimensions before anything decodes
-    them: a few kilobytes can declare a picture that would need gigabytes of memory."""
+    them: a few kilobytes can declare a picture that would need gigabytes of memory. Every frame
+    of a multi-page TIFF is checked (a fax's later page can be the bomb)."""
     from PIL import Image
 
     limit = settings.EVIDENCE_MAX_IMAGE_PIXELS
@@ -166,7 +167,10 @@ def _image_pages(upload: UploadedFile, shown: str) -> int:
                 frames = getattr(image, "n_frames", 1)
                 if frames > settings.EVIDENCE_MAX_PDF_PAGES:
                     raise EvidenceRejected(f"{shown} has {frames} pages; that is too many.")
-                width, height = image.size
+                sizes = [image.size]
+                for index in range(1, frames):
+                    image.seek(index)  # reads the frame's header, decodes nothing
+                    sizes.append(image.size)
     except EvidenceRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -175,11 +179,12 @@ def _image_pages(upload: UploadedFile, shown: str) -> int:
         ) from None
     except Exception:  # any decoder failure is a refusal, not a 500
         raise EvidenceRejected(f"{shown} is not a readable image.") from None
-    if width < 1 or height < 1 or width * height > limit or max(width, height) > 30_000:
-        raise EvidenceRejected(
-            f"{shown} is {width} x {height} pixels; images above {limit // 1_000_000} megapixels "
-            "(or 30,000 pixels on a side) are refused. Scan at 300 dpi or less."
-        )
+    for width, height in sizes:
+        if width < 1 or height < 1 or width * height > limit or max(width, height) > 30_000:
+            raise EvidenceRejected(
+                f"{shown} is {width} x {height} pixels; images above {limit // 1_000_000} "
+                "megapixels (or 30,000 pixels on a side) are refused. Scan at 300 dpi or less."
+            )
     return frames
 
 

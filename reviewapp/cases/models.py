@@ -187,12 +187,58 @@ class RequestedService(models.Model):
         return f"{self.code} x{self.units}"
 
 
+class CaseDiagnosis(models.Model):
+    """An ICD-10-CM diagnosis of the request, in the order sent: position 1 is the primary one.
+
+    Codes are stored in their dotted form (``G89.29``); the format is checked, not the code's
+    existence (there is no ICD-10 table in the product yet).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="diagnoses")
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=8)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name_plural = "case diagnoses"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "position"], name="diagnosis_position_once"),
+            models.UniqueConstraint(fields=["case", "code"], name="diagnosis_code_once"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="diagnosis_position_from_1"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"),
+                name="diagnosis_icd10_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_primary(self) -> bool:
+        return self.position == 1
+
+
+class FactOrigin(models.TextChoices):
+    """Where a recorded fact came from (PRODUCT.md invariant 8): typed by a reviewer, accepted
+    from a document page, or received from the provider over the API (the FHIR interface)."""
+
+    TYPED = "typed", "Typed by a reviewer"
+    DOCUMENT = "document", "Accepted from a document"
+    API = "api", "Received from the provider over the API"
+
+
 class CaseFact(models.Model):
     """One clinical fact recorded for a case (value stored in JSON form: numbers as text)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facts")
     fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="+")
     value = models.JSONField()
+    origin = models.CharField(max_length=12, choices=FactOrigin.choices, default=FactOrigin.TYPED)
+    # Which document and page ("office-note.pdf p. 3"), or who sent it over the API ("Example
+    # EHR, QuestionnaireResponse").
+    origin_detail = models.CharField(max_length=200, blank=True)
     revision = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField(auto_now=True)
@@ -424,6 +470,20 @@ class EventKind(models.TextChoices):
         "criteria_edition_upgraded",
         "Moved to a later edition of the criteria",
     )
+    # The FHIR prior-authorization API (reviewapp/fhir): the client organisation is the actor.
+    API_REQUEST_RECEIVED = "api_request_received", "Request received over the API"
+    API_SUBMIT = "api_submit", "Submitted over the API"
+    API_READ = "api_read", "Decision read over the API"
+    API_INQUIRE = "api_inquire", "Decision inquired over the API"
+    API_LETTER = "api_letter", "Letter downloaded over the API"
+    API_SUBSCRIBE = "api_subscribe", "Subscribed over the API"
+    API_NOTIFIED = "api_notified", "API client notified"
+    # Documents read for the reviewer (the documents app) and the suggestions read from them.
+    DOCUMENT_READ = "document_read", "Document read"
+    DOCUMENT_NOT_READ = "document_not_read", "Document could not be read"
+    DOCUMENT_READ_AGAIN = "document_read_again", "Document sent to be read again"
+    SUGGESTION_ACCEPTED = "suggestion_accepted", "Suggestion accepted"
+    SUGGESTION_DISMISSED = "suggestion_dismissed", "Suggestion dismissed"
 
 
 class CaseEvent(models.Model):

@@ -8,8 +8,10 @@ that fails raises ``CaseActionRefused`` with a message meant for the reviewer; n
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +33,14 @@ from .models import (
     Answer,
     AnswerStatus,
     Case,
+    CaseDiagnosis,
     CaseEvent,
     CaseFact,
     CaseStatus,
     EventKind,
     Evidence,
     EvidenceLink,
+    FactOrigin,
     InformationRequest,
     RequestedService,
     TurnaroundRule,
@@ -123,6 +127,22 @@ class Intake:
     received_at: dt.datetime
     clinical_summary: str
     services: list[tuple[str, int]]
+    # ICD-10-CM codes, primary first, already in dotted form (``icd10_normalise``).
+    diagnoses: tuple[str, ...] = ()
+
+
+ICD10_FORMAT = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+
+
+def icd10_normalise(code: str) -> str | None:
+    """An ICD-10-CM code in its dotted form (``g8929`` -> ``G89.29``), or None when it does not
+    have the shape of one. The code's existence is not checked (no ICD-10 table yet)."""
+    text = (code or "").strip().upper().replace(" ", "")
+    bare = text.replace(".", "")
+    if "." in text and text.index(".") != 3:
+        return None
+    dotted = bare[:3] + ("." + bare[3:] if len(bare) > 3 else "")
+    return dotted if ICD10_FORMAT.match(dotted) else None
 
 
 @transaction.atomic
@@ -178,6 +198,10 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
         )
         for i, (code, units) in enumerate(intake.services)
     )
+    CaseDiagnosis.objects.bulk_create(
+        CaseDiagnosis(case=case, position=i, code=code)
+        for i, code in enumerate(intake.diagnoses, start=1)
+    )
     event_record(
         case=case,
         actor=by,
@@ -187,6 +211,7 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
             "policy_version": version.label,
             "checklist": checklist.key,
             "codes": [f"{c} x{u}" for c, u in intake.services],
+            **({"diagnoses": list(intake.diagnoses)} if intake.diagnoses else {}),
             "status": case.status,
         },
     )
@@ -225,11 +250,21 @@ class Saved:
 
 @transaction.atomic
 def fact_record(
-    *, case: Case, by: User, name: str, raw_value: Any, expected_revision: int
+    *,
+    case: Case,
+    by: User,
+    name: str,
+    raw_value: Any,
+    expected_revision: int,
+    origin: str = FactOrigin.TYPED,
+    origin_detail: str = "",
 ) -> Saved:
     """Record (or with an empty value, clear) a clinical fact and re-propose what it decides.
 
-    Returns the fact (when its value changed) and the criteria that read it.
+    ``origin`` says where the value came from (typed by a reviewer, accepted from a document page,
+    or received from the provider over the API), ``origin_detail`` where exactly (the document and
+    page, or the sender); both are kept on the fact and in the timeline. Returns the fact (when its
+    value changed) and the criteria that read it.
     """
     case = case_lock(case)
     case_require_status(case, rules.EDITABLE, "changed")
@@ -255,32 +290,61 @@ def fact_record(
             value = definition.to_json(definition.parse(raw_value))
         except FactValueError as exc:
             raise CaseActionRefused(str(exc)) from None
-        if current and current.value == value:
+        if current and current.value == value and current.origin == origin:
             return Saved()
-        _fact_store(case, name, value, by, current)
+        _fact_store(case, name, value, by, current, origin=origin, origin_detail=origin_detail)
         after = value
     event_record(
         case=case,
         actor=by,
         kind=EventKind.FACT_RECORDED,
         summary=f"{definition.label}: {definition.display(_parsed(definition, before))}"
-        f" → {definition.display(_parsed(definition, after))}",
+        f" → {definition.display(_parsed(definition, after))}"
+        + (
+            ""
+            if origin == FactOrigin.TYPED
+            else f" ({_lower_first(FactOrigin(origin).label)}"
+            + (f": {origin_detail})" if origin_detail else ")")
+        ),
         before={name: before},
-        after={name: after},
+        after={name: after, "origin": origin, "origin_detail": origin_detail}
+        if origin != FactOrigin.TYPED
+        else {name: after},
     )
     return Saved(criteria=_repropose(case, names={name}), facts=(name,))
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _parsed(definition, value):
     return None if value is None else definition.parse(value)
 
 
-def _fact_store(case: Case, name: str, value: Any, by, current: CaseFact | None) -> None:
+def _fact_store(
+    case: Case,
+    name: str,
+    value: Any,
+    by,
+    current: CaseFact | None,
+    *,
+    origin: str = FactOrigin.TYPED,
+    origin_detail: str = "",
+) -> None:
     if current is None:
         fact = library.fact_row(name)
-        CaseFact.objects.create(case=case, fact=fact, value=value, recorded_by=by)
+        CaseFact.objects.create(
+            case=case,
+            fact=fact,
+            value=value,
+            recorded_by=by,
+            origin=origin,
+            origin_detail=origin_detail,
+        )
     else:
         current.value, current.recorded_by = value, by
+        current.origin, current.origin_detail = origin, origin_detail
         current.revision += 1
         current.save()
 
@@ -450,6 +514,11 @@ class UploadResult:
     duplicate: bool
 
 
+# Called with each newly stored document, inside the upload's transaction (the documents app
+# registers the request to read it). Apps above cases register here; cases imports none of them.
+EVIDENCE_STORED_HOOKS: list[Callable[..., Any]] = []
+
+
 @transaction.atomic
 def evidence_upload(
     *,
@@ -498,6 +567,8 @@ def evidence_upload(
         evidence.save()
         seen[info.sha256] = evidence
         results.append(UploadResult(evidence, duplicate=False))
+        for hook in EVIDENCE_STORED_HOOKS:
+            hook(evidence=evidence, by=by)
         event_record(
             case=case,
             actor=by,
@@ -512,6 +583,23 @@ def evidence_upload(
             },
         )
     return results
+
+
+class EvidenceCorrupt(Exception):
+    """The stored file no longer matches the SHA-256 recorded when it was uploaded."""
+
+
+def evidence_read_verified(*, evidence: Evidence) -> bytes:
+    """The document's bytes, checked against the SHA-256 recorded at upload (from whichever
+    storage holds it: a shared directory or an S3 bucket)."""
+    with evidence.file.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != evidence.sha256:
+        raise EvidenceCorrupt(
+            f"{evidence.original_name} does not match the SHA-256 recorded when it was "
+            "uploaded; it is not served."
+        )
+    return data
 
 
 def parse_pages(text: str, page_count: int | None) -> str:

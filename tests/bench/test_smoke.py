@@ -90,6 +90,7 @@ def test_every_scenario_runs_without_errors(bench_server):
     assert report.counts["cases.Answer"] > 0
     plan = seed.bench_plan()
     assert plan["checklist_documents"] == 3 and plan["letters"] and plan["answer_cases"]
+    assert plan["fhir"]["references"] and "@@PDF@@" in plan["fhir"]["bundle_template"]
 
     out = asyncio.run(driver.run(bench_server, plan, driver.SMOKE, say=lambda _: None))
 
@@ -100,3 +101,4 @@ def test_every_scenario_runs_without_errors(bench_server):
     assert not failures
     assert all(r["requests"] >= 1 for r in ran.values())
     assert all(r["queries_median"] is not None for r in ran.values())  # the middleware answered
+    assert ran["fhir_submit"]["requests"] >= 1 and ran["fhir_inquire"]["requests"] >= 1

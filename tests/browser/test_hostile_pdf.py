@@ -4,6 +4,8 @@ itself only downloads."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.core.files.base import ContentFile
 from playwright.sync_api import Page, expect
@@ -35,7 +37,7 @@ def test_a_hostile_pdf_in_the_viewer_raises_no_dialog(page: Page, screenshot, tm
         original_name="hostile.pdf",
         content_type="application/pdf",
         size=len(HOSTILE),
-        sha256="0" * 64,
+        sha256=hashlib.sha256(HOSTILE).hexdigest(),  # what the upload records
         page_count=1,
         doc_type="office_note",
         uploaded_by=nurse,

@@ -32,6 +32,7 @@ from reviewapp.cases.models import (
 )
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import Determination
+from reviewapp.documents.models import DocumentReading, Suggestion
 from tests.factories import CaseFactory, EvidenceFactory, meeting_case, pdf_bytes
 from tests.urlwalk import endpoints
 
@@ -249,6 +250,44 @@ def verify_letter(users, actor) -> Call:
     return Call("/letters/verify/", {"file": SimpleUploadedFile("l.pdf", pdf_bytes(1))})
 
 
+def _read_note(users) -> tuple[Case, Evidence]:
+    """A case with a note read (its suggestions waiting for a decision)."""
+    from reviewapp.documents import services as documents
+
+    case = _case(users)
+    note = b"Pain is 8/10 today. No signs of active infection.\n"
+    evidence = services.evidence_upload(
+        case=case,
+        by=users["nurse"],
+        files=[SimpleUploadedFile("note.txt", note)],
+        doc_type="office_note",
+        document_date=None,
+        source="",
+    )[0].evidence
+    documents.reading_run(reading_id=evidence.reading.pk)  # the worker, inline
+    return case, evidence
+
+
+def suggestion_accept(users, actor) -> Call:
+    case, evidence = _read_note(users)
+    suggestion = evidence.suggestions.get(fact__name="pain_nrs")
+    return Call(f"/cases/{case.pk}/suggestions/{suggestion.pk}/accept/", {}, case)
+
+
+def suggestion_dismiss(users, actor) -> Call:
+    case, evidence = _read_note(users)
+    suggestion = evidence.suggestions.get(fact__name="pain_nrs")
+    return Call(f"/cases/{case.pk}/suggestions/{suggestion.pk}/dismiss/", {}, case)
+
+
+def read_again(users, actor) -> Call:
+    from reviewapp.documents.models import DocumentReading
+
+    case, evidence = _read_note(users)
+    DocumentReading.objects.filter(evidence=evidence).update(status="failed", message="Test.")
+    return Call(f"/cases/{case.pk}/documents/{evidence.pk}/read-again/", {}, case)
+
+
 def logout(users, actor) -> Call:
     return Call("/accounts/logout/", {})
 
@@ -278,6 +317,9 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "decisions:decide": (DIRECTOR, decide),
     "letters:sign": (REVIEWERS, sign_letter),
     "letters:verify": (REVIEWERS, verify_letter),
+    "documents:suggestion-accept": (REVIEWERS, suggestion_accept),
+    "documents:suggestion-dismiss": (REVIEWERS, suggestion_dismiss),
+    "documents:read-again": (REVIEWERS, read_again),
 }
 # Reads: they must refuse POST (405), so they cannot change anything.
 READ_ONLY = {
@@ -299,6 +341,9 @@ READ_ONLY = {
     "letters:preview",
     "letters:download",
     "accounts:password-change-done",
+    "documents:panel",
+    "documents:search",
+    "documents:page-text",
     "audit:access-log",
     "audit:access-log-export",
     "audit:security-events",
@@ -307,6 +352,22 @@ READ_ONLY = {
 # The sign-in page is the one form open to anonymous visitors (throttled by django-axes); a
 # password link's page needs the link's one-time token (tests/reviewapp/accounts/).
 OPEN = {"accounts:login", "accounts:password-reset-confirm", "accounts:password-reset-complete"}
+# The FHIR API answers bearer tokens of registered client organisations, never staff sessions;
+# each endpoint with the scope it needs (tests/reviewapp/fhir covers scopes, clients and
+# isolation). The CapabilityStatement and the token endpoint are open by design.
+API = {
+    "fhir:claim-submit": "submit",
+    "fhir:claim-inquire": "read",
+    "fhir:claimresponse-search": "read",
+    "fhir:claimresponse-read": "read",
+    "fhir:questionnaire-search": "read",
+    "fhir:questionnaire-read": "read",
+    "fhir:valueset-read": "read",
+    "fhir:binary-read": "read",
+    "fhir:subscriptions": "read",
+    "fhir:subscription-detail": "read",
+}
+API_OPEN = {"fhir:metadata", "oauth-token"}
 
 
 def test_every_endpoint_is_classified():
@@ -318,8 +379,23 @@ def test_every_endpoint_is_classified():
         and e.name not in STATE_CHANGING
         and e.name not in READ_ONLY
         and e.name not in OPEN
+        and e.name not in API
+        and e.name not in API_OPEN
     )
     assert unclassified == [], "classify these endpoints in the permission matrix"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_api_endpoints_refuse_staff_sessions(role, role_clients):
+    """A signed-in staff member's session is not an API credential: 401 on every API endpoint."""
+    paths = {e.name: e.path for e in endpoints({"pk": "1"}) if e.name in API}
+    assert set(paths) == set(API)
+    for name, path in paths.items():
+        client = role_clients[role]
+        method = "post" if name in ("fhir:claim-submit", "fhir:claim-inquire") else "get"
+        response = getattr(client, method)(path, content_type="application/fhir+json")
+        assert response.status_code == 401, (name, role, response.status_code)
 
 
 @pytest.mark.django_db
@@ -351,6 +427,10 @@ def fingerprint(case: Case | None) -> tuple:
         CriterionException.objects.filter(**scope, withdrawn_at__isnull=True).count(),
         Determination.objects.filter(**scope).count(),
         CaseEvent.objects.filter(**scope).exclude(kind="refused").count(),
+        Suggestion.objects.filter(**scope).exclude(status="pending").count(),
+        DocumentReading.objects.filter(
+            **({"evidence__case": case} if case else {}), status="queued"
+        ).count(),
     )
 
 

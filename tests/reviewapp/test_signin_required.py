@@ -7,12 +7,16 @@ from django.shortcuts import resolve_url
 from tests.urlwalk import endpoints
 
 # The only pages a signed-out visitor may reach: the sign-in page, the load balancer's probe, and
-# the page a password link opens (it needs the link's one-time token; tested in accounts/).
+# the page a password link opens (it needs the link's one-time token; tested in accounts/), and the
+# FHIR API's CapabilityStatement and OAuth token endpoint (the API's other endpoints answer 401
+# without a bearer token).
 OPEN_TO_ANONYMOUS = {
     "accounts:login",
     "healthz",
     "accounts:password-reset-confirm",
     "accounts:password-reset-complete",
+    "fhir:metadata",
+    "oauth-token",
 }
 
 
@@ -33,7 +37,7 @@ def test_every_url_refuses_anonymous_users(client, method):
         landed_on_sign_in = bool(response.redirect_chain) and response.redirect_chain[-1][
             0
         ].startswith(login_url)
-        refused = landed_on_sign_in or response.status_code in (403, 405)
+        refused = landed_on_sign_in or response.status_code in (401, 403, 405)
         assert refused, (
             f"{method.upper()} {endpoint.path} ({endpoint.name}) answered "
             f"{response.status_code} to an anonymous user"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from reviewapp.core.htmx import back_to, render_fragments
 
@@ -59,19 +62,26 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     links = [("link-form", {**context, "row": row}) for row in context["ws"].rows.values()]
     panel = {**context, "oob": False, "upload_form": form if error else None}
     fragments = [("evidence-panel", panel), *links, ("timeline", context), ("messages", context)]
-    return render_fragments(request, DETAIL, fragments, status=422 if error else 200)
+    response = render_fragments(request, DETAIL, fragments, status=422 if error else 200)
+    # Whatever else shows the case's documents (their reading progress) refreshes itself.
+    return trigger_client_event(response, "evidence-changed", after="settle")
 
 
 @require_GET
 @xframe_options_sameorigin
-def evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
-    """The document itself, to signed-in staff allowed on the case; never a public URL."""
+def evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    """The document itself, to signed-in staff allowed on the case; never a public URL. Served
+    only when its bytes still match the SHA-256 recorded at upload."""
     case = selectors.case_get_for_user(user=request.user, pk=pk)
     evidence = selectors.evidence_get(case=case, pk=evidence_id)
     if evidence is None:
         raise Http404("No such document on this case.")
     inline = evidence.content_type in INLINE_TYPES and request.GET.get("download") != "1"
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    try:
+        data = services.evidence_read_verified(evidence=evidence)
+    except services.EvidenceCorrupt as exc:
+        return HttpResponse(str(exc), status=500, content_type="text/plain; charset=utf-8")
+    response = FileResponse(io.BytesIO(data), content_type=evidence.content_type)
     if evidence.content_type == "text/plain":
         response["Content-Type"] = "text/plain; charset=utf-8"
     response["Content-Disposition"] = content_disposition_header(

@@ -9,6 +9,9 @@ frame it with a sandbox that does not allow scripts. The raw PDF is only ever a 
 - ``/cases/<pk>/evidence/<id>/view/?page=N`` opens the viewer at page N (the checklist's links
   and search hits open a document at its page this way);
 - ``/cases/<pk>/evidence/<id>/pages/<N>.png`` is page N as an image (PDF and TIFF documents).
+
+What is shown is read with its SHA-256 checked against the one recorded at upload: a file
+changed in storage since then is not shown.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from django.views.decorators.http import require_safe
 
 from reviewapp.core.pdfs import PdfRefused, pdf_page_png
 
-from .. import selectors
+from .. import selectors, services
 from ..models import Evidence
 
 VIEWER_CSP = (
@@ -56,8 +59,11 @@ def evidence_view(request: HttpRequest, pk: int, evidence_id: int) -> HttpRespon
     page = min(max(asked, 1), pages)
     text = ""
     if evidence.content_type == "text/plain":
-        with evidence.file.open("rb") as handle:
-            text = handle.read(TEXT_SHOWN * 4).decode("utf-8", errors="replace")[:TEXT_SHOWN]
+        try:
+            data = services.evidence_read_verified(evidence=evidence)
+        except services.EvidenceCorrupt as exc:
+            return _corrupt(exc)
+        text = data[: TEXT_SHOWN * 4].decode("utf-8", errors="replace")[:TEXT_SHOWN]
     context = {
         "evidence": evidence,
         "case": evidence.case,
@@ -87,8 +93,10 @@ def evidence_page(request: HttpRequest, pk: int, evidence_id: int, page: int) ->
     pages = _page_count(evidence)
     if not 1 <= page <= pages:
         raise Http404(f"This document has {pages} page{'s' if pages > 1 else ''}.")
-    with evidence.file.open("rb") as handle:
-        data = handle.read()
+    try:
+        data = services.evidence_read_verified(evidence=evidence)
+    except services.EvidenceCorrupt as exc:
+        return _corrupt(exc)
     try:
         if evidence.content_type == "application/pdf":
             png = pdf_page_png(data, page=page, dpi=settings.EVIDENCE_VIEWER_DPI, max_side=MAX_SIDE)
@@ -102,6 +110,11 @@ def evidence_page(request: HttpRequest, pk: int, evidence_id: int, page: int) ->
     response["Content-Security-Policy"] = IMAGE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _corrupt(exc: Exception) -> HttpResponse:
+    """A document whose bytes no longer match the SHA-256 recorded at upload is not shown."""
+    return HttpResponse(str(exc), status=500, content_type="text/plain; charset=utf-8")
 
 
 def _tiff_page_png(data: bytes, *, page: int) -> bytes:

@@ -6,7 +6,7 @@ import pytest
 
 from criteria import selectors as library
 from reviewapp.cases import services
-from reviewapp.cases.models import Answer, CaseEvent, CaseFact
+from reviewapp.cases.models import Answer, CaseEvent, CaseFact, EventKind, FactOrigin
 from tests.factories import CaseFactory, EvidenceFactory
 
 from .conftest import HTMX
@@ -149,6 +149,30 @@ def test_fact_edits_conflict_too(case, nurse, nurse_client):
     assert response.status_code == 409
     assert "was changed by" in response.content.decode()
     assert CaseFact.objects.get(case=case, fact__name="pain_nrs").value == 5
+
+
+def test_a_fact_records_where_it_came_from(case, nurse, nurse_client):
+    nurse_client.post(f"/cases/{case.pk}/facts/pain_nrs/", {"revision": 0, "value": "6"})
+    typed = CaseFact.objects.get(case=case, fact__name="pain_nrs")
+    assert (typed.origin, typed.origin_detail) == (FactOrigin.TYPED, "")
+    services.fact_record(
+        case=case,
+        by=nurse,
+        name="pain_nrs",
+        raw_value=8,
+        expected_revision=typed.revision,
+        origin=FactOrigin.API,
+        origin_detail="Claim bundle 77",
+    )
+    received = CaseFact.objects.get(case=case, fact__name="pain_nrs")
+    assert (received.value, received.origin, received.origin_detail) == (
+        8,
+        "api",
+        "Claim bundle 77",
+    )
+    event = CaseEvent.objects.filter(case=case, kind=EventKind.FACT_RECORDED).first()
+    assert event.after == {"pain_nrs": 8, "origin": "api", "origin_detail": "Claim bundle 77"}
+    assert event.summary.endswith("(received from the provider over the API: Claim bundle 77)")
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Evidence uploads: type from content, limits, hostile names, duplicates; private serving."""
 
 import hashlib
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -54,6 +55,8 @@ def test_upload_several_documents_at_once(case, nurse_client):
     assert html.count('hx-swap-oob="true"') >= 11 and 'id="link-form-' in html
     assert 'class="list-group-item criterion-row"' not in html and 'id="checklist"' not in html
     assert "wound.png</option>" in html
+    # What else shows the case's documents (the documents panel) is told to refresh.
+    assert json.loads(response["HX-Trigger-After-Settle"]) == {"evidence-changed": {}}
 
 
 def test_a_duplicate_upload_is_recognised(case, nurse_client):
@@ -157,6 +160,20 @@ def test_evidence_is_served_privately_with_safe_headers(case, nurse_client, role
     anonymous = role_clients["anonymous"].get(url)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     assert role_clients["director"].get(url).status_code == 200
+
+
+def test_a_document_changed_since_its_upload_is_not_served(case, nurse_client):
+    upload(nurse_client, case, SimpleUploadedFile("note.pdf", pdf_bytes(2)))
+    evidence = Evidence.objects.get()
+    url = f"/cases/{case.pk}/evidence/{evidence.pk}/file/"
+    assert nurse_client.get(url).status_code == 200
+    with evidence.file.storage.open(evidence.file.name, "wb") as stored:
+        stored.write(pdf_bytes(2) + b"% appended behind the application's back\n")
+    # Neither the file nor the viewer's picture of a page is shown.
+    for refused in (nurse_client.get(url), nurse_client.get(url.replace("file/", "pages/1.png"))):
+        assert refused.status_code == 500
+        assert refused["Content-Type"] == "text/plain; charset=utf-8"
+        assert "note.pdf does not match the SHA-256 recorded" in refused.content.decode()
 
 
 def test_evidence_files_are_not_under_any_public_url(case, nurse_client, client):

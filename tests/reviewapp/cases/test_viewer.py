@@ -3,6 +3,7 @@ can run; the raw PDF is only ever a download; a page out of range is a clear 404
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -87,7 +88,7 @@ def test_a_stored_hostile_pdf_is_still_only_a_picture(case, nurse, nurse_client)
         original_name="hostile.pdf",
         content_type="application/pdf",
         size=1,
-        sha256="0" * 64,
+        sha256=hashlib.sha256(hostile_pdfs.HOSTILE["escaped-names"]).hexdigest(),
         page_count=1,
         doc_type="office_note",
         uploaded_by=nurse,
