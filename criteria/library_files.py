@@ -33,6 +33,10 @@ EXTERNAL_FACT = "external_review_met"
 EXTERNAL_LABEL = "EXT"
 DIRECTOR_REVIEW_FACT = "medical_director_review_met"
 DIRECTOR_REVIEW_LABEL = "MDR"
+WASHINGTON_HTA_FACT = "washington_hta_met"
+# Outcomes of the plan's own reviews: recorded by the plan from its review, never asked of the
+# provider (the FHIR questionnaires leave them out).
+PLAN_RECORDED_FACTS = frozenset({EXTERNAL_FACT, DIRECTOR_REVIEW_FACT, WASHINGTON_HTA_FACT})
 ROUTE_OUTCOMES = {Outcome.EXTERNAL.value, Outcome.NOT_ADDRESSED.value}
 # Month names as "next review" statements write them (e.g. "August 2026").
 MONTHS = {
