@@ -154,6 +154,7 @@ class LetterCriterion:
     reason: str = ""
     exception_rationale: str = ""
     exception_kind: str = ""
+    exception_condition: str = ""  # the policy's waiver ground the director found applies
     citation: str = ""
     documents: list[str] = field(default_factory=list)
 
@@ -203,6 +204,7 @@ def letter_context(determination: Determination, *, letter_date: dt.date) -> dic
         "policy_citation": policy_citation(policy),
         "checklist_title": policy.get("checklist", ""),
         "external": bool(policy.get("external")),
+        "route": policy.get("route") or {},
         "appeal_rights": appeal_rights(case.line_of_business) if adverse else None,
         "peer_to_peer": list(
             PeerToPeerOffer.objects.filter(determination=determination).order_by("offered_at")
@@ -234,6 +236,7 @@ def criteria_rows(snapshot: list[dict]) -> list[LetterCriterion]:
                 reason=_failed_reason(status, item),
                 exception_rationale=exception.get("rationale", ""),
                 exception_kind=exception.get("kind_label", ""),
+                exception_condition=exception.get("waiver_condition_label", ""),
                 citation=item.get("citation", ""),
                 documents=[_document(e) for e in item.get("evidence") or []],
             )

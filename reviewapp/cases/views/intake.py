@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import forms, selectors, services
@@ -40,11 +41,14 @@ def intake(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Case {case.reference} opened.")
+            for notice in selectors.case_opening_notices(case):
+                messages.warning(request, notice)
             return redirect("cases:detail", pk=case.pk)
     context = {
         "form": form,
         "known_codes": forms.known_codes(),
         "rules": selectors.turnaround_rules(),
+        "policy_notices": selectors.intake_policy_notices(on=timezone.localdate()),
     }
     return render(
         request, "cases/intake.html", context, status=422 if request.method == "POST" else 200

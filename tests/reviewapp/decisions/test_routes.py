@@ -6,6 +6,7 @@ import pytest
 from reviewapp.cases import selectors as case_selectors
 from reviewapp.decisions import services
 from reviewapp.decisions.models import Determination
+from reviewapp.letters import services as letters
 from tests.criteria.library.cases_uhc import MEETS as UHC
 from tests.factories import answered_case
 
@@ -45,7 +46,14 @@ def test_a_request_the_policy_does_not_address_is_approved_by_the_directors_exce
     )
     assert exception.kind == "director_discretion"
     approve_all(case, director)
-    assert Determination.objects.get(case=case).outcome == "approved_exception"
+    determination = Determination.objects.get(case=case)
+    assert determination.outcome == "approved_exception"
+    # The route is recorded with the determination and the letter says why the director decided.
+    route = determination.policy_snapshot["route"]
+    assert route["outcome"] == "not_addressed" and "replacing an implanted pump" in route["reason"]
+    html = letters.letter_render_html(determination=determination)
+    assert f"This policy does not cover this request: {route['reason']}" in " ".join(html.split())
+    assert "A medical director reviewed it on its medical merits instead." in html
 
 
 def test_a_member_under_18_is_routed_to_the_director_never_approved_by_a_nurse(nurse, director):
@@ -61,7 +69,13 @@ def test_a_member_under_18_is_routed_to_the_director_never_approved_by_a_nurse(n
     case_services.case_refer_to_director(case=case, by=nurse, summary="Member is 16.")
     case.refresh_from_db()
     approve_all(case, director)
-    assert Determination.objects.get(case=case).outcome == "approved"
+    determination = Determination.objects.get(case=case)
+    assert determination.outcome == "approved"
+    html = " ".join(letters.letter_render_html(determination=determination).split())
+    # Not "every requirement of the policy is met": the policy does not address the member.
+    assert "every requirement of the policy is met" not in html
+    assert "The policy does not cover this kind of request" in html
+    assert "does not address members younger than 18 (T.1)" in html
 
 
 def test_an_external_review_whose_route_is_undecided_is_not_approvable(nurse):
