@@ -111,7 +111,7 @@ def determination_snapshot(case: Case) -> tuple[list[dict], dict]:
             }
         )
     version = case.policy_version
-    policy = {
+    policy: dict[str, object] = {
         "key": version.policy.key,
         "payer": version.policy.payer,
         "number": version.policy.number,
