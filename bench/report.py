@@ -28,7 +28,7 @@ BUDGETS = [
     Budget("answer_save", "p95_ms", 30, "criterion answer save (htmx)"),
     Budget("fact_save", "p95_ms", 50, "fact save (htmx, re-proposes)"),
     Budget("evidence_upload", "p95_ms", 150, "1 MB PDF upload"),
-    Budget("letter_sign", "p50_ms", 1500, "letter render + sign (median)"),
+    Budget("letter_sign", "p50_ms", 600, "letter render + sign (median)"),
     Budget("fhir_submit", "p95_ms", 400, "FHIR $submit with a 1 MB PDF (new case)"),
     Budget("fhir_inquire", "p95_ms", 80, "FHIR $inquire (decision as it stands)"),
 ]

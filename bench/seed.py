@@ -489,6 +489,22 @@ FIELDS: dict[type[models.Model], list[str]] = {
         "referred_at",
         "closed_at",
         "correction_reason",
+        "member_address_line1",
+        "member_address_line2",
+        "member_city",
+        "member_state",
+        "member_zip",
+        "preferred_language",
+        "alternate_format",
+        "provider_address_line1",
+        "provider_address_line2",
+        "provider_city",
+        "provider_state",
+        "provider_zip",
+        "provider_fax",
+        "servicing_provider_name",
+        "servicing_provider_npi",
+        "notice_sent_at",
     ],
     RequestedService: ["id", "case_id", "code", "units", "description", "position"],
     CaseFact: [
@@ -566,13 +582,16 @@ FIELDS: dict[type[models.Model], list[str]] = {
         "signed_at",
         "letter_pdf",
         "letter_sha256",
+        "explanation",
+        "reason_items",
+        "letter_language",
     ],
     CodeDecision: ["id", "determination_id", "code", "units", "description", "decision", "reason"],
 }
 JSON_FIELDS = {
     CaseFact: ("value",),
     CaseEvent: ("before", "after"),
-    Determination: ("criteria_snapshot", "policy_snapshot"),
+    Determination: ("criteria_snapshot", "policy_snapshot", "reason_items"),
 }
 DOC_TYPES = [
     DocumentType.OFFICE_NOTE,
@@ -714,6 +733,22 @@ class Generator:
                 referred_at,
                 closed_at,
                 "",
+                f"{100 + case_id % 900} Bench Street",
+                "",
+                "Baton Rouge",
+                "LA",
+                "70801",
+                "es" if case_id % 10 == 0 else "en",
+                "large_print" if case_id % 50 == 0 else "",
+                "200 Clinic Way",
+                "",
+                "New Orleans",
+                "LA",
+                "70112",
+                "5045550100" if case_id % 2 else "",
+                "",
+                "",
+                closed_at,  # a closed case's member was notified when it closed
             ),
         )
         codes = rng.choice(STAGE_CODES[info.checklist.stage])
@@ -938,6 +973,9 @@ class Generator:
                 closed_at if signed else None,
                 f"letters/{case_id}/{determination_id}-seeded.pdf" if signed else "",
                 hashlib.sha256(f"letter-{determination_id}".encode()).hexdigest() if signed else "",
+                "",
+                "[]",
+                "en",
             ),
         )
         for code, units in codes:

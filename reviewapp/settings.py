@@ -233,6 +233,10 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE: str = env.str("TIME_ZONE", "America/Chicago")
 USE_I18N = True
 USE_TZ = True
+# The staff pages are in English; letters are also written in Spanish (locale/es), chosen per
+# letter from the member's preferred language.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # Static files: vendored Bootstrap and htmx, served by WhiteNoise (no CDN anywhere).
 STATIC_URL = "/static/"
@@ -343,9 +347,17 @@ ORGANISATION_NAME: str = env.str("ORGANISATION_NAME", "Bayou Valley Health Plan 
 ORGANISATION_ADDRESS: str = env.str(
     "ORGANISATION_ADDRESS", "100 Example Street, Suite 200, Springfield, ST 00000"
 )
-ORGANISATION_PHONE: str = env.str(
-    "ORGANISATION_PHONE", "1-800-555-0100 (if you have trouble hearing or speaking, dial 711)"
-)
+ORGANISATION_PHONE: str = env.str("ORGANISATION_PHONE", "1-800-555-0100 (TTY: 711)")
+ORGANISATION_FAX: str = env.str("ORGANISATION_FAX", "1-800-555-0101")
+ORGANISATION_EMAIL: str = env.str("ORGANISATION_EMAIL", "civil.rights@example.org")
+ORGANISATION_WEBSITE: str = env.str("ORGANISATION_WEBSITE", "www.example.org/nondiscrimination")
+# The number printed in the taglines (free language help), with its text-telephone access.
+ORGANISATION_LANGUAGE_LINE: str = env.str("ORGANISATION_LANGUAGE_LINE", "1-800-555-0100 (TTY: 711)")
+# How long an approval's authorization is valid, from the decision date (days).
+AUTHORIZATION_VALID_DAYS: int = env.int("AUTHORIZATION_VALID_DAYS", 180)
+# The plan's own state: its letter settings (taglines, agencies) apply to members whose mailing
+# address is in a state without settings of its own.
+ORGANISATION_STATE: str = env.str("ORGANISATION_STATE", "LA")
 # The organisation's signing key and certificate for determination letters (PKCS#12). The demo
 # generates a self-signed one at the default path; production points this at the real one.
 LETTER_SIGNING_PKCS12 = Path(env.str("LETTER_SIGNING_PKCS12", str(VAR_DIR / "letter-signing.p12")))

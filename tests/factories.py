@@ -44,8 +44,17 @@ class CaseFactory(factory.Factory):
     member_name = factory.Sequence(lambda n: f"Test Member {n}")
     member_id = factory.Sequence(lambda n: f"TM{n:06d}")
     member_dob = dt.date(1970, 5, 17)
+    member_address_line1 = factory.Sequence(lambda n: f"{n + 10} Test Lane")
+    member_city = "Baton Rouge"
+    member_state = "LA"
+    member_zip = "70801"
     provider_name = "Dr. Test Provider"
     provider_npi = "1234567893"
+    provider_address_line1 = "200 Clinic Way"
+    provider_city = "Baton Rouge"
+    provider_state = "LA"
+    provider_zip = "70802"
+    provider_fax = "2255550123"
     line_of_business = "commercial"
     priority = "standard"
     policy = "molina-mcp-160"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
@@ -14,7 +15,16 @@ from criteria.codes import CodeListError, catalogue, parse_code_list, suggest_st
 from criteria.models import Policy
 from criteria.vocabulary import INDICATIONS, STAGES
 
-from .models import AnswerStatus, CaseStatus, DocumentType, LineOfBusiness, Priority
+from .models import (
+    US_STATES,
+    AlternateFormat,
+    AnswerStatus,
+    CaseStatus,
+    DocumentType,
+    LineOfBusiness,
+    PreferredLanguage,
+    Priority,
+)
 
 
 def npi_is_valid(npi: str) -> bool:
@@ -38,8 +48,46 @@ class IntakeForm(forms.Form):
     member_dob = forms.DateField(
         label="Member date of birth", widget=forms.DateInput(attrs={"type": "date"})
     )
+    member_address_line1 = forms.CharField(label="Member mailing address", max_length=120)
+    member_address_line2 = forms.CharField(
+        label="Member address line 2", max_length=120, required=False
+    )
+    member_city = forms.CharField(label="Member city", max_length=60)
+    member_state = forms.CharField(label="Member state", max_length=2, min_length=2)
+    member_zip = forms.CharField(label="Member ZIP code", max_length=10)
+    preferred_language = forms.ChoiceField(
+        choices=PreferredLanguage.choices,
+        initial=PreferredLanguage.ENGLISH,
+        help_text="Letters are written in English or Spanish; every letter offers free help in "
+        "other languages.",
+    )
+    alternate_format = forms.ChoiceField(
+        label="Letter format", choices=AlternateFormat.choices, required=False
+    )
     provider_name = forms.CharField(label="Requesting provider", max_length=120)
     provider_npi = forms.CharField(label="Provider NPI", max_length=10, min_length=10)
+    provider_address_line1 = forms.CharField(label="Provider address", max_length=120)
+    provider_address_line2 = forms.CharField(
+        label="Provider address line 2", max_length=120, required=False
+    )
+    provider_city = forms.CharField(label="Provider city", max_length=60)
+    provider_state = forms.CharField(label="Provider state", max_length=2, min_length=2)
+    provider_zip = forms.CharField(label="Provider ZIP code", max_length=10)
+    provider_fax = forms.CharField(
+        label="Provider fax",
+        max_length=20,
+        required=False,
+        help_text="The provider's copy of each letter is faxed when a number is given.",
+    )
+    servicing_provider_name = forms.CharField(
+        label="Servicing provider",
+        max_length=120,
+        required=False,
+        help_text="Who will perform the service, if not the requesting provider.",
+    )
+    servicing_provider_npi = forms.CharField(
+        label="NPI of the servicing provider", max_length=10, required=False
+    )
     line_of_business = forms.ChoiceField(choices=LineOfBusiness.choices)
     policy = forms.ModelChoiceField(
         label="Payer policy",
@@ -85,9 +133,19 @@ class IntakeForm(forms.Form):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
-                "Member", Row(Column("member_name"), Column("member_id"), Column("member_dob"))
+                "Member",
+                Row(Column("member_name"), Column("member_id"), Column("member_dob")),
+                Row(Column("member_address_line1"), Column("member_address_line2")),
+                Row(Column("member_city"), Column("member_state"), Column("member_zip")),
+                Row(Column("preferred_language"), Column("alternate_format")),
             ),
-            Fieldset("Requesting provider", Row(Column("provider_name"), Column("provider_npi"))),
+            Fieldset(
+                "Requesting provider",
+                Row(Column("provider_name"), Column("provider_npi"), Column("provider_fax")),
+                Row(Column("provider_address_line1"), Column("provider_address_line2")),
+                Row(Column("provider_city"), Column("provider_state"), Column("provider_zip")),
+                Row(Column("servicing_provider_name"), Column("servicing_provider_npi")),
+            ),
             Fieldset(
                 "Request",
                 Row(Column("line_of_business"), Column("policy"), Column("indication")),
@@ -122,6 +180,46 @@ class IntakeForm(forms.Form):
         if dob < today.replace(year=today.year - 125):
             raise forms.ValidationError("The date of birth is more than 125 years ago.")
         return dob
+
+    def _state(self, name: str) -> str:
+        state = self.cleaned_data[name].strip().upper()
+        if state not in US_STATES:
+            raise forms.ValidationError("Use the two-letter postal code of a US state, e.g. LA.")
+        return state
+
+    def clean_member_state(self) -> str:
+        return self._state("member_state")
+
+    def clean_provider_state(self) -> str:
+        return self._state("provider_state")
+
+    def _zip(self, name: str) -> str:
+        value = self.cleaned_data[name].strip()
+        if not re.fullmatch(r"[0-9]{5}(-[0-9]{4})?", value):
+            raise forms.ValidationError("A ZIP code is 5 digits, or 5 + 4 (70801-1234).")
+        return value
+
+    def clean_member_zip(self) -> str:
+        return self._zip("member_zip")
+
+    def clean_provider_zip(self) -> str:
+        return self._zip("provider_zip")
+
+    def clean_provider_fax(self) -> str:
+        digits = re.sub(r"[\s().+-]", "", self.cleaned_data["provider_fax"])
+        if not digits:
+            return ""
+        if len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        if not digits.isdigit() or len(digits) != 10 or digits[0] in "01":
+            raise forms.ValidationError("A US fax number has 10 digits: 225-555-0123.")
+        return digits
+
+    def clean_servicing_provider_npi(self) -> str:
+        npi = self.cleaned_data["servicing_provider_npi"].strip()
+        if npi and (not npi.isdigit() or len(npi) != 10 or not npi_is_valid(npi)):
+            raise forms.ValidationError("An NPI is 10 digits and passes its check digit.")
+        return npi
 
     def clean_provider_npi(self) -> str:
         npi = self.cleaned_data["provider_npi"].strip()

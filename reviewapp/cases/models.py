@@ -30,6 +30,41 @@ class Priority(models.TextChoices):
     STANDARD = "standard", "Standard"
 
 
+class PreferredLanguage(models.TextChoices):
+    """The member's preferred language, recorded at intake. Letters are written in English or in
+    Spanish; every letter also carries taglines offering free help in the state's languages."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+    VIETNAMESE = "vi", "Vietnamese"
+    CHINESE = "zh", "Chinese"
+    ARABIC = "ar", "Arabic"
+    FRENCH = "fr", "French"
+    TAGALOG = "tl", "Tagalog"
+    KOREAN = "ko", "Korean"
+    PORTUGUESE = "pt", "Portuguese"
+    LAO = "lo", "Lao"
+    GERMAN = "de", "German"
+    JAPANESE = "ja", "Japanese"
+    PERSIAN = "fa", "Persian (Farsi)"
+    RUSSIAN = "ru", "Russian"
+    HINDI = "hi", "Hindi"
+    THAI = "th", "Thai"
+    OTHER = "other", "Another language"
+
+
+class AlternateFormat(models.TextChoices):
+    STANDARD = "", "Standard print"
+    LARGE_PRINT = "large_print", "Large print (18 point)"
+
+
+# US states, the District of Columbia and the territories, by postal code.
+US_STATES = frozenset(
+    """AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ
+    NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP""".split()  # noqa: SIM905
+)
+
+
 class CaseStatus(models.TextChoices):
     INTAKE = "intake", "Intake"
     IN_REVIEW = "in_review", "In review"
@@ -94,8 +129,29 @@ class Case(models.Model):
     member_name = models.CharField(max_length=120)
     member_id = models.CharField(max_length=30, db_index=True)
     member_dob = models.DateField("member date of birth")
+    # Where letters go (blank on cases opened before intake recorded them).
+    member_address_line1 = models.CharField("member mailing address", max_length=120, blank=True)
+    member_address_line2 = models.CharField(max_length=120, blank=True)
+    member_city = models.CharField(max_length=60, blank=True)
+    member_state = models.CharField(max_length=2, blank=True)
+    member_zip = models.CharField("member ZIP code", max_length=10, blank=True)
+    preferred_language = models.CharField(
+        max_length=10, choices=PreferredLanguage.choices, default=PreferredLanguage.ENGLISH
+    )
+    alternate_format = models.CharField(
+        max_length=20, choices=AlternateFormat.choices, blank=True, default=AlternateFormat.STANDARD
+    )
     provider_name = models.CharField("requesting provider", max_length=120)
     provider_npi = models.CharField("provider NPI", max_length=10)
+    provider_address_line1 = models.CharField("provider address", max_length=120, blank=True)
+    provider_address_line2 = models.CharField(max_length=120, blank=True)
+    provider_city = models.CharField(max_length=60, blank=True)
+    provider_state = models.CharField(max_length=2, blank=True)
+    provider_zip = models.CharField("provider ZIP code", max_length=10, blank=True)
+    provider_fax = models.CharField("provider fax", max_length=10, blank=True)
+    # Who will perform the service, when not the requesting provider (printed on authorizations).
+    servicing_provider_name = models.CharField(max_length=120, blank=True)
+    servicing_provider_npi = models.CharField("servicing provider NPI", max_length=10, blank=True)
     line_of_business = models.CharField(max_length=20, choices=LineOfBusiness.choices)
     priority = models.CharField(max_length=10, choices=Priority.choices)
 
@@ -131,6 +187,9 @@ class Case(models.Model):
     referral_summary = models.TextField(blank=True)
     referred_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The notice: when the member's copy of the determination letter was sent. The turnaround
+    # clock stops here (not at the decision, not at signing); reopening clears it.
+    notice_sent_at = models.DateTimeField("member notified", null=True, blank=True)
     # Set while a decided case is reopened to correct its determination: the next determination
     # supersedes the one in force, and records this reason.
     correction_reason = models.TextField(blank=True)
@@ -150,6 +209,31 @@ class Case(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(provider_npi__regex=r"^[0-9]{10}$"), name="case_npi_ten_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(member_state="") | Q(member_state__regex=r"^[A-Z]{2}$"),
+                name="case_member_state_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(provider_state="") | Q(provider_state__regex=r"^[A-Z]{2}$"),
+                name="case_provider_state_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(member_zip="") | Q(member_zip__regex=r"^[0-9]{5}(-[0-9]{4})?$"),
+                name="case_member_zip_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(provider_zip="") | Q(provider_zip__regex=r"^[0-9]{5}(-[0-9]{4})?$"),
+                name="case_provider_zip_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(provider_fax="") | Q(provider_fax__regex=r"^[0-9]{10}$"),
+                name="case_provider_fax_ten_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(servicing_provider_npi="")
+                | Q(servicing_provider_npi__regex=r"^[0-9]{10}$"),
+                name="case_servicing_npi_ten_digits",
             ),
         ]
 
@@ -474,6 +558,9 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     REOPENED = "reopened", "Reopened for correction"
     LETTER_SIGNED = "letter_signed", "Letter signed"
+    EXTENSION_NOTICE_SIGNED = "extension_notice_signed", "Extension notice signed"
+    MAIL_BATCH_PRINTED = "mail_batch_printed", "Letter printed for mail"
+    LETTER_SENT = "letter_sent", "Letter sent"
     CLOSED = "closed", "Closed"
     REFUSED = "refused", "Refused attempt"
     CRITERIA_EDITION_UPGRADED = (

@@ -129,6 +129,22 @@ class Intake:
     services: list[tuple[str, int]]
     # ICD-10-CM codes, primary first, already in dotted form (``icd10_normalise``).
     diagnoses: tuple[str, ...] = ()
+    # Delivery: where letters go, in which language and format (forms validate them).
+    member_address_line1: str = ""
+    member_address_line2: str = ""
+    member_city: str = ""
+    member_state: str = ""
+    member_zip: str = ""
+    preferred_language: str = "en"
+    alternate_format: str = ""
+    provider_address_line1: str = ""
+    provider_address_line2: str = ""
+    provider_city: str = ""
+    provider_state: str = ""
+    provider_zip: str = ""
+    provider_fax: str = ""
+    servicing_provider_name: str = ""
+    servicing_provider_npi: str = ""
 
 
 ICD10_FORMAT = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
@@ -174,8 +190,23 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
         member_name=intake.member_name,
         member_id=intake.member_id,
         member_dob=intake.member_dob,
+        member_address_line1=intake.member_address_line1,
+        member_address_line2=intake.member_address_line2,
+        member_city=intake.member_city,
+        member_state=intake.member_state,
+        member_zip=intake.member_zip,
+        preferred_language=intake.preferred_language,
+        alternate_format=intake.alternate_format,
         provider_name=intake.provider_name,
         provider_npi=intake.provider_npi,
+        provider_address_line1=intake.provider_address_line1,
+        provider_address_line2=intake.provider_address_line2,
+        provider_city=intake.provider_city,
+        provider_state=intake.provider_state,
+        provider_zip=intake.provider_zip,
+        provider_fax=intake.provider_fax,
+        servicing_provider_name=intake.servicing_provider_name,
+        servicing_provider_npi=intake.servicing_provider_npi,
         line_of_business=intake.line_of_business,
         priority=intake.priority,
         policy=intake.policy,

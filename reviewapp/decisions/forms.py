@@ -15,20 +15,32 @@ class ExceptionForm(forms.Form):
     waiver_condition = forms.CharField(max_length=40, required=False)
 
 
-class DecisionForm(forms.Form):
-    """One approve/deny choice per requested code, the reasons, and the peer-to-peer offer."""
+REASON_PREFIX = "reason__"
 
-    reasons = forms.CharField(
-        label="Specific reasons (for anything not approved)",
-        required=False,
-        max_length=8000,
-        widget=forms.Textarea(attrs={"rows": 8}),
-    )
-    rationale = forms.CharField(
-        label="Clinical rationale (for the record)",
+
+class DecisionForm(forms.Form):
+    """One approve/deny choice per requested code; for anything not approved, one reason per
+    criterion not met (drafted, the wording editable) and an explanation to the member; the
+    internal clinical rationale; and the peer-to-peer offer.
+
+    The reason fields are the drafted criteria's, plus any the posted page carried (so that a
+    page drafted before an exception changed reaches the service, which refuses it by name).
+    """
+
+    explanation = forms.CharField(
+        label="Explanation to the member (printed in the letter)",
         required=False,
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Plain words, in the member's language. Required when every criterion is met "
+        "but a service is not approved.",
+    )
+    rationale = forms.CharField(
+        label="Internal clinical rationale (never printed)",
+        required=False,
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For the record and for reviewers; the member's letter never shows it.",
     )
     p2p_offered_to = forms.CharField(
         label="Peer-to-peer offered to", required=False, max_length=160
@@ -45,9 +57,22 @@ class DecisionForm(forms.Form):
     )
     p2p_notes = forms.CharField(label="Notes", required=False, max_length=2000)
 
-    def __init__(self, *args, services=(), **kwargs) -> None:
+    def __init__(self, *args, services=(), drafts=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.codes = [s.code for s in services]
+        self.drafts = list(drafts)
+        labels = [d.label for d in self.drafts]
+        posted = [key[len(REASON_PREFIX) :] for key in self.data if key.startswith(REASON_PREFIX)]
+        for label in labels + [p for p in posted if p not in labels]:
+            draft = next((d for d in self.drafts if d.label == label), None)
+            self.fields[REASON_PREFIX + label] = forms.CharField(
+                label=f"Reason for {label}"
+                + (f" ({draft.citation})" if draft and draft.citation else ""),
+                required=False,
+                max_length=2000,
+                initial=draft.text if draft else "",
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
         for service in services:
             self.fields[f"code_{service.code}"] = forms.ChoiceField(
                 label=f"{service.code}: {service.description}",
@@ -61,6 +86,17 @@ class DecisionForm(forms.Form):
 
     def code_decisions(self) -> dict[str, str]:
         return {code: self.cleaned_data[f"code_{code}"] for code in self.codes}
+
+    def reason_fields(self):
+        return [self[name] for name in self.fields if name.startswith(REASON_PREFIX)]
+
+    def reasons(self) -> dict[str, str]:
+        """Criterion label -> the wording, for every reason field (the service checks them)."""
+        return {
+            name[len(REASON_PREFIX) :]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(REASON_PREFIX)
+        }
 
 
 class ReopenForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Determinations, medical-director exceptions and peer-to-peer offers.
+"""Determinations, the authorizations approvals grant, and peer-to-peer offers.
 
 A determination records who decided what, when and why, with the criteria statuses as they stood.
 Once signed (its letter issued) it never changes: a correction reopens the case and a new
@@ -37,9 +37,18 @@ class Determination(models.Model):
     decider_role = models.CharField(max_length=40)
     decided_at = models.DateTimeField()
     reasons = models.TextField(
-        blank=True, help_text="The specific reasons for anything not fully approved."
+        blank=True,
+        help_text="The specific reasons for anything not fully approved, as one text (the "
+        "explanation and each criterion's reason), for the record and the API.",
     )
-    rationale = models.TextField(blank=True, help_text="Why, in the decider's words.")
+    # What the member reads: the decider's explanation, and one reason per criterion that was not
+    # met and not excepted when the decision was made, in the letter's language:
+    # [{label, status, citation, text}] (derived by the service; only the wording is edited).
+    explanation = models.TextField(blank=True)
+    reason_items = models.JSONField(default=list, blank=True)
+    letter_language = models.CharField(max_length=8, default="en")
+    # Internal: the clinical rationale for the record. Never printed in a member letter.
+    rationale = models.TextField(blank=True, help_text="Internal clinical rationale (not printed).")
     # The checklist as it stood when decided: [{label, text, status, proposed, member_reason,
     # citation, note, exception: {kind, rationale} | None, evidence: [{name, pages, doc_type}]}]
     criteria_snapshot = models.JSONField(default=list)
@@ -144,3 +153,66 @@ class PeerToPeerOffer(models.Model):
 
     def __str__(self) -> str:
         return f"Peer-to-peer offered to {self.offered_to}"
+
+
+class Authorization(models.Model):
+    """What an approval grants: the number the servicing provider bills against, the approved
+    codes and units, who performs the service, and the dates it is valid.
+
+    One per approving determination (approved, approved by exception, or the approved part of a
+    partial approval); a correction's new determination brings its own. Read it through
+    ``selectors.authorization_for`` / ``case_authorization``; the letter prints it and the API
+    returns it.
+    """
+
+    determination = models.OneToOneField(
+        Determination, on_delete=models.PROTECT, related_name="authorization"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="authorizations")
+    number = models.CharField(max_length=20, unique=True)
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    servicing_provider_name = models.CharField(max_length=120)
+    servicing_provider_npi = models.CharField(max_length=10)
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")),
+                name="authorization_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(servicing_provider_npi__regex=r"^[0-9]{10}$"),
+                name="authorization_npi_ten_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Authorization {self.number}"
+
+    @property
+    def servicing_provider_display(self) -> str:
+        return f"{self.servicing_provider_name} (NPI {self.servicing_provider_npi})"
+
+
+class AuthorizationItem(models.Model):
+    """One approved code of an authorization, with the units approved."""
+
+    authorization = models.ForeignKey(Authorization, on_delete=models.PROTECT, related_name="items")
+    code = models.CharField(max_length=10)
+    description = models.CharField(max_length=300)
+    units = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authorization", "code"], name="authorization_code_once"
+            ),
+            models.CheckConstraint(condition=Q(units__gte=1), name="authorization_units_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} x{self.units}"

@@ -5,14 +5,19 @@ The rules (enforced here, whatever the page shows):
   review is met), with no exception involved;
 - only a medical director may deny, partially approve or grant an exception;
 - nobody decides a case that is not in a state that allows it;
-- a signed determination never changes; a correction reopens the case and supersedes it.
+- a signed determination never changes; a correction reopens the case and supersedes it;
+- a determination never contradicts itself: the reasons of an adverse one are exactly the
+  criteria not met and not excepted when it is made (derived here, at decision time; the director
+  words them but cannot drop or add one), and an approval grants an authorization.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -34,12 +39,19 @@ from reviewapp.cases.services import (
 
 from .models import (
     ADVERSE_OUTCOMES,
+    Authorization,
+    AuthorizationItem,
     CodeDecision,
     Determination,
     Outcome,
     PeerToPeerOffer,
 )
-from .selectors import current_determination
+from .selectors import (
+    current_determination,
+    letter_language,
+    reason_drafts,
+    reasons_required,
+)
 
 
 class DecisionForbidden(Exception):
@@ -141,12 +153,19 @@ def _determination_create(
     case: Case,
     by: User,
     outcome: str,
-    reasons: str = "",
     rationale: str = "",
+    explanation: str = "",
+    reason_items: list[dict] | None = None,
     code_decisions: dict[str, tuple[str, str]] | None = None,
 ) -> Determination:
     """Record a determination. On a case reopened for correction it supersedes the one in force
-    (which stays on record, unchanged)."""
+    (which stays on record, unchanged). ``reasons`` is the explanation and the reason items as one
+    text, for the record and the API."""
+    reason_items = reason_items or []
+    reasons = "\n\n".join(
+        [explanation.strip()] * bool(explanation.strip())
+        + [f"{item['label']}: {item['text']}" for item in reason_items]
+    )
     criteria, policy = determination_snapshot(case)
     supersedes = current_determination(case) if case.correction_reason else None
     profile = getattr(by, "staff_profile", None)
@@ -158,7 +177,10 @@ def _determination_create(
         decider_credentials=profile.credentials if profile else "",
         decider_role=decider_role(by),
         decided_at=timezone.now(),
-        reasons=reasons.strip(),
+        reasons=reasons,
+        explanation=explanation.strip(),
+        reason_items=reason_items,
+        letter_language=letter_language(case),
         rationale=rationale.strip(),
         criteria_snapshot=criteria,
         policy_snapshot=policy,
@@ -178,6 +200,37 @@ def _determination_create(
         for s in case.services.all()
     )
     return determination
+
+
+def _authorization_grant(*, case: Case, determination: Determination) -> Authorization:
+    """The authorization an approval grants: its approved codes and units, the servicing provider
+    (the requesting provider unless intake named another), valid from the decision date for
+    ``AUTHORIZATION_VALID_DAYS``."""
+    approved = [
+        c for c in determination.code_decisions.all() if c.decision == CodeDecision.Decision.APPROVE
+    ]
+    today = timezone.localdate(determination.decided_at)
+    authorization = Authorization.objects.create(
+        determination=determination,
+        case=case,
+        # A unique placeholder until the primary key gives the number its digits.
+        number=f"new-{determination.pk}",
+        valid_from=today,
+        # Valid for AUTHORIZATION_VALID_DAYS days, the decision day counted (inclusive).
+        valid_to=today + dt.timedelta(days=settings.AUTHORIZATION_VALID_DAYS - 1),
+        servicing_provider_name=case.servicing_provider_name or case.provider_name,
+        servicing_provider_npi=case.servicing_provider_npi or case.provider_npi,
+        issued_at=determination.decided_at,
+    )
+    authorization.number = f"PA-{today:%Y}-{authorization.pk:07d}"
+    authorization.save(update_fields=["number"])
+    AuthorizationItem.objects.bulk_create(
+        AuthorizationItem(
+            authorization=authorization, code=c.code, description=c.description, units=c.units
+        )
+        for c in approved
+    )
+    return authorization
 
 
 def case_approve_by_nurse(*, case: Case, by: User, rationale: str = "") -> Determination:
@@ -203,12 +256,14 @@ def _approve(*, case: Case, by: User, rationale: str) -> Determination:
     determination = _determination_create(
         case=case, by=by, outcome=Outcome.APPROVED, rationale=rationale
     )
+    authorization = _authorization_grant(case=case, determination=determination)
     case_transition(
         case,
         to=CaseStatus.DECIDED,
         by=by,
         kind=EventKind.DECIDED,
-        summary=f"Approved by {staff_display_name(by)} ({decider_role(by).lower()})",
+        summary=f"Approved by {staff_display_name(by)} ({decider_role(by).lower()}); "
+        f"authorization {authorization.number}",
         correction_reason="",
     )
     return determination
@@ -397,15 +452,21 @@ def case_decide(
     case: Case,
     by: User,
     code_decisions: dict[str, str],
-    reasons: str,
-    rationale: str,
+    reasons: Mapping[str, str],
+    explanation: str = "",
+    rationale: str = "",
     peer_to_peer: PeerToPeer | None = None,
 ) -> Determination:
     """A medical director decides a referred case, code by code.
 
-    Approving every code needs the criteria met once exceptions are counted. Anything not fully
-    approved is adverse: it needs specific reasons and a recorded peer-to-peer offer, and only a
-    medical director may make it.
+    Approving every code needs the criteria met once exceptions are counted; it grants an
+    authorization. Anything not fully approved is adverse: only a medical director may make it,
+    it needs a recorded peer-to-peer offer, and its reasons (``reasons``: criterion label ->
+    the member-facing wording) must cover exactly the criteria not met and not excepted at this
+    moment, each with a reason: a reason for a criterion that is met or excepted (a page drafted
+    before an exception changed), a failing criterion left without one, or an invented label is
+    refused, and nothing is recorded. ``explanation`` speaks to the member (printed);
+    ``rationale`` is the internal clinical rationale (never printed).
     """
     _require_director(case, by, "decide the case")
     return _decide(
@@ -413,6 +474,7 @@ def case_decide(
         by=by,
         code_decisions=code_decisions,
         reasons=reasons,
+        explanation=explanation,
         rationale=rationale,
         peer_to_peer=peer_to_peer,
     )
@@ -424,7 +486,8 @@ def _decide(
     case: Case,
     by,
     code_decisions: dict[str, str],
-    reasons: str,
+    reasons: Mapping[str, str],
+    explanation: str,
     rationale: str,
     peer_to_peer: PeerToPeer | None,
 ) -> Determination:
@@ -455,20 +518,26 @@ def _decide(
             "Grant an exception with a rationale, or deny."
         )
     adverse = outcome in ADVERSE_OUTCOMES
-    if adverse and not reasons.strip():
-        raise CaseActionRefused("Give the specific reasons for what is not approved.")
+    reason_items = (
+        _reason_items(case=case, workspace=workspace, reasons=reasons, explanation=explanation)
+        if adverse
+        else []
+    )
     if adverse and (peer_to_peer is None or not peer_to_peer.offered_to.strip()):
         raise CaseActionRefused("Record the peer-to-peer discussion offered to the provider.")
     determination = _determination_create(
         case=case,
         by=by,
         outcome=outcome,
-        reasons=reasons if adverse else "",
+        explanation=explanation,
+        reason_items=reason_items,
         rationale=rationale,
-        code_decisions={
-            code: (decision, "" if decision == "approve" else "See the reasons.")
-            for code, decision in code_decisions.items()
-        },
+        code_decisions={code: (decision, "") for code, decision in code_decisions.items()},
+    )
+    authorization = (
+        _authorization_grant(case=case, determination=determination)
+        if outcome != Outcome.DENIED
+        else None
     )
     if adverse:
         assert peer_to_peer is not None  # required for an adverse determination, above
@@ -488,10 +557,65 @@ def _decide(
         kind=EventKind.DECIDED,
         summary=f"{determination.get_outcome_display()} by {staff_display_name(by)} (medical director)"
         + "; "
-        + ", ".join(f"{c} {d}" for c, d in code_decisions.items()),
+        + ", ".join(f"{c} {d}" for c, d in code_decisions.items())
+        + (f"; authorization {authorization.number}" if authorization else ""),
         correction_reason="",
     )
     return determination
+
+
+def _reason_items(
+    *, case: Case, workspace: case_selectors.Workspace, reasons: Mapping[str, str], explanation: str
+) -> list[dict]:
+    """The reasons an adverse determination records, checked against the criteria as they stand
+    under the lock: exactly the criteria not met and not excepted, each worded. Raises
+    ``CaseActionRefused`` naming what is stale, missing or empty."""
+    required = reasons_required(workspace)
+    given = {label: " ".join(str(text).split()) for label, text in reasons.items()}
+    stale = [label for label in given if label not in required]
+    if stale:
+        states = []
+        for label in stale:
+            row = workspace.rows.get(label)
+            if row is None:
+                states.append(f"{label} is not a criterion of this checklist")
+            elif row.exception is not None:
+                states.append(f"{label} is met by exception now")
+            else:
+                states.append(f"{label} is met now")
+        raise CaseActionRefused(
+            "The reasons do not match the criteria as they stand: "
+            + "; ".join(states)
+            + ". A letter cannot give a reason for a criterion that is met or excepted. The "
+            "reasons were drafted again from the criteria still open: review them and record "
+            "the decision again."
+        )
+    missing = [label for label in required if label not in given]
+    if missing:
+        raise CaseActionRefused(
+            "Every criterion not met needs its reason in the letter; missing: "
+            + ", ".join(missing)
+            + ". A criterion cannot be left out: grant an exception, or give its reason."
+        )
+    empty = [label for label in required if not given[label]]
+    if empty:
+        raise CaseActionRefused(f"Write the reason for {', '.join(empty)}; it cannot be empty.")
+    if not required and not explanation.strip():
+        raise CaseActionRefused(
+            "Every criterion is met or excepted, so explain to the member in your own words why "
+            "the services not approved are not approved."
+        )
+    drafts = {d.label: d for d in reason_drafts(case=case, workspace=workspace)}
+    return [
+        {
+            "label": label,
+            "status": drafts[label].status,
+            "citation": drafts[label].citation,
+            "text": given[label],
+            "drafted": drafts[label].text,
+        }
+        for label in required
+    ]
 
 
 def case_reopen(*, case: Case, by: User, reason: str) -> Case:
@@ -522,4 +646,5 @@ def _reopen(*, case: Case, by, reason: str, current: Determination | None) -> Ca
         + (f" (determination of {current.decided_at:%Y-%m-%d} stays on record)" if current else ""),
         correction_reason=reason.strip(),
         closed_at=None,
+        notice_sent_at=None,
     )

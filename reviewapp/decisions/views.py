@@ -58,7 +58,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "decisions/director_queue.html", {"cases": cases})
 
 
-def _review_context(request: HttpRequest, case: Case, *, decision_form=None, **extra) -> dict:
+def _review_context(
+    request: HttpRequest, case: Case, *, decision_form=None, typed: dict | None = None, **extra
+) -> dict:
+    """The review page. ``typed``: reason wording the director had typed (posted along with an
+    exception), kept for the criteria whose reasons are still required."""
     context = _case_page(request, case, on_review_page=True, **extra)
     ws = context["ws"]
     result = ws.rollup.result
@@ -66,21 +70,29 @@ def _review_context(request: HttpRequest, case: Case, *, decision_form=None, **e
     focus += [row for row in ws.rows.values() if row.exception and row not in focus]
     for row in focus:
         row.waiver_open = result.by_label[row.criterion.label].waiver_open
-    reasons_draft = selectors.reasons_draft(case=case, workspace=ws)
+    drafts = selectors.reason_drafts(case=case, workspace=ws)
     if decision_form is None:
+        typed = typed or {}
         decision_form = forms.DecisionForm(
             services=case.services.all(),
+            drafts=drafts,
             initial={
-                "reasons": reasons_draft,
                 "p2p_offered_to": f"{case.provider_name} (NPI {case.provider_npi})",
+                **{
+                    forms.REASON_PREFIX + d.label: typed[d.label]
+                    for d in drafts
+                    if typed.get(d.label, "").strip()
+                },
             },
         )
+    else:
+        decision_form.drafts = drafts
     return {
         **context,
         "focus": focus,
         "others": [row for row in ws.rows.values() if row not in focus],
         "decision_form": decision_form,
-        "reasons_draft": reasons_draft,
+        "letter_language": selectors.letter_language(case),
     }
 
 
@@ -101,12 +113,18 @@ def _respond(
         elif done:
             messages.success(request, done)
         return redirect("decisions:review", pk=case.pk)
-    context = _review_context(request, case, error=error)
-    # The decision form is left alone, so nothing the director has typed there is lost; only the
-    # reasons drafted from what is still open follow the change.
+    # The reasons follow the exception at once (the criteria they cover changed); the wording the
+    # director had typed for a criterion still open comes with the request and is kept. The rest
+    # of the decision form is left alone.
+    typed = {
+        key[len(forms.REASON_PREFIX) :]: value
+        for key, value in request.POST.items()
+        if key.startswith(forms.REASON_PREFIX)
+    }
+    context = _review_context(request, case, error=error, typed=typed)
     fragments = [
         ("focus", context),
-        ("reasons-draft", {**context, "oob": True}),
+        ("decision-reasons", {**context, "oob": True}),
         ("timeline", {**context, "oob": True}),
     ]
     if done:
@@ -154,7 +172,8 @@ def exception_withdraw(request: HttpRequest, pk: int, exception_id: int) -> Http
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_selectors.case_get_for_user(user=request.user, pk=pk)
-    form = forms.DecisionForm(request.POST, services=case.services.all())
+    drafts = selectors.reason_drafts(case=case)
+    form = forms.DecisionForm(request.POST, services=case.services.all(), drafts=drafts)
     if not form.is_valid():
         # The server decides who may decide: a nurse is refused (and audited) even on bad input.
         if refusal := rules.director_refusal(user=request.user):
@@ -179,16 +198,28 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             case=case,
             by=request.user,
             code_decisions=form.code_decisions(),
-            reasons=data["reasons"],
+            reasons=form.reasons() if "deny" in form.code_decisions().values() else {},
+            explanation=data["explanation"],
             rationale=data["rationale"],
             peer_to_peer=p2p,
         )
     except services.DecisionForbidden as exc:
         raise PermissionDenied(str(exc)) from None
     except CaseActionRefused as exc:
-        form.add_error(None, str(exc))
+        # The reasons are drafted again from the criteria as they stand (the wording typed for a
+        # criterion still open is kept); everything else stays as posted.
+        required = {d.label: d.text for d in drafts}
+        posted = request.POST.copy()
+        for key in [k for k in posted if k.startswith(forms.REASON_PREFIX)]:
+            if key[len(forms.REASON_PREFIX) :] not in required or not posted[key].strip():
+                del posted[key]
+        for label, text in required.items():
+            posted.setdefault(forms.REASON_PREFIX + label, text)
+        refreshed = forms.DecisionForm(posted, services=case.services.all(), drafts=drafts)
+        refreshed.is_valid()
+        refreshed.add_error(None, str(exc))
         return render(
-            request, REVIEW, _review_context(request, case, decision_form=form), status=422
+            request, REVIEW, _review_context(request, case, decision_form=refreshed), status=422
         )
     outcome = determination.get_outcome_display().lower()
     messages.success(request, f"{case.reference}: {outcome}. Preview and sign the letter.")

@@ -591,6 +591,33 @@ def _pdf(title: str, body: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
+# Letters in Spanish, and one in large print, so that the demo shows every variant.
+DEMO_LANGUAGES = {"DM100001": "es", "DM100009": "es"}
+DEMO_LARGE_PRINT = {"DM100005"}
+
+
+def _delivery(spec: DemoCase) -> dict[str, str]:
+    """A synthetic mailing address for the member and the provider (street numbers invented;
+    Louisiana ZIP codes, where the demo plan is), the provider's fax, the letter language."""
+    number = int(spec.member_id[-3:])
+    return {
+        "member_address_line1": f"{100 + 7 * number} Magnolia Street",
+        "member_address_line2": "Apt 2" if number % 2 else "",
+        "member_city": "Baton Rouge",
+        "member_state": "LA",
+        "member_zip": f"708{number % 20:02d}",
+        "preferred_language": DEMO_LANGUAGES.get(spec.member_id, "en"),
+        "alternate_format": "large_print" if spec.member_id in DEMO_LARGE_PRINT else "",
+        "provider_address_line1": f"{number} Medical Center Drive",
+        "provider_address_line2": "Suite 300",
+        "provider_city": "New Orleans",
+        "provider_state": "LA",
+        "provider_zip": "70112",
+        # Fax numbers in the 555-01xx range reserved for fiction.
+        "provider_fax": f"504555{100 + number:04d}" if number % 3 else "",
+    }
+
+
 def _build(spec: DemoCase) -> Case:
     nurse = User.objects.get(username=spec.nurse or "nurse")
     received = spec.received_at or NOW() - dt.timedelta(hours=spec.received_hours_ago)
@@ -609,6 +636,7 @@ def _build(spec: DemoCase) -> Case:
             received_at=received,
             clinical_summary=spec.summary,
             services=spec.codes,
+            **_delivery(spec),
         ),
         by=nurse,
         assign_to_me=spec.nurse is not None,

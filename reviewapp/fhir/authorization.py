@@ -1,17 +1,10 @@
 """What an approval authorizes, as the API reports it (preAuthRef, preAuthPeriod, units).
 
-This module is the one place the API reads an authorization from. Until the review product keeps
-an Authorization record of its own (number, valid from/to, approved codes and units, servicing
-provider), it is derived here from the signed determination:
-
-- number: ``<case reference>-A<determination id>`` (unique, stable, never reused; a correction's
-  new determination gets a new number);
-- valid from the decision date for ``AUTHORIZATION_VALID_DAYS`` days;
-- the approved lines: every code approved, with the units requested;
-- servicing provider: the requesting provider.
-
-The field names follow the planned Authorization model (number, valid_from, valid_to, lines,
-servicing_provider_display, conditions), so switching to it changes only ``authorization_for``.
+This module is the one place the API reads an authorization from: the review product's own
+record, ``decisions.Authorization`` (number, valid from/to, approved codes and units, servicing
+provider), granted when the approval was decided and printed in the member's letter, so the API
+and the letter always give the same number and dates. The API reports it once the determination's
+letter is signed.
 """
 
 from __future__ import annotations
@@ -21,9 +14,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from reviewapp.decisions.models import CodeDecision, Determination, Outcome
+from reviewapp.decisions import selectors as decision_selectors
+from reviewapp.decisions.models import Determination, Outcome
 
-AUTHORIZATION_VALID_DAYS = 180
 APPROVING = (Outcome.APPROVED, Outcome.APPROVED_BY_EXCEPTION, Outcome.PARTIALLY_APPROVED)
 
 
@@ -43,24 +36,21 @@ class AuthorizationView:
 
 
 def authorization_for(determination: Determination) -> AuthorizationView | None:
-    """The authorization a signed approving determination grants, or None."""
+    """The authorization a signed approving determination granted, or None."""
     if determination.outcome not in APPROVING or not determination.is_signed:
         return None
-    case = determination.case
-    issued = timezone.localdate(determination.decided_at)
-    approved = [
-        cd
-        for cd in determination.code_decisions.all()
-        if cd.decision == CodeDecision.Decision.APPROVE
-    ]
+    authorization = decision_selectors.authorization_for(determination)
+    if authorization is None:  # an approval recorded before authorizations were kept
+        return None
     return AuthorizationView(
-        number=f"{case.reference}-A{determination.pk}",
-        issued_on=issued,
-        valid_from=issued,
-        valid_to=issued + dt.timedelta(days=AUTHORIZATION_VALID_DAYS - 1),
+        number=authorization.number,
+        issued_on=timezone.localdate(authorization.issued_at),
+        valid_from=authorization.valid_from,
+        valid_to=authorization.valid_to,
         lines=tuple(
-            {"code": cd.code, "description": cd.description, "units": cd.units} for cd in approved
+            {"code": item.code, "description": item.description, "units": item.units}
+            for item in authorization.items.all()
         ),
-        servicing_provider_display=case.provider_name,
-        servicing_provider_npi=case.provider_npi,
+        servicing_provider_display=authorization.servicing_provider_display,
+        servicing_provider_npi=authorization.servicing_provider_npi,
     )

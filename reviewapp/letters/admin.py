@@ -1,19 +1,55 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AppealRightsText
+from .content.taglines import TAGLINES
+from .models import StateNoticeSettings
+
+MIN_TAGLINE_LANGUAGES = 15  # 45 CFR 92.11(b): at least the state's 15 most used languages
 
 
-@admin.register(AppealRightsText)
-class AppealRightsTextAdmin(SimpleHistoryAdmin):
-    """Administrators adapt the wording; the three lines of business always have one block."""
+class StateNoticeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = StateNoticeSettings
+        fields = [
+            "state",
+            "state_name",
+            "fair_hearing_agency",
+            "fair_hearing_address",
+            "fair_hearing_phone",
+            "fair_hearing_days",
+            "medicaid_agency",
+            "medicaid_agency_phone",
+            "consumer_assistance_name",
+            "consumer_assistance_phone",
+            "medicare_counseling_name",
+            "medicare_counseling_phone",
+            "tagline_languages",
+        ]
 
-    list_display = ["line_of_business", "title", "updated_at"]
-    readonly_fields = ["line_of_business", "updated_at"]
-    fields = ["line_of_business", "title", "body", "updated_at"]
+    def clean_state(self):
+        return self.cleaned_data["state"].strip().upper()
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    def clean_tagline_languages(self):
+        codes = self.cleaned_data["tagline_languages"]
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise forms.ValidationError('A list of language codes, e.g. ["es", "vi", "zh-Hant"].')
+        unknown = [c for c in codes if c not in TAGLINES]
+        if unknown:
+            raise forms.ValidationError(
+                f"No tagline is written for {', '.join(unknown)}. Known: {', '.join(TAGLINES)}."
+            )
+        if len(set(codes)) < MIN_TAGLINE_LANGUAGES:
+            raise forms.ValidationError(
+                f"List at least {MIN_TAGLINE_LANGUAGES} different languages (Section 1557)."
+            )
+        return codes
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+
+@admin.register(StateNoticeSettings)
+class StateNoticeSettingsAdmin(SimpleHistoryAdmin):
+    """Per state: the agencies and contacts letters print, and the tagline languages."""
+
+    form = StateNoticeSettingsForm
+    list_display = ["state", "state_name", "fair_hearing_agency", "updated_at"]
+    readonly_fields = ["updated_at"]

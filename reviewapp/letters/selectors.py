@@ -1,38 +1,45 @@
-"""Reads for letters: access to a determination, and everything its letter says.
+"""Reads for letters: access to a determination, who may sign, what each letter is built from,
+the letters and deliveries of a case, and the mail queue.
 
-The letter is built only from the determination's own record (its snapshots of the criteria and
-the policy, its code decisions, its decider) plus the organisation's settings and the appeal-rights
-text for the member's line of business, never from the live case answers: a letter says what was
-decided, as it was decided.
+A letter is built only from its own record (the determination's snapshots, code decisions and
+decider; an extension notice's details) plus the organisation's settings and the member's state's
+notice settings, never from the live case answers: a letter says what was decided, as it was
+decided.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from reviewapp.accounts.roles import DECIDE_ADVERSE
-from reviewapp.cases.models import Case, CaseStatus
+from reviewapp.cases.models import Case, CaseEvent, CaseStatus, EventKind
 from reviewapp.cases.selectors import case_get_for_user
 from reviewapp.decisions.models import (
-    ADVERSE_OUTCOMES,
     CodeDecision,
     Determination,
     Outcome,
     PeerToPeerOffer,
 )
+from reviewapp.decisions.selectors import authorization_for, letter_language
 
-from .models import AppealRightsText
+from .content import notices
+from .models import Delivery, Letter, MailBatch, StateNoticeSettings
+from .rendering import PrintOptions
 
 # Outcomes whose letter only a medical director may sign: the adverse ones (a denial, a partial
 # approval) and an approval that rests on a medical director's exception.
 DIRECTOR_OUTCOMES = (Outcome.PARTIALLY_APPROVED, Outcome.DENIED, Outcome.APPROVED_BY_EXCEPTION)
+LETTER_LANGUAGES = ("en", "es")
+
+
+class NoNoticeSettings(Exception):
+    """No state has letter settings for this member (an administrator adds them)."""
 
 
 # --- access ------------------------------------------------------------------------------------
@@ -52,6 +59,15 @@ def determination_get_for_user(*, user: User, pk: int) -> Determination:
     assert determination is not None  # case_get_for_user raised Http404 otherwise
     determination.case = case
     return determination
+
+
+def letter_get_for_user(*, user: User, pk: int) -> Letter:
+    """An issued letter, if the user may see its case (the case's access rule decides)."""
+    letter = Letter.objects.filter(pk=pk).select_related("determination").first()
+    case = case_get_for_user(user=user, pk=letter.case_id if letter else 0)
+    assert letter is not None
+    letter.case = case
+    return letter
 
 
 def determination_is_superseded(determination: Determination) -> bool:
@@ -80,6 +96,10 @@ def determinations_by_sha256(sha256: str) -> list[Determination]:
         .exclude(letter_sha256="")
         .select_related("case")
     )
+
+
+def letters_by_sha256(sha256: str) -> list[Letter]:
+    return list(Letter.objects.filter(sha256=sha256).select_related("case", "determination"))
 
 
 # --- who may sign ------------------------------------------------------------------------------
@@ -119,211 +139,218 @@ def sign_refused_reason(*, determination: Determination, case: Case) -> str:
     return ""
 
 
-# --- what the letter says ----------------------------------------------------------------------
-
-STATUS_WORDS = {
-    "met": "Met",
-    "not_met": "Not met",
-    "not_documented": "Not documented",
-    "not_applicable": "Not applicable",
-    "excepted": "Met by exception",
-    "unanswered": "Not assessed",
-}
-FAILED = ("not_met", "not_documented")
-
-PLAN_WORDS = {
-    "medicaid": "Medicaid",
-    "medicare_advantage": "Medicare Advantage",
-    "commercial": "Employer or individual health plan",
-}
-
-HEADLINES = {
-    Outcome.APPROVED: "We approved the request",
-    Outcome.APPROVED_BY_EXCEPTION: "We approved the request as an exception",
-    Outcome.PARTIALLY_APPROVED: "We approved part of the request",
-    Outcome.DENIED: "We did not approve the request",
-}
+# --- what a letter is built from ---------------------------------------------------------------
 
 
-@dataclass
-class LetterCriterion:
-    label: str
-    text: str
-    status: str
-    status_words: str
-    reason: str = ""
-    exception_rationale: str = ""
-    exception_kind: str = ""
-    exception_condition: str = ""  # the policy's waiver ground the director found applies
-    citation: str = ""
-    documents: list[str] = field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        return self.status in FAILED
+def _address_lines(line1: str, line2: str, city: str, state: str, zip_code: str) -> tuple[str, ...]:
+    """ "12 Oak Lane", "Apt 4", "Baton Rouge, LA 70801" (empty lines left out)."""
+    last = " ".join(part for part in (f"{city}," if city else "", state, zip_code) if part)
+    return tuple(line for line in (line1, line2, last.strip(" ,")) if line)
 
 
-@dataclass
-class AppealRights:
-    title: str
-    blocks: list[tuple[str, object]]  # ("p", text) or ("ul", [items])
-
-
-def letter_context(determination: Determination, *, letter_date: dt.date) -> dict:
-    """Everything the letter template shows. Three queries: code decisions, peer-to-peer offers,
-    appeal-rights text (the case and decider are already loaded)."""
-    case = determination.case
-    policy = determination.policy_snapshot or {}
-    codes = list(CodeDecision.objects.filter(determination=determination).order_by("id"))
-    adverse = determination.outcome in ADVERSE_OUTCOMES
-    criteria = criteria_rows(determination.criteria_snapshot or [])
-    return {
-        "organisation": {
-            "name": settings.ORGANISATION_NAME,
-            "address": settings.ORGANISATION_ADDRESS,
-            "phone": settings.ORGANISATION_PHONE,
-        },
-        "determination": determination,
-        "case": case,
-        "outcome": determination.outcome,
-        "headline": HEADLINES.get(
-            Outcome(determination.outcome), determination.get_outcome_display()
+def case_parties(case: Case) -> tuple[notices.Party, notices.Party]:
+    """The member and the requesting provider as the case recorded them at intake."""
+    member = notices.Party(
+        name=case.member_name,
+        address_lines=_address_lines(
+            case.member_address_line1,
+            case.member_address_line2,
+            case.member_city,
+            case.member_state,
+            case.member_zip,
         ),
-        "plan": PLAN_WORDS.get(case.line_of_business, case.get_line_of_business_display()),
-        "adverse": adverse,
-        "by_exception": determination.outcome == Outcome.APPROVED_BY_EXCEPTION,
-        "letter_date": letter_date,
-        "received_on": timezone.localdate(case.received_at),
-        "decided_on": timezone.localdate(determination.decided_at),
-        "codes": codes,
-        "approved_codes": [c for c in codes if c.decision == CodeDecision.Decision.APPROVE],
-        "denied_codes": [c for c in codes if c.decision == CodeDecision.Decision.DENY],
-        "criteria": criteria,
-        "statuses": {c.status for c in criteria},
-        "policy": policy,
-        "policy_citation": policy_citation(policy),
-        "checklist_title": policy.get("checklist", ""),
-        "external": bool(policy.get("external")),
-        "route": policy.get("route") or {},
-        "appeal_rights": appeal_rights(case.line_of_business) if adverse else None,
-        "peer_to_peer": list(
-            PeerToPeerOffer.objects.filter(determination=determination).order_by("offered_at")
+        member_id=case.member_id,
+        dob=case.member_dob,
+    )
+    provider = notices.Party(
+        name=case.provider_name,
+        address_lines=_address_lines(
+            case.provider_address_line1,
+            case.provider_address_line2,
+            case.provider_city,
+            case.provider_state,
+            case.provider_zip,
+        ),
+        npi=case.provider_npi,
+        fax=format_phone(case.provider_fax),
+    )
+    return member, provider
+
+
+def format_phone(digits: str) -> str:
+    """ "2255550123" -> "225-555-0123"."""
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}" if len(digits) == 10 else digits
+
+
+def case_print_options(case: Case) -> PrintOptions:
+    """The member's letter language (Spanish or English) and format, as intake recorded them."""
+    return PrintOptions(
+        language=letter_language(case), large_print=case.alternate_format == "large_print"
+    )
+
+
+def determination_print_options(determination: Determination) -> PrintOptions:
+    """A determination's letter is in the language its reasons were worded in at decision time."""
+    language = determination.letter_language
+    return PrintOptions(
+        language=language if language in LETTER_LANGUAGES else "en",
+        large_print=determination.case.alternate_format == "large_print",
+    )
+
+
+def notice_settings_for(case: Case) -> StateNoticeSettings:
+    """The member's state's letter settings, else the plan's own state's."""
+    states = [case.member_state, settings.ORGANISATION_STATE]
+    found = {s.state: s for s in StateNoticeSettings.objects.filter(state__in=states)}
+    for state in states:
+        if state in found:
+            return found[state]
+    raise NoNoticeSettings(
+        f"No letter settings exist for {' or '.join(s for s in states if s)}: an administrator "
+        "adds them in the admin (State notice settings)."
+    )
+
+
+def determination_letter_inputs(determination: Determination) -> notices.DeterminationInputs:
+    """What the determination's letter reads. Five queries at most: code decisions, peer-to-peer
+    offers, the state's settings (the case and decider are already loaded), the authorization
+    and its items."""
+    case = determination.case
+    member, provider = case_parties(case)
+    codes = list(CodeDecision.objects.filter(determination=determination).order_by("id"))
+    offers = list(
+        PeerToPeerOffer.objects.filter(determination=determination).order_by("offered_at")
+    )
+    return notices.DeterminationInputs(
+        determination=determination,
+        codes=codes,
+        peer_to_peer=offers,
+        state=notice_settings_for(case),
+        member=member,
+        provider=provider,
+        options=determination_print_options(determination),
+        authorization=authorization_for(determination)
+        if determination.outcome != Outcome.DENIED
+        else None,
+    )
+
+
+def extension_letter_inputs(
+    case: Case, *, details: dict, signer: User, identifier: str
+) -> notices.ExtensionInputs:
+    """What an extension notice reads: its own details, and the case's parties and request."""
+    member, provider = case_parties(case)
+    profile = getattr(signer, "staff_profile", None)
+    return notices.ExtensionInputs(
+        case=case,
+        codes=list(case.services.all()),
+        details=details,
+        state=notice_settings_for(case),
+        member=member,
+        provider=provider,
+        options=PrintOptions(
+            language=details.get("language", "en"), large_print=details.get("large_print", False)
+        ),
+        signer_name=profile.display_name if profile else signer.get_username(),
+        signer_credentials=profile.credentials if profile else "",
+        signer_role=details.get("signer_role", "Nurse reviewer"),
+        identifier=identifier,
+    )
+
+
+def extension_notice_due(case: Case) -> dt.datetime | None:
+    """The due time before a pend extended it, when the member has not yet been sent a notice of
+    the extension (None otherwise: no extension, or its notice is issued). Queries only for a case
+    whose due time was extended."""
+    if (
+        not case.due_extended
+        or Letter.objects.filter(case=case, kind=Letter.Kind.EXTENSION).exists()
+    ):
+        return None
+    pend = (
+        CaseEvent.objects.filter(case=case, kind=EventKind.PENDED, after__due_extended=True)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if pend is None or not pend.before or "due_at" not in pend.before:
+        return None
+    return dt.datetime.fromisoformat(pend.before["due_at"])
+
+
+def information_wanted(case: Case, *, language: str) -> str:
+    """What an extension notice tells the member the plan is waiting for, in the letter's
+    language: one line per criterion the records do not show yet, in the member's words."""
+    from criteria import letter_wording
+    from reviewapp.cases.selectors import case_workspace
+
+    workspace = case_workspace(case, events_limit=0)
+    version = case.policy_version
+    lines = []
+    for label in workspace.rollup.result.unknown:
+        criterion = workspace.rows[label].criterion
+        wording = letter_wording.member_wording(
+            language=language,
+            policy_key=version.policy.key,
+            version_label=version.label,
+            label=label,
+            text=criterion.text,
+            reason=criterion.member_reason,
         )
-        if adverse
-        else [],
-        "signature": {
-            "name": determination.decider_name,
-            "credentials": determination.decider_credentials,
-            "role": determination.decider_role,
-            "date": letter_date,
-        },
-    }
+        lines.append(f"{label}: {wording.text or letter_wording.normalise(criterion.text)}")
+    return "\n".join(lines)
 
 
-def criteria_rows(snapshot: list[dict]) -> list[LetterCriterion]:
-    rows = []
-    for item in snapshot:
-        status = item.get("status") or "unanswered"
-        exception = item.get("exception") or {}
-        if exception:
-            status = "excepted"
-        rows.append(
-            LetterCriterion(
-                label=item.get("label", ""),
-                text=" ".join(str(item.get("text", "")).split()),
-                status=status,
-                status_words=STATUS_WORDS.get(status, status.replace("_", " ").capitalize()),
-                reason=_failed_reason(status, item),
-                exception_rationale=exception.get("rationale", ""),
-                exception_kind=exception.get("kind_label", ""),
-                exception_condition=exception.get("waiver_condition_label", ""),
-                citation=item.get("citation", ""),
-                documents=[_document(e) for e in item.get("evidence") or []],
+# --- letters and deliveries --------------------------------------------------------------------
+
+
+def letters_for_case(case: Case) -> list[Letter]:
+    """The case's issued letters, newest first, each with its deliveries (two queries)."""
+    return list(
+        Letter.objects.filter(case=case)
+        .select_related("determination")
+        .prefetch_related(
+            Prefetch(
+                "deliveries", queryset=Delivery.objects.select_related("sent_by__staff_profile")
             )
         )
-    return rows
-
-
-NOT_DOCUMENTED_REASON = (
-    "The records we received do not show whether this requirement is met. Your provider can "
-    "send us records that show it."
-)
-
-
-def _failed_reason(status: str, item: dict) -> str:
-    """The plain-language reason printed under a failed requirement.
-
-    Not met: the library's reason for the member. Not documented: that reason speaks of a finding
-    ("the records show..."), which would be wrong here, so the letter says what is missing.
-    """
-    if status == "not_met":
-        return " ".join(str(item.get("member_reason", "")).split())
-    if status == "not_documented":
-        return NOT_DOCUMENTED_REASON
-    return ""
-
-
-def _document(evidence: dict) -> str:
-    text = evidence.get("doc_type") or "Document"
-    if evidence.get("document_date"):
-        with contextlib.suppress(ValueError):
-            text += f" dated {_long_date(dt.date.fromisoformat(evidence['document_date']))}"
-    if evidence.get("pages"):
-        pages = str(evidence["pages"])
-        text += f", page{'s' if ',' in pages or '-' in pages else ''} {pages}"
-    return text
-
-
-def policy_citation(policy: dict) -> str:
-    """ "Molina Healthcare MCP-160, Implantable Intrathecal Pain Pump, version 2025-08-13
-    (effective August 13, 2025)"."""
-    if not policy:
-        return ""
-    text = f"{policy.get('payer', '')} {policy.get('number', '')}".strip()
-    if policy.get("title"):
-        text += f", {policy['title']}"
-    if policy.get("version"):
-        text += f", version {policy['version']}"
-    if policy.get("effective_from"):
-        with contextlib.suppress(ValueError):
-            text += f" (effective {_long_date(dt.date.fromisoformat(policy['effective_from']))})"
-    return text
-
-
-def _long_date(day: dt.date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def appeal_rights(line_of_business: str) -> AppealRights | None:
-    text = AppealRightsText.objects.filter(line_of_business=line_of_business).first()
-    if text is None:
-        return None
-    body = (
-        text.body.replace("{organisation_name}", settings.ORGANISATION_NAME)
-        .replace("{organisation_phone}", settings.ORGANISATION_PHONE)
-        .replace("{organisation_address}", settings.ORGANISATION_ADDRESS)
     )
-    return AppealRights(title=text.title, blocks=plain_blocks(body))
 
 
-def plain_blocks(text: str) -> list[tuple[str, object]]:
-    """Plain text to paragraphs and lists: a blank line separates blocks, "- " starts an item."""
-    blocks: list[tuple[str, object]] = []
-    for chunk in text.replace("\r\n", "\n").split("\n\n"):
-        lines = [line.strip() for line in chunk.strip().split("\n") if line.strip()]
-        if not lines:
-            continue
-        items: list[str] = []
-        paragraph: list[str] = []
-        for line in lines:
-            if line.startswith("- "):
-                items.append(line[2:].strip())
-            elif items:
-                items[-1] += " " + line  # a continuation line of a list item
-            else:
-                paragraph.append(line)
-        if paragraph:
-            blocks.append(("p", " ".join(paragraph)))
-        if items:
-            blocks.append(("ul", items))
-    return blocks
+def letter_for_determination(determination: Determination) -> Letter | None:
+    """The issued letter of a signed determination, with its deliveries (two queries)."""
+    return (
+        Letter.objects.filter(determination=determination)
+        .prefetch_related(
+            Prefetch(
+                "deliveries",
+                queryset=Delivery.objects.select_related("sent_by__staff_profile", "batch"),
+            )
+        )
+        .first()
+    )
+
+
+def mail_queue() -> QuerySet[Delivery]:
+    """Copies waiting to be printed and mailed, oldest first, not yet in a batch."""
+    return (
+        Delivery.objects.filter(channel=Delivery.Channel.MAIL, batch__isnull=True, sent_at=None)
+        .select_related("letter__case")
+        .order_by("queued_at", "id")
+    )
+
+
+def mail_queue_count() -> int:
+    return mail_queue().count()
+
+
+def unsent_deliveries() -> QuerySet[Delivery]:
+    """Every copy queued and not yet sent, by channel (faxes and portal copies included)."""
+    return (
+        Delivery.objects.filter(sent_at=None)
+        .select_related("letter__case", "batch")
+        .order_by("channel", "queued_at", "id")
+    )
+
+
+def mail_batches() -> QuerySet[MailBatch]:
+    return MailBatch.objects.select_related("created_by__staff_profile", "sent_by__staff_profile")

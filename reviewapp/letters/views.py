@@ -1,27 +1,37 @@
-"""Staff pages for letters: preview and sign, download the signed PDF, verify a letter.
+"""Staff pages for letters: preview and sign, download, verify, and send (the mail room).
 
-Shape: access -> form -> service -> respond. Every view on a determination starts with
-``determination_get_for_user``, which applies the case's access rule.
+Shape: access -> form -> service -> respond. Every view on a determination or a letter starts
+with its access selector, which applies the case's access rule.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviewapp.accounts.roles import REVIEW_CASES
+from reviewapp.cases.selectors import case_get_for_user
 from reviewapp.decisions.models import Determination, Outcome
 
 from . import access_log, forms, selectors, services
+from .content.readability import letter_readability
+from .models import Delivery, MailBatch
 
 PREVIEW = "letters/letter_preview.html"
 VERIFY = "letters/letter_verify.html"
+MAIL_ROOM = "letters/mail_room.html"
+
+
+def _require_reviewer(request: HttpRequest, what: str) -> None:
+    if not request.user.has_perm(REVIEW_CASES):
+        raise PermissionDenied(f"Only nurse reviewers and medical directors {what}.")
 
 
 @require_GET
@@ -50,7 +60,8 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, PREVIEW, context, status=exc.status)
     messages.success(
         request,
-        f"The letter for {determination.case.reference} is signed and stored; the case is closed.",
+        f"The letter for {determination.case.reference} is signed and stored, and queued for "
+        "the member and the provider. The case closes when the member's copy is sent.",
     )
     return redirect("letters:preview", pk=determination.pk)
 
@@ -66,10 +77,24 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     except services.LetterRefused as exc:
         context = _preview_context(request, determination, error=str(exc))
         return render(request, PREVIEW, context, status=exc.status)
+    return _pdf_response(data, f"{determination.case.reference}-determination-{determination.pk}")
+
+
+@require_GET
+def letter_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any issued letter's stored bytes (an extension notice, a determination letter)."""
+    letter = selectors.letter_get_for_user(user=request.user, pk=pk)
+    try:
+        data = services.letter_file_bytes(letter=letter)
+    except services.LetterRefused as exc:
+        return HttpResponse(str(exc), status=exc.status, content_type="text/plain")
+    return _pdf_response(data, f"{letter.case.reference}-{letter.kind}-{letter.pk}")
+
+
+def _pdf_response(data: bytes, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True,
-        filename=f"{determination.case.reference}-determination-{determination.pk}.pdf",
+        as_attachment=True, filename=f"{name}.pdf"
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -78,9 +103,8 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    """Upload a letter PDF: is its signature intact, who signed it, which determination it is."""
-    if not request.user.has_perm(REVIEW_CASES):
-        raise PermissionDenied("Only nurse reviewers and medical directors verify letters.")
+    """Upload a letter PDF: is its signature intact, who signed it, which letter it is."""
+    _require_reviewer(request, "verify letters")
     form = forms.LetterVerifyForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -96,10 +120,17 @@ def _preview_context(request: HttpRequest, determination: Determination, *, erro
     refused = selectors.sign_refused_reason(determination=determination, case=case)
     letter_html = ""
     problems: list[str] = []
+    content_error = ""
+    letter = None
     if determination.is_signed:
         problems = services.letter_integrity_problems(determination=determination)
+        letter = selectors.letter_for_determination(determination)
     elif determination.outcome != Outcome.WITHDRAWN:
-        letter_html = services.letter_render_html(determination=determination)
+        try:
+            letter_html = services.letter_render_html(determination=determination)
+        except services.LetterRefused as exc:
+            content_error = str(exc)
+    options = selectors.case_print_options(case)
     return {
         "determination": determination,
         "case": case,
@@ -108,7 +139,119 @@ def _preview_context(request: HttpRequest, determination: Determination, *, erro
         "sign_form": forms.LetterSignForm(initial={"digest": services.letter_digest(letter_html)})
         if letter_html and not forbidden and not refused
         else None,
-        "cannot_sign": refused or forbidden,
+        "cannot_sign": refused or forbidden or content_error,
         "integrity_problems": problems,
+        "readability": letter_readability(letter_html) if letter_html else None,
+        "options": options,
+        "letter": letter,
         "error": error,
     }
+
+
+@require_POST
+def extension_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign the notice that a pend extended the due time, and queue it for the member."""
+    _require_reviewer(request, "sign extension notices")
+    case = case_get_for_user(user=request.user, pk=pk)
+    previous = selectors.extension_notice_due(case)
+    if previous is None:
+        messages.error(request, "No extension notice is due on this case.")
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        services.extension_notice_issue(case=case, by=request.user, previous_due_at=previous)
+    except services.LetterRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "The extension notice is signed and queued for the member and the provider "
+            "(see the mail room).",
+        )
+    return redirect("cases:detail", pk=case.pk)
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+@require_POST
+def delivery_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    """A faxed or portal copy went out: record when and by whom."""
+    _require_reviewer(request, "send letters")
+    delivery = get_object_or_404(Delivery.objects.select_related("letter"), pk=pk)
+    case_get_for_user(user=request.user, pk=delivery.letter.case_id)
+    try:
+        services.delivery_mark_sent(delivery=delivery, by=request.user)
+    except services.LetterRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"The {delivery.get_recipient_display().lower()}'s copy is recorded as sent by "
+            f"{delivery.get_channel_display().lower()}.",
+        )
+    if delivery.letter.determination_id:
+        return redirect("letters:preview", pk=delivery.letter.determination_id)
+    return redirect("letters:mail-room")
+
+
+@require_GET
+@never_cache
+def mail_room(request: HttpRequest) -> HttpResponse:
+    """Copies waiting to go out, and the mail batches printed so far."""
+    _require_reviewer(request, "send letters")
+    unsent = list(selectors.unsent_deliveries())
+    batches = list(
+        selectors.mail_batches().annotate(copies=Count("deliveries")).order_by("-created_at")[:20]
+    )
+    return render(
+        request,
+        MAIL_ROOM,
+        {
+            "to_print": [
+                d for d in unsent if d.channel == Delivery.Channel.MAIL and not d.batch_id
+            ],
+            "in_batches": [d for d in unsent if d.batch_id],
+            "other": [d for d in unsent if d.channel != Delivery.Channel.MAIL],
+            "batches": batches,
+        },
+    )
+
+
+@require_POST
+def mail_batch_create(request: HttpRequest) -> HttpResponse:
+    _require_reviewer(request, "send letters")
+    try:
+        batch = services.mail_batch_create(by=request.user)
+    except services.LetterRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("letters:mail-room")
+    messages.success(
+        request,
+        f"Mail batch {batch.pk} is ready to print ({batch.page_count} pages). Download it, print "
+        "it, fold each letter into a window envelope, then mark the batch sent.",
+    )
+    return redirect("letters:mail-room")
+
+
+@require_GET
+def mail_batch_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_reviewer(request, "print letters")
+    batch = get_object_or_404(MailBatch, pk=pk)
+    try:
+        data = services.mail_batch_bytes(batch=batch)
+    except services.LetterRefused as exc:
+        return HttpResponse(str(exc), status=exc.status, content_type="text/plain")
+    return _pdf_response(data, f"mail-batch-{batch.pk}")
+
+
+@require_POST
+def mail_batch_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_reviewer(request, "send letters")
+    batch = get_object_or_404(MailBatch, pk=pk)
+    try:
+        services.mail_batch_mark_sent(batch=batch, by=request.user)
+    except services.LetterRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Mail batch {batch.pk} is recorded as sent.")
+    return redirect("letters:mail-room")

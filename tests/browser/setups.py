@@ -49,7 +49,10 @@ def partially_approved(nurse: User, director: User) -> Determination:
         case=case,
         by=director,
         code_decisions={"62350": "approve", "62362": "deny", "E0783": "deny"},
-        reasons="The records do not show a trial, and the body size may not hold the pump.",
+        reasons={
+            "II.A.1": "The records do not show a trial.",
+            "II.A.2": "The body size may not hold the pump.",
+        },
         rationale="Catheter placement only.",
         peer_to_peer=decisions.PeerToPeer(
             offered_to="Dr. Test Provider", offered_at=timezone.now()

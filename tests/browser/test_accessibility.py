@@ -48,6 +48,7 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(page: Page, scree
         ),
         "letter-verify": "/letters/verify/",
         "case-access": f"/cases/{in_review.pk}/access/",
+        "mail-room": "/letters/mail/",
     }
     for name, path in pages.items():
         response = page.goto(path)

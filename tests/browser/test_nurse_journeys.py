@@ -45,7 +45,17 @@ def test_nurse_opens_a_case_works_the_checklist_and_refers_it(page: Page, screen
     page.get_by_label("Member ID").fill("br-100200")
     page.get_by_label("Member date of birth").fill("1958-03-02")
     page.get_by_label("Requesting provider").fill("Dr. Ada Provider")
+    page.get_by_label("Member mailing address").fill("12 Keyboard Lane")
+    page.get_by_label("Member city").fill("Lafayette")
+    page.get_by_label("Member state").fill("la")
+    page.get_by_label("Member ZIP code").fill("70501")
+    page.get_by_label("Preferred language").select_option("es")
     page.get_by_label("Provider NPI").fill("1234567893")
+    page.get_by_role("textbox", name=re.compile(r"^Provider address\*?$")).fill("1 Oncology Way")
+    page.get_by_label("Provider city").fill("Lafayette")
+    page.get_by_label("Provider state").fill("LA")
+    page.get_by_label("Provider ZIP code").fill("70503")
+    page.get_by_label("Provider fax").fill("(337) 555-0142")
     page.get_by_label("Line of business").select_option("medicaid")
     page.get_by_label("Payer policy").select_option("lhcc-la-cp-mp-173")
     page.get_by_label("Indication").select_option("malignant_pain")
@@ -58,6 +68,9 @@ def test_nurse_opens_a_case_works_the_checklist_and_refers_it(page: Page, screen
     case = Case.objects.get(member_id="BR-100200")
     expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/$"))
     expect(page.locator("#messages")).to_contain_text(f"Case {case.reference} opened.")
+    # Where the letters go, and in which language.
+    assert (case.member_state, case.member_zip, case.preferred_language) == ("LA", "70501", "es")
+    assert case.provider_fax == "3375550142"
     assert case.policy.key == "lhcc-la-cp-mp-173" and case.stage == "trial"
     assert case.assigned_to == nurse and case.status == CaseStatus.IN_REVIEW
     outcome, progress = page.get_by_test_id("outcome"), page.get_by_test_id("progress")
@@ -209,9 +222,11 @@ def test_nurse_approves_a_case_that_meets_every_criterion(page: Page, screenshot
     expect(page.get_by_test_id("letter-preview")).to_contain_text("Nurse Nina")
     screenshot(page, journey, "2-letter-preview")
     page.get_by_label("I have read this letter").check()
-    page.get_by_role("button", name="Sign the letter and close the case").click()
+    page.get_by_role("button", name="Sign the letter").click()
     expect(page.get_by_test_id("letter-signed")).to_be_visible()
-    expect(page.get_by_test_id("case-status")).to_have_text("Closed")
+    # Signed and queued; the case closes when the member's copy is sent (the mail room).
+    expect(page.get_by_test_id("case-status")).to_have_text("Decided")
+    expect(page.get_by_test_id("delivery-member")).to_contain_text("Queued")
     screenshot(page, journey, "3-signed")
 
     determination = case.determinations.get()

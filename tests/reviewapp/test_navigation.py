@@ -5,8 +5,8 @@ import re
 import pytest
 
 EXPECTED_NAV = {
-    "nurse": ["Work queue", "New case", "Policy library"],
-    "director": ["Director queue", "Work queue", "New case", "Policy library"],
+    "nurse": ["Work queue", "New case", "Mail room", "Policy library"],
+    "director": ["Director queue", "Work queue", "New case", "Mail room", "Policy library"],
     "administrator": ["Policy library", "Access log", "Security events", "Administration"],
     "manager": ["Policy library", "Access log", "Security events"],
 }

@@ -33,6 +33,7 @@ from reviewapp.cases.models import (
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import Determination
 from reviewapp.documents.models import DocumentReading, Suggestion
+from reviewapp.letters.models import Delivery, Letter, MailBatch
 from tests.factories import CaseFactory, EvidenceFactory, meeting_case, pdf_bytes
 from tests.urlwalk import endpoints
 
@@ -98,6 +99,15 @@ def intake(users, actor) -> Call:
             "priority": "standard",
             "received_at": received.strftime("%Y-%m-%dT%H:%M"),
             "clinical_summary": "",
+            "member_address_line1": "1 Matrix Way",
+            "member_city": "Baton Rouge",
+            "member_state": "LA",
+            "member_zip": "70801",
+            "preferred_language": "en",
+            "provider_address_line1": "2 Matrix Way",
+            "provider_city": "Baton Rouge",
+            "provider_state": "LA",
+            "provider_zip": "70802",
         },
     )
 
@@ -246,6 +256,57 @@ def sign_letter(users, actor) -> Call:
     )
 
 
+def _queued_letter(users):
+    """An approval whose signed letter (a stand-in PDF, no rendering) is queued for delivery,
+    the provider's copy by fax."""
+    from django.core.files.base import ContentFile
+
+    from reviewapp.letters import services as letters
+
+    case = _meeting(users)
+    determination = decisions.case_approve_by_nurse(case=case, by=users["nurse"])
+    name = letters.letter_storage().save(f"letters/{case.pk}/matrix.pdf", ContentFile(pdf_bytes(1)))
+    letter = Letter.objects.create(
+        case=case,
+        kind=Letter.Kind.DETERMINATION,
+        determination=determination,
+        pdf=name,
+        sha256="0" * 64,
+        size=1,
+        signed_at=timezone.now(),
+        signed_by=users["nurse"],
+        signer_name="Nurse",
+    )
+    letters._deliveries_queue(letter=letter, case=case, by=users["nurse"], at=timezone.now())
+    return case, letter
+
+
+def delivery_sent(users, actor) -> Call:
+    case, letter = _queued_letter(users)
+    fax = letter.deliveries.get(recipient="provider")
+    return Call(f"/letters/deliveries/{fax.pk}/sent/", {}, case)
+
+
+def mail_batch_create(users, actor) -> Call:
+    case, _ = _queued_letter(users)
+    return Call("/letters/mail/batches/", {}, case)
+
+
+def mail_batch_sent(users, actor) -> Call:
+    from reviewapp.letters import services as letters
+
+    case, _ = _queued_letter(users)
+    batch = letters.mail_batch_create(by=users["nurse"])
+    return Call(f"/letters/mail/batches/{batch.pk}/sent/", {}, case)
+
+
+def extension_sign(users, actor) -> Call:
+    """A pended case whose due time the pend extended (a standard request): its notice is due."""
+    case = _case(users)
+    services.case_pend(case=case, by=users["nurse"], request_text="Send the notes.")
+    return Call(f"/letters/cases/{case.pk}/extension-notice/", {}, case)
+
+
 def verify_letter(users, actor) -> Call:
     return Call("/letters/verify/", {"file": SimpleUploadedFile("l.pdf", pdf_bytes(1))})
 
@@ -317,6 +378,10 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "decisions:decide": (DIRECTOR, decide),
     "letters:sign": (REVIEWERS, sign_letter),
     "letters:verify": (REVIEWERS, verify_letter),
+    "letters:delivery-sent": (REVIEWERS, delivery_sent),
+    "letters:extension-sign": (REVIEWERS, extension_sign),
+    "letters:mail-batch-create": (REVIEWERS, mail_batch_create),
+    "letters:mail-batch-sent": (REVIEWERS, mail_batch_sent),
     "documents:suggestion-accept": (REVIEWERS, suggestion_accept),
     "documents:suggestion-dismiss": (REVIEWERS, suggestion_dismiss),
     "documents:read-again": (REVIEWERS, read_again),
@@ -340,6 +405,9 @@ READ_ONLY = {
     "decisions:review",
     "letters:preview",
     "letters:download",
+    "letters:letter-file",
+    "letters:mail-room",
+    "letters:mail-batch-pdf",
     "accounts:password-change-done",
     "documents:panel",
     "documents:search",
@@ -427,6 +495,9 @@ def fingerprint(case: Case | None) -> tuple:
         CriterionException.objects.filter(**scope, withdrawn_at__isnull=True).count(),
         Determination.objects.filter(**scope).count(),
         CaseEvent.objects.filter(**scope).exclude(kind="refused").count(),
+        Delivery.objects.filter(letter__case=case, sent_at__isnull=False).count() if case else 0,
+        MailBatch.objects.count(),
+        Letter.objects.filter(case=case).count() if case else 0,
         Suggestion.objects.filter(**scope).exclude(status="pending").count(),
         DocumentReading.objects.filter(
             **({"evidence__case": case} if case else {}), status="queued"

@@ -24,8 +24,9 @@ EXPECTED = {
         "accounts.change_staffprofile",
         "cases.view_turnaroundrule",
         "cases.change_turnaroundrule",
-        "letters.view_appealrightstext",
-        "letters.change_appealrightstext",
+        "letters.view_statenoticesettings",
+        "letters.add_statenoticesettings",
+        "letters.change_statenoticesettings",
     },
     "UM manager": {"accounts.view_audit", "accounts.view_operations"},
 }

@@ -321,13 +321,30 @@ text = st.text(max_size=400)
             "received_at": text,
             "priority": text,
             "clinical_summary": st.text(max_size=6000),
+            "member_address_line1": text,
+            "member_city": text,
+            "member_state": st.one_of(st.sampled_from(["LA", "la", "XX", "TX "]), text),
+            "member_zip": st.one_of(st.sampled_from(["70801", "70801-1234", "7080"]), text),
+            "provider_address_line1": text,
+            "provider_city": text,
+            "provider_state": st.one_of(st.sampled_from(["LA", "ZZ"]), text),
+            "provider_zip": st.one_of(st.sampled_from(["70112", "ABCDE"]), text),
+            "provider_fax": st.one_of(st.sampled_from(["(225) 555-0123", "1-225-555-0123"]), text),
+            "preferred_language": st.one_of(st.sampled_from(["en", "es", "xx"]), text),
         }
     )
 )
 def test_the_intake_form_never_crashes_and_only_accepts_what_it_can_store(data):
+    import re
+
+    from reviewapp.cases.models import US_STATES
+
     form = IntakeForm(data)
     if form.is_valid():
         clean = form.cleaned_data
+        assert clean["member_state"] in US_STATES and clean["provider_state"] in US_STATES
+        assert re.fullmatch(r"[0-9]{5}(-[0-9]{4})?", clean["member_zip"])
+        assert clean["provider_fax"] == "" or re.fullmatch(r"[2-9][0-9]{9}", clean["provider_fax"])
         assert len(clean["provider_npi"]) == 10 and clean["provider_npi"].isdigit()
         assert clean["codes"] and clean["stage"]
         assert len(clean["member_name"]) <= 120

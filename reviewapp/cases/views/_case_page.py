@@ -3,6 +3,7 @@ responses to a save (the row saved, the rows it changed, the result and the time
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from criteria.models import Node
 from reviewapp.accounts.roles import REVIEW_CASES
 from reviewapp.core.htmx import back_to, render_fragments
 from reviewapp.decisions.selectors import determinations_for
+from reviewapp.letters import selectors as letter_selectors
 
 from .. import pages, rules
 from ..models import Answer, Case
@@ -34,6 +36,9 @@ def page_context(
     context = pages.case_context(
         case=case, user=request.user, workspace=workspace, determinations=determinations_for(case)
     )
+    # Read only where the header shows them (Django calls a callable when a template first uses
+    # it): the notice of a pend's extension still to send.
+    context["extension_notice_due"] = partial(letter_selectors.extension_notice_due, case)
     return {**context, **extra}
 
 

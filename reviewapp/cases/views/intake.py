@@ -11,6 +11,25 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import forms, selectors, services
 from ._case_page import require_reviewer
 
+# Where letters go, in which language and format: passed through as the form cleaned them.
+DELIVERY_FIELDS = (
+    "member_address_line1",
+    "member_address_line2",
+    "member_city",
+    "member_state",
+    "member_zip",
+    "preferred_language",
+    "alternate_format",
+    "provider_address_line1",
+    "provider_address_line2",
+    "provider_city",
+    "provider_state",
+    "provider_zip",
+    "provider_fax",
+    "servicing_provider_name",
+    "servicing_provider_npi",
+)
+
 
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
@@ -32,6 +51,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             received_at=data["received_at"],
             clinical_summary=data["clinical_summary"],
             services=data["codes"],
+            **{name: data[name] for name in DELIVERY_FIELDS},
         )
         try:
             case = services.case_create(

@@ -19,6 +19,21 @@ GOOD_INTAKE = {
     "priority": "standard",
     "clinical_summary": "Synthetic.",
     "assign_to_me": "on",
+    "member_address_line1": "12 Example Lane",
+    "member_address_line2": "",
+    "member_city": "Baton Rouge",
+    "member_state": "la",
+    "member_zip": "70801",
+    "preferred_language": "es",
+    "alternate_format": "large_print",
+    "provider_address_line1": "200 Clinic Way",
+    "provider_address_line2": "Suite 3",
+    "provider_city": "New Orleans",
+    "provider_state": "LA",
+    "provider_zip": "70112-1234",
+    "provider_fax": "(504) 555-0199",
+    "servicing_provider_name": "",
+    "servicing_provider_npi": "",
 }
 
 

@@ -40,6 +40,44 @@ def test_nurse_opens_a_case_with_the_version_in_effect_and_a_reference(nurse_cli
     assert [(s.code, s.units) for s in case.services.all()] == [("62322", 1)]
     assert "spinal canal" in case.services.get().description
     assert CaseEvent.objects.get(case=case).kind == "created"
+    # Where the letters go, in which language and format.
+    assert (case.member_address_line1, case.member_city, case.member_state, case.member_zip) == (
+        "12 Example Lane",
+        "Baton Rouge",
+        "LA",
+        "70801",
+    )
+    assert case.preferred_language == "es" and case.alternate_format == "large_print"
+    assert (case.provider_state, case.provider_zip, case.provider_fax) == (
+        "LA",
+        "70112-1234",
+        "5045550199",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("member_state", "XX", "two-letter postal code of a US state"),
+        ("provider_state", "Louisiana", "at most 2 characters"),
+        ("member_zip", "7080", "A ZIP code is 5 digits"),
+        ("provider_zip", "70112-12", "A ZIP code is 5 digits"),
+        ("provider_fax", "555-0199", "A US fax number has 10 digits"),
+        ("provider_fax", "(104) 555-0199", "A US fax number has 10 digits"),
+        ("member_address_line1", "", "This field is required"),
+        ("servicing_provider_npi", "1234567890", "passes its check digit"),
+    ],
+)
+def test_delivery_details_are_validated_and_nothing_typed_is_lost(
+    nurse_client, intake_data, field, value, message
+):
+    intake_data[field] = value
+    response = nurse_client.post("/cases/new/", intake_data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert message in html
+    assert "12 Example Lane" in html or field == "member_address_line1"
+    assert not Case.objects.exists()
 
 
 @pytest.mark.parametrize(

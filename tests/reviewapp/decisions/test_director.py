@@ -19,7 +19,7 @@ HTMX = {"HX-Request": "true"}
 
 def decide(client, case, decisions, **extra):
     data = {f"code_{code}": choice for code, choice in decisions.items()}
-    data.update({"reasons": "", "rationale": "", "p2p_offered_to": "", "p2p_result": "pending"})
+    data.update({"explanation": "", "rationale": "", "p2p_offered_to": "", "p2p_result": "pending"})
     data.update(extra)
     return client.post(f"/director/cases/{case.pk}/decide/", data)
 
@@ -89,9 +89,13 @@ def test_waiving_the_lhcc_trial_and_approving_by_exception(waiver_case, director
     html = response.content.decode()
     assert "Met by exception" in html
     assert "Policy ground recorded: Survival time is limited" in html
-    # The decision form is not re-rendered (nothing typed there is lost); the draft follows.
-    assert 'name="reasons"' not in html and 'id="reasons-draft"' in html
-    assert "Nothing is open" in html
+    # The reasons follow at once, out of band: II.A.1 is excepted, so no reason is asked for it;
+    # the rest of the decision form is not re-rendered (nothing typed there is lost).
+    reasons = html[html.index('id="decision-reasons"') :]
+    assert 'hx-swap-oob="true"' in reasons[:200]
+    assert "<textarea" not in reasons[: reasons.index("</fieldset>")]
+    assert "Every criterion is met or excepted" in reasons
+    assert 'name="explanation"' not in html and 'name="rationale" ' not in html
     response = decide(
         director_client, waiver_case, {"62350": "approve", "62362": "approve", "E0783": "approve"}
     )
@@ -105,13 +109,21 @@ def test_waiving_the_lhcc_trial_and_approving_by_exception(waiver_case, director
     event = CaseEvent.objects.get(case=waiver_case, kind="exception_granted")
     assert "survival time is limited" in event.summary
     html = " ".join(letters.letter_render_html(determination=determination).split())
-    assert (
-        "The policy's reason for a waiver that applies:</strong> Survival time is limited." in html
-    )
+    assert "The reason the policy allows for this:</strong> Survival time is limited." in html
     assert "(case-by-case waiver the policy provides for):" in html
     assert determination.decider_role == "Medical director"
     waiver_case.refresh_from_db()
     assert waiver_case.status == "decided"
+    # An approval grants an authorization of every approved code.
+    authorization = determination.authorization
+    assert authorization.number.startswith("PA-") and authorization.case == waiver_case
+    assert [(i.code, i.units) for i in authorization.items.all()] == [
+        ("62350", 1),
+        ("62362", 1),
+        ("E0783", 1),
+    ]
+    assert authorization.servicing_provider_npi == waiver_case.provider_npi
+    assert (authorization.valid_to - authorization.valid_from).days + 1 == 180  # days, inclusive
 
 
 def test_an_exception_on_a_criterion_the_policy_does_not_make_waivable(nurse, director):
@@ -182,10 +194,10 @@ def test_partial_approval_per_code_needs_reasons_and_a_peer_to_peer_offer(
     waiver_case, director, director_client
 ):
     choices = {"62350": "approve", "62362": "deny", "E0783": "deny"}
-    response = decide(director_client, waiver_case, choices)
+    response = decide(director_client, waiver_case, choices, **{"reason__II.A.1": ""})
     assert response.status_code == 422
-    assert "Give the specific reasons" in response.content.decode()
-    response = decide(director_client, waiver_case, choices, reasons="Trial not done.")
+    assert "Write the reason for II.A.1; it cannot be empty." in response.content.decode()
+    response = decide(director_client, waiver_case, choices, **{"reason__II.A.1": "No trial."})
     assert "Record the peer-to-peer discussion" in response.content.decode()
     assert not Determination.objects.exists()
     offered = timezone.localtime() - dt.timedelta(hours=1)
@@ -193,7 +205,7 @@ def test_partial_approval_per_code_needs_reasons_and_a_peer_to_peer_offer(
         director_client,
         waiver_case,
         choices,
-        reasons="Trial not done.",
+        **{"reason__II.A.1": "Trial not done."},
         p2p_offered_to="Dr. Sample Provider",
         p2p_result="declined",
         p2p_offered_at=offered.strftime("%Y-%m-%dT%H:%M"),
@@ -209,10 +221,17 @@ def test_partial_approval_per_code_needs_reasons_and_a_peer_to_peer_offer(
 
 def test_reasons_are_drafted_from_the_failed_criteria(waiver_case, director_client):
     html = director_client.get(f"/director/cases/{waiver_case.pk}/").content.decode()
-    reasons = html[html.index('name="reasons"') :]
-    reasons = reasons[: reasons.index("</textarea>")]
-    assert "LA.CP.MP.173, version 2023-06-20, Policy/Criteria, II.A.1" in reasons
-    assert "test dose of the medicine" in reasons
+    section = html[
+        html.index('id="decision-reasons"') : html.index(
+            "</fieldset>", html.index('id="decision-reasons"')
+        )
+    ]
+    assert section.count("<textarea") == 1  # one reason per criterion not met and not excepted
+    assert "Reason for II.A.1 (Policy/Criteria, II.A.1 (and Note))" in section
+    reason = section[section.index('name="reason__II.A.1"') :]
+    assert (
+        "Your records do not show a trial that did this." in reason[: reason.index("</textarea>")]
+    )
 
 
 def test_denial(waiver_case, director_client):
@@ -220,7 +239,7 @@ def test_denial(waiver_case, director_client):
         director_client,
         waiver_case,
         {"62350": "deny", "62362": "deny", "E0783": "deny"},
-        reasons="No trial.",
+        **{"reason__II.A.1": "No trial."},
         p2p_offered_to="Dr. Sample Provider",
     )
     assert response.status_code == 302
@@ -232,7 +251,7 @@ def test_a_nurse_cannot_deny_and_the_attempt_is_audited(waiver_case, nurse, nurs
         nurse_client,
         waiver_case,
         {"62350": "deny", "62362": "deny", "E0783": "deny"},
-        reasons="No.",
+        **{"reason__II.A.1": "No."},
         p2p_offered_to="Dr. X",
     )
     assert response.status_code == 403
@@ -241,7 +260,7 @@ def test_a_nurse_cannot_deny_and_the_attempt_is_audited(waiver_case, nurse, nurs
     # Also straight through the service, whatever the page shows.
     with pytest.raises(services.DecisionForbidden):
         services.case_decide(
-            case=waiver_case, by=nurse, code_decisions={}, reasons="", rationale=""
+            case=waiver_case, by=nurse, code_decisions={}, reasons={}, rationale=""
         )
 
 
@@ -254,7 +273,7 @@ def test_nobody_decides_a_case_that_is_not_referred(nurse, director):
             case=case,
             by=director,
             code_decisions={"62322": "deny"},
-            reasons="x",
+            reasons={},
             rationale="",
             peer_to_peer=services.PeerToPeer("Dr. X", timezone.now()),
         )
@@ -267,7 +286,7 @@ def test_a_correction_supersedes_and_the_old_determination_stays(
         director_client,
         waiver_case,
         {"62350": "deny", "62362": "deny", "E0783": "deny"},
-        reasons="No trial.",
+        **{"reason__II.A.1": "No trial."},
         p2p_offered_to="Dr. Sample Provider",
     )
     first = Determination.objects.get()
@@ -290,7 +309,7 @@ def test_a_correction_supersedes_and_the_old_determination_stays(
     first.refresh_from_db()
     assert second.supersedes == first and second.outcome == "approved_exception"
     assert second.correction_reason == "New oncology note: survival 3 months."
-    assert first.outcome == "denied" and first.reasons == "No trial."  # unchanged, readable
+    assert first.outcome == "denied" and first.reasons == "II.A.1: No trial."  # unchanged, readable
     html = director_client.get(f"/director/cases/{waiver_case.pk}/").content.decode()
     assert html.count('data-testid="determination"') == 2 and "Superseded" in html
 
@@ -302,7 +321,7 @@ def test_reopening_needs_a_director_or_the_nurse_who_approved(
         director_client,
         waiver_case,
         {"62350": "deny", "62362": "deny", "E0783": "deny"},
-        reasons="No trial.",
+        **{"reason__II.A.1": "No trial."},
         p2p_offered_to="Dr. Sample Provider",
     )
     response = nurse_client.post(f"/cases/{waiver_case.pk}/reopen/", {"reason": "Oops"})

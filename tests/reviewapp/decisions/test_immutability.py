@@ -39,7 +39,7 @@ def signed(waiver_case, director):
         case=waiver_case,
         by=director,
         code_decisions={"62350": "approve", "62362": "approve", "E0783": "approve"},
-        reasons="",
+        reasons={},
         rationale="Waiver.",
     )
     return sign(determination)
@@ -103,7 +103,7 @@ def test_no_service_changes_a_signed_determination(signed, director):
     case = signed.case
     with pytest.raises(services.CaseActionRefused):
         services.case_decide(
-            case=case, by=director, code_decisions={"62350": "deny"}, reasons="x", rationale=""
+            case=case, by=director, code_decisions={"62350": "deny"}, reasons={}, rationale=""
         )
     with pytest.raises(services.CaseActionRefused):
         services.exception_grant(
@@ -126,7 +126,7 @@ def test_a_correction_of_a_signed_determination_supersedes_it(signed, director):
         case=case,
         by=director,
         code_decisions={"62350": "deny", "62362": "deny", "E0783": "deny"},
-        reasons="No trial.",
+        reasons={"II.A.1": "No trial."},
         rationale="",
         peer_to_peer=services.PeerToPeer("Dr. P", timezone.now()),
     )

@@ -161,9 +161,12 @@ def decide_and_sign(case: Case, scenario: Scenario, nurse, director):
             case=case,
             by=director,
             code_decisions=chosen,
-            reasons=decision_selectors.reasons_draft(
-                case=case, workspace=case_selectors.case_workspace(case)
-            ),
+            reasons={
+                draft.label: draft.text
+                for draft in decision_selectors.reason_drafts(
+                    case=case, workspace=case_selectors.case_workspace(case)
+                )
+            },
             rationale="",
             peer_to_peer=decisions.PeerToPeer(
                 offered_to="Dr. Jordan Example", offered_at=timezone.now()
@@ -214,7 +217,9 @@ def test_request_review_sign_inquire(scenario, api, nurse, director):
 
     items = {i["itemSequence"]: i for i in response["item"]}
     codes = [s.code for s in case.services.all()]
-    number = f"{case.reference}-A{determination.pk}"
+    # The authorization the letter prints (denials have none).
+    granted = decision_selectors.authorization_for(determination)
+    number = granted.number if granted else ""
     decided_on = timezone.localdate(determination.decided_at)
     period = {
         "start": decided_on.isoformat(),

@@ -102,7 +102,7 @@ def test_a_decided_request_is_notified_with_its_decision(api, nurse, director, r
     response = bundle["entry"][0]["resource"]
     assert response["id"] == case.reference
     assert review_actions(response["adjudication"]) == ["A1"]
-    assert response["preAuthRef"] == f"{case.reference}-A{determination.pk}"
+    assert response["preAuthRef"] == determination.authorization.number
     event = CaseEvent.objects.filter(case=case, kind="api_notified").get()
     assert "Notified Example EHR" in event.summary
     # Nothing new to say: no second notification. Polling still answers.

@@ -155,6 +155,7 @@ def partial(nurse, director) -> Determination:
         by=nurse,
         line_of_business="medicaid",
         codes=(("62322", 1), ("62323", 1)),
+        provider_fax="",  # the provider's copy goes by mail
     )
     return decided(
         case,

@@ -1,4 +1,4 @@
-"""manage.py letters verify | render | demo-key."""
+"""manage.py letters verify | write-signed | demo-key (specimens: test_specimens.py)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_verify_fails_with_status_2_for_a_good_signature_on_no_determination(den
     )
     path = tmp_path / "unknown.pdf"
     path.write_bytes(signing.pdf_sign(pdf, signer=signer, signer_name="Someone", reason="x"))
-    with pytest.raises(CommandError, match="no determination here") as raised:
+    with pytest.raises(CommandError, match="no letter on record has this file") as raised:
         run("verify", str(path))
     assert raised.value.returncode == 2
 
@@ -61,19 +61,19 @@ def test_verify_a_missing_file_is_a_clear_error(tmp_path):
         run("verify", str(tmp_path / "nope.pdf"))
 
 
-def test_render_writes_the_cases_signed_letter_bytes(denial, director, tmp_path):
+def test_write_signed_writes_the_cases_signed_letter_bytes(denial, director, tmp_path):
     signed = sign(denial, director)
     out_path = tmp_path / "out" / "letter.pdf"
-    out = run("render", "--case", signed.case.reference.lower(), "--out", str(out_path))
+    out = run("write-signed", "--case", signed.case.reference.lower(), "--out", str(out_path))
     assert out_path.read_bytes() == services.letter_signed_bytes(determination=signed)
     assert signed.letter_sha256 in out
 
 
-def test_render_without_a_signed_letter_is_a_clear_error(denial, tmp_path):
+def test_write_signed_without_a_signed_letter_is_a_clear_error(denial, tmp_path):
     with pytest.raises(CommandError, match="no signed determination letter yet"):
-        run("render", "--case", denial.case.reference, "--out", str(tmp_path / "x.pdf"))
+        run("write-signed", "--case", denial.case.reference, "--out", str(tmp_path / "x.pdf"))
     with pytest.raises(CommandError, match="No case with reference"):
-        run("render", "--case", "UM-1900-000000", "--out", str(tmp_path / "x.pdf"))
+        run("write-signed", "--case", "UM-1900-000000", "--out", str(tmp_path / "x.pdf"))
     assert not (tmp_path / "x.pdf").exists()
 
 
@@ -91,3 +91,9 @@ def test_the_deployment_check_warns_when_the_signing_key_is_missing(settings, tm
     settings.LETTER_SIGNING_PKCS12 = tmp_path / "missing.p12"
     [warning] = signing_key_check(None)
     assert warning.id == "letters.W001" and "not available" in warning.msg
+
+
+def test_the_old_render_name_is_gone(tmp_path):
+    """``render`` wrote the stored signed PDF, not a new rendering: it is named write-signed."""
+    with pytest.raises(CommandError):
+        run("render", "--case", "UM-1900-000000", "--out", str(tmp_path / "x.pdf"))

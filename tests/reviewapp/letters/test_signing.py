@@ -14,6 +14,7 @@ from reviewapp.accounts.roles import Role
 from reviewapp.cases.models import Case, CaseEvent
 from reviewapp.decisions.models import Determination
 from reviewapp.letters import services, signing
+from reviewapp.letters.models import Letter
 from tests.conftest import make_staff
 from tests.factories import CaseFactory
 
@@ -25,17 +26,30 @@ pytestmark = pytest.mark.django_db
 # --- the signature -----------------------------------------------------------------------------
 
 
-def test_signing_stores_the_letter_records_its_hash_and_closes_the_case(denial, director):
+def test_signing_stores_the_letter_records_its_hash_and_queues_it_but_sends_nothing(
+    denial, director
+):
     signed = sign(denial, director)
     signed.refresh_from_db()
     case = Case.objects.get(pk=denial.case_id)
     data = services.letter_signed_bytes(determination=signed)
     assert signed.is_signed and signed.letter_sha256 == hashlib.sha256(data).hexdigest()
     assert signed.letter_pdf.name.startswith(f"letters/{case.pk}/")
-    assert case.status == "closed" and case.closed_at is not None
     event = CaseEvent.objects.get(case=case, kind="letter_signed")
     assert event.actor == director and event.after["sha256"] == signed.letter_sha256
-    assert CaseEvent.objects.filter(case=case, kind="closed").exists()
+    assert "signed" in event.summary and "sent" not in event.summary
+    # Signing is not notice: the case stays decided, the letter is queued, nothing is sent.
+    assert case.status == "decided" and case.closed_at is None
+    assert not CaseEvent.objects.filter(case=case, kind__in=["closed", "letter_sent"]).exists()
+    letter = Letter.objects.get(determination=signed)
+    assert (letter.sha256, letter.kind, letter.pdf.name) == (
+        signed.letter_sha256,
+        "determination",
+        signed.letter_pdf.name,
+    )
+    deliveries = {d.recipient: d for d in letter.deliveries.all()}
+    assert set(deliveries) == {"member", "provider"}
+    assert deliveries["member"].channel == "mail" and not deliveries["member"].is_sent
     assert services.letter_integrity_problems(determination=signed) == []
 
 
@@ -209,6 +223,7 @@ def assert_untouched(determination):
     assert not CaseEvent.objects.filter(
         case=determination.case, kind__in=("letter_signed", "closed")
     ).exists()
+    assert not Letter.objects.filter(case=determination.case).exists()
 
 
 def test_a_signer_failure_leaves_the_determination_unsigned(denial, director, monkeypatch):
@@ -239,7 +254,7 @@ def test_a_database_failure_after_storing_removes_the_file(denial, director, mon
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "case_transition", broken)
+    monkeypatch.setattr(services, "_deliveries_queue", broken)
     with pytest.raises(RuntimeError, match="database went away"):
         sign(denial, director)
     assert_untouched(denial)

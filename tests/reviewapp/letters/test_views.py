@@ -58,7 +58,7 @@ def test_signing_through_the_page_then_downloading_the_identical_bytes(denial, d
     assert response.status_code == 302 and response["Location"] == url
     signed = Determination.objects.get(pk=denial.pk)
     assert signed.is_signed
-    assert Case.objects.get(pk=denial.case_id).status == "closed"
+    assert Case.objects.get(pk=denial.case_id).status == "decided"  # closed at notice
     page = director_client.get(url).content.decode()
     assert 'data-testid="letter-signed"' in page and signed.letter_sha256 in page
     assert 'data-testid="sign-form"' not in page

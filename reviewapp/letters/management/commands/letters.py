@@ -1,9 +1,12 @@
-"""``manage.py letters verify|render|demo-key``: signed determination letters from the command line.
+"""``manage.py letters verify|write-signed|specimens|demo-key``: letters from the command line.
 
-- ``verify FILE.pdf [--json]``: is the signature intact, which certificate signed, which
-  determination has this letter. Exit status 0 when verified and on record, 1 when the signature
-  is missing, broken or not the organisation's, 2 when intact but no determination has this file.
-- ``render --case REFERENCE --out FILE.pdf``: write the case's signed letter (its stored bytes).
+- ``verify FILE.pdf [--json]``: is the signature intact, which certificate signed, which letter on
+  record this is. Exit status 0 when verified and on record, 1 when the signature is missing,
+  broken or not the organisation's, 2 when intact but no letter on record has this file.
+- ``write-signed --case REFERENCE --out FILE.pdf``: write the case's signed determination letter,
+  the stored bytes exactly as signed (nothing is rendered).
+- ``specimens --out DIR``: a signed specimen of every letter variant for compliance review,
+  from synthetic determinations built through the real services.
 - ``demo-key``: generate the demo signing key and certificate if there is none.
 """
 
@@ -19,7 +22,7 @@ from reviewapp.letters import selectors, services
 
 
 class Command(BaseCommand):
-    help = "Verify, write out and sign determination letters."
+    help = "Verify, write out and make specimens of signed letters."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -28,9 +31,15 @@ class Command(BaseCommand):
         verify.add_argument(
             "--json", dest="as_json", action="store_true", help="Print the result as JSON."
         )
-        render = sub.add_parser("render", help="Write a case's signed letter to a file.")
-        render.add_argument("--case", required=True, help="Case reference, e.g. UM-2025-000012")
-        render.add_argument("--out", required=True, type=Path)
+        write = sub.add_parser(
+            "write-signed", help="Write a case's stored, signed determination letter to a file."
+        )
+        write.add_argument("--case", required=True, help="Case reference, e.g. UM-2025-000012")
+        write.add_argument("--out", required=True, type=Path)
+        specimens = sub.add_parser(
+            "specimens", help="Write a signed specimen of every letter variant into a folder."
+        )
+        specimens.add_argument("--out", required=True, type=Path)
         sub.add_parser("demo-key", help="Generate the demo signing key if there is none.")
 
     def handle(self, *args, action: str, **options) -> None:
@@ -45,7 +54,7 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         else:
-            check, d = result.check, result.determination
+            check, d, letter = result.check, result.determination, result.letter
             yes = {True: "yes", False: "no"}
             self.stdout.write(f"file:        {file}")
             self.stdout.write(f"signed:      {yes[check.signed]}")
@@ -55,10 +64,15 @@ class Command(BaseCommand):
             self.stdout.write(f"signer:      {check.signer_name or '-'}")
             self.stdout.write(f"reason:      {check.reason or '-'}")
             self.stdout.write(f"sha256:      {result.sha256}")
-            self.stdout.write(
-                "matches:     "
-                + (f"determination {d.pk}, case {d.case.reference} ({d.outcome})" if d else "none")
-            )
+            if d:
+                match = f"determination {d.pk}, case {d.case.reference} ({d.outcome})"
+            elif letter:
+                match = (
+                    f"{letter.get_kind_display().lower()} {letter.pk}, case {letter.case.reference}"
+                )
+            else:
+                match = "none"
+            self.stdout.write(f"matches:     {match}")
             for problem in check.problems:
                 self.stderr.write(f"problem:     {problem}")
         if not result.check.verified:
@@ -67,13 +81,12 @@ class Command(BaseCommand):
                 + ("; ".join(result.check.problems) or "the signature is not valid"),
                 returncode=1,
             )
-        if result.determination is None:
+        if not result.on_record:
             raise CommandError(
-                "the signature is intact, but no determination here has this letter",
-                returncode=2,
+                "the signature is intact, but no letter on record has this file", returncode=2
             )
 
-    def do_render(self, case: str, out: Path, **_) -> None:
+    def do_write_signed(self, case: str, out: Path, **_) -> None:
         try:
             determination = selectors.signed_determination_for_case(reference=case)
             data = services.letter_signed_bytes(determination=determination)
@@ -86,6 +99,15 @@ class Command(BaseCommand):
             f"({determination.case.reference}, {determination.outcome}) to {out}: "
             f"{len(data):,} bytes, SHA-256 {determination.letter_sha256}"
         )
+
+    def do_specimens(self, out: Path, **_) -> None:
+        from reviewapp.letters import specimens
+
+        try:
+            written = specimens.specimens_write(out=out, progress=self.stdout.write)
+        except specimens.SpecimenError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"Wrote {len(written)} signed specimens to {out}")
 
     def do_demo_key(self, **_) -> None:
         path, created = services.signing_key_ensure()
