@@ -54,7 +54,7 @@ def test_director_waives_a_criterion_denies_codes_and_signs_the_letter(
     reasons = page.locator("#decision-reasons")
     expect(reasons.locator("textarea")).to_have_count(2)
     body_size = reasons.get_by_label(re.compile(r"^Reason for II\.A\.2"))
-    expect(body_size).to_have_value(re.compile("body size"))
+    expect(body_size).to_have_value(re.compile("body may not be large enough"))
     body_size.fill("Your body may be too small to hold the pump safely (our own wording).")
     mark_page(page)
     keep_element(page, "#review-status")
