@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.appeals",
     "reviewapp.documents",
     "reviewapp.demo",
     "reviewapp.fhir",
@@ -242,6 +243,16 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
+
+# Lines of business whose plans want a written notice to the member when a request is withdrawn
+# (the withdrawal records how it is sent and its text). No federal rule names one (REGULATORY.md);
+# state Medicaid contracts commonly do [U]: the compliance officer confirms the list.
+WITHDRAWAL_NOTICE_LINES_OF_BUSINESS: list[str] = env.list(
+    "WITHDRAWAL_NOTICE_LINES_OF_BUSINESS", ["medicaid"]
+)
+# Files under the private storage with no row (left by a killed worker): ``manage.py storage
+# sweep`` removes them once older than this, so an upload still in progress is never touched.
+STORAGE_ORPHAN_GRACE_MINUTES: int = env.int("STORAGE_ORPHAN_GRACE_MINUTES", 60)
 
 # Evidence: private files, never under a public URL. Default: a directory on disk (mount a
 # shared volume there when several app servers run); or an S3-compatible bucket.

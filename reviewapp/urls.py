@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", include("reviewapp.documents.urls")),
     path("", include("reviewapp.decisions.urls")),
     path("letters/", include("reviewapp.letters.urls")),
+    path("appeals/", include("reviewapp.appeals.urls")),
     path("audit/", include("reviewapp.audit.urls")),
     path("fhir/r4/", include("reviewapp.fhir.urls")),
     path("o/token/", fhir_views.token, name="oauth-token"),

@@ -41,6 +41,7 @@ ACCOUNT_HELP = (
 
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
+    fk_name = "user"
     can_delete = False
 
 
@@ -257,5 +258,12 @@ admin.site.register(Group, GroupAdmin)
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(SimpleHistoryAdmin):
-    list_display = ["display_name", "credentials", "licence_state", "specialty", "user"]
+    list_display = [
+        "display_name",
+        "credentials",
+        "licence_state",
+        "specialty",
+        "supervisor",
+        "user",
+    ]
     search_fields = ["display_name", "user__username"]

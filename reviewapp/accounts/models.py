@@ -21,7 +21,22 @@ class StaffProfile(models.Model):
     licence_number = models.CharField(max_length=40, blank=True)
     licence_state = models.CharField(max_length=2, blank=True, help_text="Two-letter state code.")
     specialty = models.CharField(
-        max_length=120, blank=True, help_text="Board specialty (medical directors)."
+        max_length=120,
+        blank=True,
+        help_text='Board specialty (medical directors), e.g. "Anesthesiology and Pain Medicine". '
+        "An appeal goes only to a reviewer whose specialty names one the appeal reviewer rules "
+        "ask for.",
+    )
+    # Who this person reports to. An appeal is never decided by a subordinate of anyone who took
+    # part in the decision appealed (42 CFR 438.406(b)(2)(i); 29 CFR 2560.503-1(h)(3)(ii)).
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervisees",
+        help_text="Who this person reports to (appeals are never decided by a subordinate of "
+        "the physician who made the decision appealed).",
     )
     history = HistoricalRecords()
 
@@ -33,6 +48,12 @@ class StaffProfile(models.Model):
             ("administer", "Can administer users, policies and settings"),
             ("view_audit", "Can view the access log and security events"),
             ("view_operations", "Can view operations: inventory, turnaround, workload, metrics"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(supervisor=models.F("user")),
+                name="staff_not_own_supervisor",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -68,6 +89,8 @@ class SecurityEventKind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", "Password changed"
     ESCALATION_REFUSED = "escalation_refused", "Refused: change to protected access"
     SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked after failures"
+    # Not a change of access, but removing stored member data is a security matter too.
+    FILES_SWEPT = "files_swept", "Orphaned files removed"
 
 
 class SecurityEvent(models.Model):

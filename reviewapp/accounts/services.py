@@ -33,6 +33,7 @@ def staff_upsert(
     licence_state: str = "",
     specialty: str = "",
     email: str = "",
+    supervisor: User | None = None,
 ) -> User:
     """Create or update a staff member with exactly one role (or none) and their profile.
 
@@ -55,6 +56,7 @@ def staff_upsert(
             "licence_number": licence_number,
             "licence_state": licence_state,
             "specialty": specialty,
+            "supervisor": supervisor,
         },
     )
     return user

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from criteria.codes import CodeListError, catalogue, parse_code_list, suggest_stage
 from criteria.models import Policy
 from criteria.vocabulary import INDICATIONS, STAGES
+from reviewapp.accounts.models import staff_display_name
 
 from .models import (
     US_STATES,
@@ -115,10 +119,14 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
     )
     assign_to_me = forms.BooleanField(label="Assign the case to me", required=False, initial=True)
+    # One token per intake form shown: the same form posted twice (a double click, a resubmit
+    # after a timeout, the back button) opens one case (``services.case_create``).
+    intake_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["received_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        self.fields["intake_token"].initial = uuid.uuid4()
         self.fields["codes"].widget.attrs.update(
             {
                 "list": "known-codes",
@@ -159,6 +167,7 @@ class IntakeForm(forms.Form):
                 Row(Column("received_at"), Column("priority")),
                 "clinical_summary",
                 Field("assign_to_me"),
+                "intake_token",
             ),
             Submit("submit", "Open case"),
         )
@@ -366,6 +375,25 @@ class ReferForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=8000,
     )
+
+
+class ReassignForm(forms.Form):
+    assign_to = forms.ModelChoiceField(
+        label="Assign to",
+        queryset=User.objects.none(),
+        empty_label="Choose a nurse reviewer or medical director",
+    )
+    reason = forms.CharField(
+        label="Why the case changes hands",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, reviewers: QuerySet[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assign_to"]
+        field.queryset = reviewers
+        field.label_from_instance = staff_display_name
 
 
 class QueueFilterForm(forms.Form):

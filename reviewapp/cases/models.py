@@ -193,6 +193,8 @@ class Case(models.Model):
     # Set while a decided case is reopened to correct its determination: the next determination
     # supersedes the one in force, and records this reason.
     correction_reason = models.TextField(blank=True)
+    # The intake form's one-time token: the same form posted twice opens one case.
+    intake_token = models.UUIDField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -235,6 +237,7 @@ class Case(models.Model):
                 | Q(servicing_provider_npi__regex=r"^[0-9]{10}$"),
                 name="case_servicing_npi_ten_digits",
             ),
+            models.UniqueConstraint(fields=["intake_token"], name="case_intake_token_once"),
         ]
 
     def __str__(self) -> str:
@@ -544,6 +547,8 @@ class EventKind(models.TextChoices):
 
     CREATED = "created", "Case opened"
     CLAIMED = "claimed", "Assigned"
+    REASSIGNED = "reassigned", "Reassigned"
+    MEMBER_NOTIFIED = "member_notified", "Member notice recorded"
     FACT_RECORDED = "fact_recorded", "Fact recorded"
     ANSWER_RECORDED = "answer_recorded", "Answer recorded"
     EVIDENCE_UPLOADED = "evidence_uploaded", "Evidence uploaded"
@@ -567,6 +572,16 @@ class EventKind(models.TextChoices):
         "criteria_edition_upgraded",
         "Moved to a later edition of the criteria",
     )
+    # Appeals (``reviewapp.appeals``): each event's ``after`` names the appeal.
+    APPEAL_FILED = "appeal_filed", "Appeal filed"
+    APPEAL_DOCUMENTS = "appeal_documents", "Appeal documents received"
+    APPEAL_CLAIMED = "appeal_claimed", "Appeal assigned"
+    APPEAL_EXPEDITE_DECLINED = "appeal_expedite_declined", "Expedited appeal declined"
+    APPEAL_EXTENDED = "appeal_extended", "Appeal due time extended"
+    APPEAL_ANSWER_RECORDED = "appeal_answer_recorded", "Appeal answer recorded"
+    APPEAL_DECIDED = "appeal_decided", "Appeal decided"
+    APPEAL_WITHDRAWN = "appeal_withdrawn", "Appeal withdrawn"
+    APPEAL_FORWARDED = "appeal_forwarded", "Appeal forwarded for independent review"
     # The FHIR prior-authorization API (reviewapp/fhir): the client organisation is the actor.
     API_REQUEST_RECEIVED = "api_request_received", "Request received over the API"
     API_SUBMIT = "api_submit", "Submitted over the API"

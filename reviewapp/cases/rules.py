@@ -14,7 +14,8 @@ from typing import Protocol
 
 from django.contrib.auth.models import AnonymousUser, User
 
-from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE
+from reviewapp.accounts.models import staff_display_name
+from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE, REVIEW_CASES, VIEW_OPERATIONS
 
 from .models import OPEN_STATUSES, Case, CaseStatus
 
@@ -30,6 +31,10 @@ APPROVABLE = (CaseStatus.IN_REVIEW,)  # a reviewer's approval of a case meeting 
 WITHDRAWABLE = OPEN_STATUSES
 DECIDABLE = (CaseStatus.REFERRED,)  # a medical director's decision, exceptions included
 REOPENABLE = (CaseStatus.DECIDED, CaseStatus.CLOSED)
+REASSIGNABLE = OPEN_STATUSES
+# An appeal is filed against the adverse determination in force once its letter is signed
+# (``reviewapp.appeals`` checks the rest: one appeal per determination, the filing limit).
+APPEALABLE = (CaseStatus.DECIDED, CaseStatus.CLOSED)
 
 ONLY_DIRECTORS = "Only a medical director may do this."
 
@@ -42,6 +47,9 @@ class DeterminationOnRecord(Protocol):
 
     @property
     def is_adverse(self) -> bool: ...
+
+    @property
+    def is_signed(self) -> bool: ...
 
 
 class RollupLike(Protocol):
@@ -75,10 +83,96 @@ def status_refusal(case: Case, allowed: Iterable[str], action: str) -> str:
 
 
 def claim_refusal(*, case: Case, user: AnyUser) -> str:
+    """Only an unassigned case is claimed; taking over someone's case is a reassignment."""
     if refusal := status_refusal(case, CLAIMABLE, "claimed"):
         return refusal
     if case.assigned_to_id == user.pk:
         return f"Case {case.reference} is already yours."
+    if case.assigned_to_id is not None:
+        return (
+            f"Case {case.reference} is assigned to {staff_display_name(case.assigned_to)}; "
+            "it changes hands only by reassignment."
+        )
+    return ""
+
+
+# Ownership. A case is worked by the reviewer it is assigned to. A UM department expects that
+# nobody quietly works (or closes) a colleague's case: the assigned nurse hands it over, or a
+# UM manager or a medical director reassigns it, and the timeline says so.
+
+
+def work_refusal(*, case: Case, user: AnyUser) -> str:
+    """Who may save answers, facts, evidence and links, pend, resume, refer and approve.
+
+    - the reviewer the case is assigned to;
+    - a medical director, while the case is referred (the director's review);
+    - while nobody is assigned, the person (or API client) who opened the case, so a request's
+      documents and facts can be recorded before it waits in the queue; anyone else claims it.
+    """
+    if case.assigned_to_id is not None and case.assigned_to_id == user.pk:
+        return ""
+    if case.status == CaseStatus.REFERRED and user.has_perm(DECIDE_ADVERSE):
+        return ""
+    if case.assigned_to_id is None:
+        if case.created_by_id == user.pk:
+            return ""
+        return f"Case {case.reference} is not assigned to anyone: claim it before working on it."
+    return (
+        f"Case {case.reference} is assigned to {staff_display_name(case.assigned_to)}; only "
+        "the assigned reviewer works it. Ask them to hand it over, or a UM manager or a "
+        "medical director to reassign it."
+    )
+
+
+def withdraw_refusal(*, case: Case, user: AnyUser) -> str:
+    """A medical director or the assigned reviewer withdraws a request (with a reason; the
+    service asks for the member notice where the plan requires one). A referred case is out of
+    the nurse queue's hands: only a medical director or the nurse it is assigned to may withdraw
+    it. An unassigned case (waiting in the queue, nobody's yet) may be withdrawn by any reviewer."""
+    if refusal := status_refusal(case, WITHDRAWABLE, "withdrawn"):
+        return refusal
+    if user.has_perm(DECIDE_ADVERSE):
+        return ""
+    if case.assigned_to_id is not None and case.assigned_to_id == user.pk:
+        return ""
+    if (
+        case.status != CaseStatus.REFERRED
+        and case.assigned_to_id is None
+        and user.has_perm(REVIEW_CASES)
+    ):
+        return ""  # nobody's case yet: the reviewer taking the provider's call withdraws it
+    if case.status == CaseStatus.REFERRED:
+        return (
+            f"Case {case.reference} is referred to a medical director; only a medical director "
+            "or the assigned nurse may withdraw it."
+        )
+    return (
+        f"Only the reviewer case {case.reference} is assigned to, or a medical director, may "
+        "withdraw it."
+    )
+
+
+def reassign_refusal(*, case: Case, user: AnyUser) -> str:
+    """Who may hand a case to another reviewer: the assigned reviewer (a hand-over), a medical
+    director, or a UM manager (workload)."""
+    if refusal := status_refusal(case, REASSIGNABLE, "reassigned"):
+        return refusal
+    if case.assigned_to_id is not None and case.assigned_to_id == user.pk:
+        return ""
+    if user.has_perm(DECIDE_ADVERSE) or user.has_perm(VIEW_OPERATIONS):
+        return ""
+    return (
+        "Only the assigned reviewer (handing the case over), a medical director or a UM manager "
+        "may reassign a case."
+    )
+
+
+def assignee_refusal(*, case: Case, to: AnyUser) -> str:
+    """Whom a case may be assigned to: an active nurse reviewer or medical director."""
+    if not to.is_active or not to.has_perm(REVIEW_CASES):
+        return f"{staff_display_name(to)} does not review cases; choose a nurse or a director."
+    if case.assigned_to_id == to.pk:
+        return f"Case {case.reference} is already assigned to {staff_display_name(to)}."
     return ""
 
 
@@ -124,3 +218,20 @@ def reopen_refusal(*, user: AnyUser, current: DeterminationOnRecord | None) -> s
     if user.has_perm(DECIDE_ADVERSE) or mine:
         return ""
     return "Only a medical director may reopen this case."
+
+
+def appeal_file_refusal(*, case: Case, user: AnyUser, current: DeterminationOnRecord | None) -> str:
+    """Staff who work cases record an appeal of the adverse determination in force, once its
+    letter is signed (the member has been, or is being, told of it)."""
+    if not user.has_perm(REVIEW_CASES):
+        return "Only nurse reviewers and medical directors record appeals."
+    if refusal := status_refusal(case, APPEALABLE, "appealed"):
+        return refusal
+    if current is None or not current.is_adverse:
+        return (
+            f"Case {case.reference} has no adverse determination in force: only a denial or a "
+            "partial approval can be appealed."
+        )
+    if not current.is_signed:
+        return "The determination's letter is not signed yet: sign it before an appeal is filed."
+    return ""

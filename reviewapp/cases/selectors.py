@@ -25,7 +25,7 @@ from criteria.engine import Node as EngineNode
 from criteria.facts import FactDef
 from criteria.models import Node
 from criteria.vocabulary import STAGES
-from reviewapp.accounts.roles import APPROVE_CASES, REVIEW_CASES
+from reviewapp.accounts.roles import APPROVE_CASES, REVIEW_CASES, VIEW_OPERATIONS, Role
 
 from . import rules
 from .models import (
@@ -536,6 +536,39 @@ def _tree(node: EngineNode, rows: dict[str, CriterionRow], statuses: dict[int, s
     )
 
 
+def reviewers_for_assignment() -> QuerySet[User]:
+    """Active nurse reviewers and medical directors, by name: whom a case may be assigned to."""
+    return (
+        User.objects.filter(
+            is_active=True, groups__name__in=[Role.NURSE.value, Role.DIRECTOR.value]
+        )
+        .select_related("staff_profile")
+        .distinct()
+        .order_by("staff_profile__display_name", "username")
+    )
+
+
+def reassigners_only(user: User) -> None:
+    """The reassignment pages are for reviewers and UM managers (403 otherwise)."""
+    if not (user.has_perm(REVIEW_CASES) or user.has_perm(VIEW_OPERATIONS)):
+        raise PermissionDenied("Only reviewers and UM managers reassign cases.")
+
+
+def case_by_reference(*, reference: str) -> Case | None:
+    """The case with this reference (``UM-2026-000123``, any case), or None."""
+    return Case.objects.filter(reference__iexact=reference.strip()).first()
+
+
+def case_get_for_reassignment(*, user: User, pk: int) -> Case:
+    """The case, for those who may reassign cases: reviewers, and UM managers (who see the case's
+    reference, member, status and reviewer on the reassignment page, not its clinical record)."""
+    reassigners_only(user)
+    try:
+        return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+
+
 # --- what a user may do ------------------------------------------------------------------------
 
 
@@ -559,6 +592,8 @@ class CaseActions:
     review: bool = False  # open the medical director's review page
     decide: bool = False  # decide, and grant or withdraw exceptions
     reopen: bool = False
+    reassign: bool = False  # hand the case to another reviewer
+    file_appeal: bool = False  # record an appeal of the adverse determination in force
 
 
 def case_actions(
@@ -575,14 +610,16 @@ def case_actions(
         return case.status in states
 
     director = not rules.director_refusal(user=user)
-    in_review = allowed(rules.APPROVABLE) and user.has_perm(APPROVE_CASES)
+    works = not rules.work_refusal(case=case, user=user)
+    in_review = allowed(rules.APPROVABLE) and user.has_perm(APPROVE_CASES) and works
     return CaseActions(
         claim=not rules.claim_refusal(case=case, user=user),
-        edit=allowed(rules.EDITABLE),
-        pend=allowed(rules.PENDABLE),
-        resume=allowed(rules.RESUMABLE),
-        refer=allowed(rules.REFERRABLE),
-        withdraw=allowed(rules.WITHDRAWABLE),
+        edit=allowed(rules.EDITABLE) and works,
+        pend=allowed(rules.PENDABLE) and works,
+        resume=allowed(rules.RESUMABLE) and works,
+        refer=allowed(rules.REFERRABLE) and works,
+        withdraw=not rules.withdraw_refusal(case=case, user=user),
+        reassign=not rules.reassign_refusal(case=case, user=user),
         offer_approval=in_review,
         approve=in_review
         and not rules.approve_refusal(
@@ -591,6 +628,7 @@ def case_actions(
         review=director and allowed(rules.DECIDABLE),
         decide=director and allowed(rules.DECIDABLE),
         reopen=allowed(rules.REOPENABLE) and not rules.reopen_refusal(user=user, current=current),
+        file_appeal=not rules.appeal_file_refusal(case=case, user=user, current=current),
     )
 
 

@@ -27,6 +27,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Director queue", "decisions:queue", DECIDE_ADVERSE),
     NavItem("Work queue", "cases:queue", REVIEW_CASES),
     NavItem("New case", "cases:intake", REVIEW_CASES),
+    NavItem("Appeals", "appeals:queue", REVIEW_CASES),
     NavItem("Mail room", "letters:mail-room", REVIEW_CASES),
     NavItem("Policy library", "criteria:policy-list", None),
     NavItem("Access log", "audit:access-log", VIEW_AUDIT),

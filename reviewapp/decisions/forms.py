@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from .models import PeerToPeerOffer
+from .models import NoticeChannel, PeerToPeerOffer
 
 
 class ExceptionForm(forms.Form):
@@ -108,6 +108,18 @@ class ReopenForm(forms.Form):
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Reason for withdrawal", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    # The member notice, where the plan requires one (the service says when it is missing).
+    notice_channel = forms.ChoiceField(
+        label="How the member's notice is sent",
+        choices=[("", "Choose"), *NoticeChannel.choices],
+        required=False,
+    )
+    notice_text = forms.CharField(
+        label="Notice to the member",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        required=False,
     )
 
 

@@ -90,16 +90,27 @@ def reason_drafts(*, case: Case, workspace: Workspace | None = None) -> list[Rea
     "Not documented" criteria say what is missing rather than what the records show.
     """
     workspace = workspace or case_workspace(case, events_limit=0)
+    unknown = set(workspace.rollup.result.unknown)
+    return reason_drafts_for(
+        case=case,
+        required=[
+            (label, "not_documented" if label in unknown else "not_met")
+            for label in reasons_required(workspace)
+        ],
+    )
+
+
+def reason_drafts_for(*, case: Case, required: list[tuple[str, str]]) -> list[ReasonDraft]:
+    """The drafted reason for each (criterion label, "not_met" | "not_documented") of the case's
+    checklist: what a determination, or an appeal deciding it again, gives the member."""
     language = letter_language(case)
     version = case.policy_version
     checklist = library.engine_checklist(case.checklist)
     facts = case_fact_values(case)
     labels = {name: fact.label for name, fact in library.fact_dictionary().items()}
-    unknown = set(workspace.rollup.result.unknown)
     drafts = []
-    for label in reasons_required(workspace):
-        criterion = workspace.rows[label].criterion
-        status = "not_documented" if label in unknown else "not_met"
+    for label, status in required:
+        criterion = checklist.criterion(label)
         missing = ""
         try:
             wording = letter_wording.member_wording(

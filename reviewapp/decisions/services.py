@@ -33,6 +33,7 @@ from reviewapp.cases.services import (
     CaseActionRefused,
     case_lock,
     case_require_status,
+    case_require_worker,
     case_transition,
     event_record,
 )
@@ -43,6 +44,7 @@ from .models import (
     AuthorizationItem,
     CodeDecision,
     Determination,
+    NoticeChannel,
     Outcome,
     PeerToPeerOffer,
 )
@@ -251,6 +253,7 @@ def case_approve_by_nurse(*, case: Case, by: User, rationale: str = "") -> Deter
 def _approve(*, case: Case, by: User, rationale: str) -> Determination:
     case = case_lock(case)
     case_require_status(case, rules.APPROVABLE, "approved")
+    case_require_worker(case, by)
     if not case_selectors.rollup(case).meets:  # re-checked under the lock
         raise CaseActionRefused("The answers changed meanwhile; review them and approve again.")
     determination = _determination_create(
@@ -269,13 +272,63 @@ def _approve(*, case: Case, by: User, rationale: str) -> Determination:
     return determination
 
 
+@dataclass(frozen=True)
+class MemberNotice:
+    """The member's notice of a withdrawal: how it goes out and what it says."""
+
+    channel: str
+    text: str
+
+
+def withdrawal_notice_required(case: Case) -> bool:
+    """Whether the member's plan wants a written notice when a request is withdrawn
+    (``WITHDRAWAL_NOTICE_LINES_OF_BUSINESS``; no federal rule in REGULATORY.md names one, state
+    Medicaid contracts commonly do [U]: the compliance officer sets the list)."""
+    return case.line_of_business in settings.WITHDRAWAL_NOTICE_LINES_OF_BUSINESS
+
+
+def case_withdraw(
+    *, case: Case, by: User, reason: str, member_notice: MemberNotice | None = None
+) -> Determination:
+    """The request is withdrawn before a decision (by the provider or member).
+
+    Guards: the case is open; the user is a medical director or the reviewer the case is
+    assigned to (a referred case: only those two; ``rules.withdraw_refusal``), refused with 403
+    and recorded otherwise; a reason; the member notice where the plan requires one
+    (``withdrawal_notice_required``), recorded with the withdrawal.
+    """
+    if not rules.status_refusal(case, rules.WITHDRAWABLE, "withdrawn") and (
+        refusal := rules.withdraw_refusal(case=case, user=by)
+    ):
+        raise _forbid(case, by, "withdraw the request", refusal)
+    return _withdraw(case=case, by=by, reason=reason, member_notice=member_notice)
+
+
 @transaction.atomic
-def case_withdraw(*, case: Case, by: User, reason: str) -> Determination:
-    """The request is withdrawn before a decision (by the provider or member)."""
+def _withdraw(
+    *, case: Case, by: User, reason: str, member_notice: MemberNotice | None
+) -> Determination:
     case = case_lock(case)
     case_require_status(case, rules.WITHDRAWABLE, "withdrawn")
+    if refusal := rules.withdraw_refusal(case=case, user=by):  # re-checked under the lock
+        raise CaseActionRefused(refusal)
     if not reason.strip():
         raise CaseActionRefused("Give the reason for the withdrawal.")
+    notice = None
+    if withdrawal_notice_required(case):
+        if member_notice is None or not member_notice.channel or not member_notice.text.strip():
+            raise CaseActionRefused(
+                f"The member's plan ({case.get_line_of_business_display()}) requires a notice "
+                "to the member when a request is withdrawn: choose how it is sent and check "
+                "its text."
+            )
+        if member_notice.channel not in NoticeChannel.values:
+            raise CaseActionRefused("Choose how the member's notice is sent.")
+        notice = {
+            "channel": member_notice.channel,
+            "text": member_notice.text.strip(),
+            "reason": reason.strip(),
+        }
     determination = _determination_create(
         case=case,
         by=by,
@@ -292,7 +345,30 @@ def case_withdraw(*, case: Case, by: User, reason: str) -> Determination:
         closed_at=timezone.now(),
         correction_reason="",
     )
+    if notice is not None:
+        event_record(
+            case=case,
+            actor=by,
+            kind=EventKind.MEMBER_NOTIFIED,
+            summary="Member notice of the withdrawal: "
+            + NoticeChannel(notice["channel"]).label.lower(),
+            after={"determination": determination.pk, **notice},
+        )
     return determination
+
+
+def withdrawal_notice_draft(*, case: Case) -> str:
+    """The notice's text in plain words, for the reviewer to check before withdrawing."""
+    codes = ", ".join(f"{s.code} ({s.description})" for s in case.services.all())
+    return (
+        f"Dear {case.member_name},\n\n"
+        f"We received a request from {case.provider_name} for {codes} "
+        f"(reference {case.reference}). The request was withdrawn before we made a decision, "
+        "so it was not approved or denied.\n\n"
+        "Nothing else is needed from you. Your provider can send a new request at any time. "
+        "If you did not agree to this withdrawal, or have questions, call the member services "
+        "number on your member ID card."
+    )
 
 
 # --- the medical director ----------------------------------------------------------------------
@@ -648,3 +724,79 @@ def _reopen(*, case: Case, by, reason: str, current: Determination | None) -> Ca
         closed_at=None,
         notice_sent_at=None,
     )
+
+
+# --- determinations made on appeal --------------------------------------------------------------
+
+
+def determination_record_on_appeal(
+    *,
+    appealed: Determination,
+    by: User,
+    code_decisions: Mapping[str, str],
+    reason_items: list[dict],
+    explanation: str,
+    rationale: str,
+    criteria_snapshot: list[dict],
+    policy_snapshot: dict,
+) -> Determination:
+    """The new determination an appeal makes when it overturns the one appealed, in whole or in
+    part: it supersedes the one appealed (which stays on record, unchanged) and grants an
+    authorization for every code now approved.
+
+    Called by ``reviewapp.appeals`` inside its transaction, under the case lock, once the appeal's
+    rules (a medical director who had no part in the decision appealed, in a fitting specialty)
+    have been checked. ``code_decisions`` covers every requested code; ``criteria_snapshot`` is
+    the checklist as the appeal left it, in the determination's snapshot shape.
+    """
+    case = appealed.case
+    if refusal := rules.director_refusal(user=by):
+        raise _forbid(case, by, "decide an appeal", refusal)
+    if Determination.objects.filter(supersedes=appealed).exists():
+        raise CaseActionRefused("A later determination already supersedes the one appealed.")
+    codes = {s.code: s for s in case.services.all()}
+    if sorted(code_decisions) != sorted(codes) or not set(code_decisions.values()) <= {
+        "approve",
+        "deny",
+    }:
+        raise CaseActionRefused("Decide every requested code: approve or deny.")
+    exceptions = any(item.get("exception") for item in criteria_snapshot)
+    outcome = outcome_for(dict(code_decisions), exceptions=exceptions)
+    if outcome == Outcome.DENIED:
+        raise CaseActionRefused("An appeal that approves nothing upholds the determination.")
+    reasons = "\n\n".join(
+        [explanation.strip()] * bool(explanation.strip())
+        + [f"{item['label']}: {item['text']}" for item in reason_items]
+    )
+    if outcome in ADVERSE_OUTCOMES and not reasons:
+        raise CaseActionRefused("A partial approval gives its reasons.")
+    profile = getattr(by, "staff_profile", None)
+    determination = Determination.objects.create(
+        case=case,
+        outcome=outcome,
+        decided_by=by,
+        decider_name=profile.display_name if profile else by.get_username(),
+        decider_credentials=profile.credentials if profile else "",
+        decider_role=decider_role(by),
+        decided_at=timezone.now(),
+        reasons=reasons,
+        explanation=explanation.strip(),
+        reason_items=reason_items,
+        letter_language=appealed.letter_language,
+        rationale=rationale.strip(),
+        criteria_snapshot=criteria_snapshot,
+        policy_snapshot=policy_snapshot,
+        supersedes=appealed,
+    )
+    CodeDecision.objects.bulk_create(
+        CodeDecision(
+            determination=determination,
+            code=code,
+            units=service.units,
+            description=service.description,
+            decision=code_decisions[code],
+        )
+        for code, service in codes.items()
+    )
+    _authorization_grant(case=case, determination=determination)
+    return determination

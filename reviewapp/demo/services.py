@@ -13,6 +13,7 @@ from reviewapp.accounts.roles import Role
 from reviewapp.accounts.services import staff_upsert
 from reviewapp.letters.services import signing_key_ensure
 
+from .appeals import demo_appeals_load
 from .cases import demo_cases_load
 
 # Printed by the demo command on purpose: these accounts exist only in the demo data set.
@@ -83,6 +84,8 @@ def demo_load(*, say: Callable[[str], None]) -> None:
     say(f"Letter signing key (self-signed, demo only): {key_path}{' created' if created else ''}")
     made = demo_cases_load()
     say(f"Demo cases: {len(made)} created" + (f" ({', '.join(made)})" if made else ""))
+    appeals = demo_appeals_load()
+    say(f"Demo appeals: {len(appeals)} created" + (f" ({', '.join(appeals)})" if appeals else ""))
     say(f"Demo staff (password for all: {DEMO_PASSWORD}):")
     for username, role in staff:
         say(f"  {username:<10} {role}")

@@ -3,8 +3,8 @@
 - ``StateNoticeSettings``: per state, the contacts and limits letters print (the Medicaid fair
   hearing agency, consumer assistance, Medicare counselling) and the 15 tagline languages.
   Administrators edit them in the admin, with their history kept.
-- ``Letter``: one issued letter (a determination letter, an extension notice; later an appeal
-  decision), signed once and stored privately with its SHA-256. Its bytes never change.
+- ``Letter``: one issued letter (a determination letter, an extension notice, an appeal
+  decision letter), signed once and stored privately with its SHA-256. Its bytes never change.
 - ``Delivery``: one recipient's copy of a letter (the member, the requesting provider) and how it
   reached them: channel, queued, sent at, by whom. The member's delivery being sent is the notice:
   the turnaround clock stops there, not at signing.
@@ -82,6 +82,7 @@ class Letter(models.Model):
     class Kind(models.TextChoices):
         DETERMINATION = "determination", "Determination letter"
         EXTENSION = "extension", "Extension notice"
+        APPEAL_DECISION = "appeal_decision", "Appeal decision letter"
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="letters")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -823,3 +824,113 @@ def letter_verify(*, data: bytes) -> LetterVerification:
         determinations=selectors.determinations_by_sha256(sha256),
         letters=selectors.letters_by_sha256(sha256),
     )
+
+
+# --- letters of other kinds (appeal decisions) -------------------------------------------------
+
+
+def letter_issue(
+    *,
+    case: Case,
+    kind: str,
+    content: notices.LetterContent,
+    html: str,
+    by: User,
+    signer_name: str,
+    signature_reason: str,
+    summary: str,
+    details: dict,
+    determination: Determination | None = None,
+    within: Callable[[Letter], None] | None = None,
+) -> Letter:
+    """Sign and issue a letter of another kind (an appeal decision), all or nothing, as a
+    determination letter is: ``html`` (the content the signer previewed) is rendered and signed
+    first, outside any transaction; then in one transaction, under the case lock, the PDF is
+    stored with its SHA-256, the ``Letter`` recorded with ``details`` (what it was built from),
+    its copies queued (the member by mail, the provider by fax or mail), ``within(letter)`` run
+    (the caller's own record of the letter; raising there undoes everything) and the signing
+    written to the timeline. ``LetterFailed`` when rendering or signing fails; nothing is kept.
+
+    A ``determination`` the letter announces (an overturn's new determination) is signed with it:
+    its letter fields are set, and the timeline records its fingerprint, exactly as for a
+    determination letter (``letter_integrity_problems`` checks both).
+    """
+    try:
+        pdf = content_render_pdf(content, html=html)
+        signed = _pdf_sign(pdf, signer_name=signer_name, reason=signature_reason, what=kind)
+    except LetterFailed:
+        raise
+    except Exception as exc:
+        logger.exception("Rendering or signing a %s letter on case %s failed", kind, case.pk)
+        raise LetterFailed(
+            "The letter could not be rendered and signed, because of an error on our side. "
+            "Nothing was saved. Try again, and tell an administrator if it keeps happening."
+        ) from exc
+    sha256 = hashlib.sha256(signed).hexdigest()
+    storage = letter_storage()
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            case = case_lock(case)
+            locked = None
+            if determination is not None:
+                locked = Determination.objects.select_for_update().get(pk=determination.pk)
+                locked.case = case
+                determination_require_unsigned(determination=locked)
+            stored_name = storage.save(
+                f"letters/{case.pk}/{kind}-{uuid.uuid4().hex}.pdf", ContentFile(signed)
+            )
+            now = timezone.now()
+            letter = Letter.objects.create(
+                case=case,
+                kind=kind,
+                determination=locked,
+                language=content.options.language,
+                large_print=content.options.large_print,
+                details=details,
+                pdf=stored_name,
+                sha256=sha256,
+                size=len(signed),
+                signed_at=now,
+                signed_by=by,
+                signer_name=signer_name,
+            )
+            signed_determination: dict = {}
+            if locked is not None:
+                locked.letter_pdf.name = stored_name
+                locked.letter_sha256 = sha256
+                locked.signed_at = now
+                locked.save(update_fields=["letter_pdf", "letter_sha256", "signed_at"])
+                signed_determination = {
+                    "determination": locked.pk,
+                    "outcome": locked.outcome,
+                    "fingerprint": determination_fingerprint(locked),
+                }
+            if within is not None:
+                within(letter)
+            queued = _deliveries_queue(letter=letter, case=case, by=by, at=now)
+            event_record(
+                case=case,
+                actor=by,
+                kind=EventKind.LETTER_SIGNED,
+                summary=f"{summary}; SHA-256 {sha256[:16]}…; queued: {queued}",
+                after={
+                    **details,
+                    "letter": letter.pk,
+                    "kind": kind,
+                    "sha256": sha256,
+                    "size": len(signed),
+                    "letter_html_sha256": letter_digest(html),
+                    "language": content.options.language,
+                    "large_print": content.options.large_print,
+                    **signed_determination,
+                },
+            )
+    except BaseException:
+        if stored_name:
+            try:
+                storage.delete(stored_name)
+            except Exception:  # the original error matters more than the clean-up's
+                logger.exception("Could not remove the unsaved letter %s", stored_name)
+        raise
+    return letter

@@ -5,7 +5,9 @@ letters specimens --out DIR`` writes, for each line of business (``medicaid``,
 ``medicare_advantage``, ``commercial``), outcome (``approved``, ``approved_by_exception``,
 ``partially_approved``, ``denied``) and language (``en``, ``es``), ``{lob}-{outcome}-{lang}.pdf``;
 plus ``{lob}-extension-{lang}.pdf`` (the notice that a pend extended the clock) and
-``{lob}-denied-en-large.pdf`` (large print).
+``{lob}-denied-en-large.pdf`` (large print). Apps above letters add their own kinds through
+``specimens_register`` (appeals: ``{lob}-appeal-upheld-{lang}.pdf`` and
+``{lob}-appeal-overturned-{lang}.pdf``), made in the same transaction from the same kit.
 
 Each specimen comes from a synthetic case taken through the real services, exactly as a reviewer
 would: intake, facts, evidence, answers, referral, exception, decision, signing. All of it runs in
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -31,6 +34,7 @@ from reviewapp.accounts.roles import Role
 from reviewapp.accounts.services import staff_upsert
 from reviewapp.cases import services as cases
 from reviewapp.cases.models import Answer, Case
+from reviewapp.core.storage import private_storage
 from reviewapp.decisions import selectors as decision_selectors
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import Determination
@@ -71,6 +75,50 @@ CODES = (("62322", 1), ("62323", 1))
 PARTIAL_DENIED = "62323"
 
 
+@dataclass
+class SpecimenKit:
+    """What a registered specimen maker gets: the synthetic staff, signed denials made through
+    the real services, and a list to name any other stored file to remove at the end."""
+
+    maker: _Maker
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def nurse(self):
+        return self.maker.nurse
+
+    @property
+    def director(self):
+        return self.maker.director
+
+    def denial(self, lob: str, lang: str) -> Determination:
+        """A signed denial (one criterion not met, one not documented) for this line of
+        business, in this language."""
+        letter = self.maker.determination_letter(lob, "denied", lang)
+        assert letter.determination is not None
+        return letter.determination
+
+
+@dataclass(frozen=True)
+class SpecimenSet:
+    names: Callable[[], list[str]]
+    make: Callable[[SpecimenKit], Iterable[tuple[str, Letter]]]
+
+
+_REGISTERED: dict[str, SpecimenSet] = {}
+
+
+def specimens_register(
+    key: str,
+    *,
+    names: Callable[[], list[str]],
+    make: Callable[[SpecimenKit], Iterable[tuple[str, Letter]]],
+) -> None:
+    """Add another app's letter specimens (its ``AppConfig.ready``): ``names`` lists the files,
+    ``make`` yields (file name, signed letter) pairs, inside the specimens' transaction."""
+    _REGISTERED[key] = SpecimenSet(names=names, make=make)
+
+
 class SpecimenError(Exception):
     """The specimens cannot be made here (no library, no signing key...)."""
 
@@ -86,6 +134,8 @@ def specimen_names() -> list[str]:
     ]
     names += [f"{lob}-extension-{lang}.pdf" for lob in LINES for lang in LANGUAGES]
     names += [f"{lob}-denied-en-large.pdf" for lob in LINES]
+    for registered in _REGISTERED.values():
+        names += registered.names()
     return names
 
 
@@ -105,6 +155,7 @@ def specimens_write(*, out: Path, progress: Callable[[str], object] = lambda _: 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     stored: list[str] = []
+    files: list[str] = []
     try:
         with transaction.atomic():
             maker = _Maker()
@@ -123,6 +174,11 @@ def specimens_write(*, out: Path, progress: Callable[[str], object] = lambda _: 
                 letter = maker.determination_letter(lob, "denied", "en", large_print=True)
                 written.append(_write(out, f"{lob}-denied-en-large.pdf", letter, stored))
                 progress(f"  {written[-1].name}")
+            for registered in _REGISTERED.values():
+                kit = SpecimenKit(maker=maker, files=files)
+                for name, letter in registered.make(kit):
+                    written.append(_write(out, name, letter, stored))
+                    progress(f"  {written[-1].name}")
             raise _RollBack
     except _RollBack:
         pass
@@ -131,6 +187,9 @@ def specimens_write(*, out: Path, progress: Callable[[str], object] = lambda _: 
         for name in stored:
             if storage.exists(name):
                 storage.delete(name)
+        for name in files:
+            if private_storage().exists(name):
+                private_storage().delete(name)
     return written
 
 

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from reviewapp.accounts.roles import Role
+from tests import appeal_factories
 from tests.browser import setups
 from tests.browser.conftest import assert_not_reloaded, axe_violations, mark_page, sign_in
 from tests.conftest import make_staff
@@ -22,6 +23,13 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(page: Page, scree
     decided = setups.partially_approved(nurse, director)
     setups.overdue(nurse)  # the queues highlight it
     version = in_review.policy_version
+    # Appeals of another director's denials, which this director may review.
+    other = make_staff("hugo", Role.DIRECTOR, specialty="Anesthesiology")
+    appealable = appeal_factories.denied(nurse, other)
+    appealed = appeal_factories.file_appeal(appeal_factories.denied(nurse, other), nurse)
+    upheld = appeal_factories.decide_upheld(
+        appeal_factories.file_appeal(appeal_factories.denied(nurse, other), nurse), director
+    )
 
     blocking: dict[str, list[dict]] = {}
 
@@ -49,6 +57,11 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(page: Page, scree
         "letter-verify": "/letters/verify/",
         "case-access": f"/cases/{in_review.pk}/access/",
         "mail-room": "/letters/mail/",
+        "appeals-queue": "/appeals/",
+        "appeal-filing": f"/appeals/cases/{appealable.case_id}/new/",
+        "appeal": f"/appeals/{appealed.pk}/",
+        "case-with-appeal": f"/cases/{appealed.case_id}/",
+        "appeal-letter": f"/appeals/{upheld.pk}/letter/",
     }
     for name, path in pages.items():
         response = page.goto(path)

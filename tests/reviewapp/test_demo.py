@@ -6,6 +6,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from reviewapp.accounts.roles import Role, roles_of
+from reviewapp.appeals.models import Appeal
+from reviewapp.appeals.selectors import appeals_open
+from reviewapp.appeals.selectors import reviewer_refusal as appeal_reviewer_refusal
 from reviewapp.demo.services import DEMO_PASSWORD
 
 
@@ -21,5 +24,15 @@ def test_demo_creates_staff_for_each_role_and_is_idempotent(capsys):
     assert authenticate(username="nurse", password=DEMO_PASSWORD) is not None
     assert DEMO_PASSWORD in first
 
+    # The demo appeal: open, filed by the provider with the trial report, against the denial
+    # ``director`` made; she may not review it, ``director2`` (no part in it) may.
+    (appeal,) = appeals_open()
+    assert appeal.reference in first and appeal.requester == "provider"
+    assert appeal.determination.decided_by == users["director"]
+    assert appeal.documents.get().evidence.doc_type == "trial_report"
+    assert appeal_reviewer_refusal(appeal=appeal, user=users["director"])
+    assert appeal_reviewer_refusal(appeal=appeal, user=users["director2"]) == ""
+
     call_command("demo")
     assert User.objects.count() == len(users)
+    assert Appeal.objects.count() == 1

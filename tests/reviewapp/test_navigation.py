@@ -5,8 +5,15 @@ import re
 import pytest
 
 EXPECTED_NAV = {
-    "nurse": ["Work queue", "New case", "Mail room", "Policy library"],
-    "director": ["Director queue", "Work queue", "New case", "Mail room", "Policy library"],
+    "nurse": ["Work queue", "New case", "Appeals", "Mail room", "Policy library"],
+    "director": [
+        "Director queue",
+        "Work queue",
+        "New case",
+        "Appeals",
+        "Mail room",
+        "Policy library",
+    ],
     "administrator": ["Policy library", "Access log", "Security events", "Administration"],
     "manager": ["Policy library", "Access log", "Security events"],
 }

@@ -190,12 +190,29 @@ def withdraw(users, actor) -> Call:
     return Call(f"/cases/{case.pk}/withdraw/", {"reason": "Provider withdrew."}, case)
 
 
+def reassign(users, actor) -> Call:
+    """The nurse's case, handed to a director (or, by the director, to herself)."""
+    case = _case(users)
+    return Call(
+        f"/cases/{case.pk}/reassign/",
+        {"assign_to": users["director"].pk, "reason": "Workload."},
+        case,
+    )
+
+
+def _hand_to(users, case: Case, decider: User) -> None:
+    """Only the reviewer a case is assigned to approves it: the nurse hands it to the decider."""
+    if decider != users["nurse"]:
+        services.case_reassign(case=case, by=users["nurse"], to=decider, reason="Decide it.")
+
+
 def reopen(users, actor) -> Call:
     """A case the acting reviewer approved (a nurse may reopen her own approval)."""
     case = _meeting(users)
     decider = (
         actor if actor is not None and actor.has_perm("accounts.approve_cases") else users["nurse"]
     )
+    _hand_to(users, case, decider)
     decisions.case_approve_by_nurse(case=case, by=decider)
     return Call(f"/cases/{case.pk}/reopen/", {"reason": "Correcting a typo."}, case)
 
@@ -247,6 +264,7 @@ def sign_letter(users, actor) -> Call:
     decider = (
         actor if actor is not None and actor.has_perm("accounts.approve_cases") else users["nurse"]
     )
+    _hand_to(users, case, decider)
     determination = decisions.case_approve_by_nurse(case=case, by=decider)
     digest = letters.letter_digest(letters.letter_render_html(determination=determination))
     return Call(
@@ -357,11 +375,183 @@ def password_change(users, actor) -> Call:
     return Call("/accounts/password/", {})
 
 
+# --- appeals -----------------------------------------------------------------------------------
+# The denials appealed are made by another medical director, so that the matrix's director (Pain
+# Medicine, no part in them) may review; the services' own tests cover who else is refused.
+
+
+def _first_decider():
+    from reviewapp.accounts.roles import Role
+    from tests.conftest import make_staff
+
+    return make_staff("matrix-decider", Role.DIRECTOR, specialty="Anesthesiology")
+
+
+def _appeal(users, **kwargs):
+    from tests import appeal_factories
+
+    determination = appeal_factories.denied(
+        users["nurse"], _first_decider(), line_of_business=kwargs.pop("lob", "commercial")
+    )
+    return appeal_factories.file_appeal(determination, users["nurse"], **kwargs)
+
+
+def appeal_file(users, actor) -> Call:
+    from tests import appeal_factories
+
+    determination = appeal_factories.denied(users["nurse"], _first_decider())
+    received = timezone.localtime(timezone.now() - dt.timedelta(minutes=5))
+    return Call(
+        f"/appeals/cases/{determination.case_id}/new/",
+        {
+            "requester": "member",
+            "requester_name": "Matrix Member",
+            "received_via": "phone",
+            "received_at": received.strftime("%Y-%m-%dT%H:%M"),
+            "request_summary": "Please look again.",
+            "doc_type": "office_note",
+        },
+        determination.case,
+    )
+
+
+def appeal_claim(users, actor) -> Call:
+    appeal = _appeal(users, documents=False)
+    return Call(f"/appeals/{appeal.pk}/claim/", {}, appeal.case)
+
+
+def appeal_documents(users, actor) -> Call:
+    appeal = _appeal(users, documents=False)
+    return Call(
+        f"/appeals/{appeal.pk}/documents/",
+        {"files": [SimpleUploadedFile("trial.pdf", pdf_bytes(1))], "doc_type": "trial_report"},
+        appeal.case,
+    )
+
+
+def appeal_answer(users, actor) -> Call:
+    appeal = _appeal(users)
+    document = appeal.documents.first().evidence
+    return Call(
+        f"/appeals/{appeal.pk}/criteria/{_node(appeal.case, '2.a').pk}/answer/",
+        {
+            "status": "met",
+            "note": "Pain 8/10.",
+            "evidence": document.pk,
+            "pages": "1",
+            "revision": 0,
+        },
+        appeal.case,
+    )
+
+
+def appeal_expedite_decline(users, actor) -> Call:
+    appeal = _appeal(users, documents=False, expedited_requested=True)
+    return Call(
+        f"/appeals/{appeal.pk}/expedite-decline/",
+        {"reason": "Stable.", "member_told": "Phoned today."},
+        appeal.case,
+    )
+
+
+def appeal_extend(users, actor) -> Call:
+    appeal = _appeal(users, documents=False, lob="medicaid")
+    return Call(
+        f"/appeals/{appeal.pk}/extend/",
+        {"asked_by": "member", "reason": "Gathering records.", "member_told": ""},
+        appeal.case,
+    )
+
+
+def appeal_withdraw(users, actor) -> Call:
+    appeal = _appeal(users, documents=False)
+    return Call(f"/appeals/{appeal.pk}/withdraw/", {"reason": "Withdrawn by phone."}, appeal.case)
+
+
+def appeal_decide(users, actor) -> Call:
+    from reviewapp.appeals import selectors as appeal_selectors
+
+    appeal = _appeal(users, documents=False)
+    drafts = appeal_selectors.appeal_reason_drafts(appeal_selectors.appeal_workspace(appeal))
+    return Call(
+        f"/appeals/{appeal.pk}/decide/",
+        {"code_62322": "deny", **{f"reason__{d.label}": d.text for d in drafts}},
+        appeal.case,
+    )
+
+
+def appeal_letter_sign(users, actor) -> Call:
+    """An appeal the matrix's director decided (only the decider signs its letter)."""
+    from reviewapp.appeals import services as appeal_services
+    from reviewapp.letters import services as letters
+    from tests import appeal_factories
+
+    letters.signing_key_ensure()
+    appeal = appeal_factories.decide_upheld(_appeal(users, documents=False), users["director"])
+    html = appeal_services.appeal_letter_content(appeal=appeal).html()
+    return Call(
+        f"/appeals/{appeal.pk}/letter/sign/",
+        {"digest": letters.letter_digest(html), "confirm": "on"},
+        appeal.case,
+    )
+
+
+def _forwarded(users, *, exported: bool):
+    """A Medicare Advantage appeal upheld, its letter (a stand-in PDF) recorded, its case file to
+    export (or exported, as a stand-in)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from reviewapp.appeals.models import Appeal, IndependentReview
+    from reviewapp.core.storage import private_storage
+    from reviewapp.letters import services as letters
+    from tests import appeal_factories
+
+    appeal = appeal_factories.decide_upheld(
+        _appeal(users, documents=False, lob="medicare_advantage"), users["director"]
+    )
+    data = pdf_bytes(1)
+    name = letters.letter_storage().save(f"letters/{appeal.case_id}/m.pdf", ContentFile(data))
+    letter = Letter.objects.create(
+        case=appeal.case,
+        kind=Letter.Kind.APPEAL_DECISION,
+        pdf=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        signed_at=timezone.now(),
+        signed_by=users["director"],
+        signer_name="Director",
+    )
+    Appeal.objects.filter(pk=appeal.pk).update(letter=letter)
+    if exported:
+        stored = private_storage().save(f"appeals/{appeal.case_id}/m.pdf", ContentFile(data))
+        IndependentReview.objects.filter(appeal=appeal).update(
+            case_file=stored,
+            case_file_sha256=hashlib.sha256(data).hexdigest(),
+            case_file_pages=1,
+            prepared_at=timezone.now(),
+        )
+    return appeal
+
+
+def appeal_case_file_export(users, actor) -> Call:
+    appeal = _forwarded(users, exported=False)
+    return Call(f"/appeals/{appeal.pk}/case-file/export/", {}, appeal.case)
+
+
+def appeal_case_file_sent(users, actor) -> Call:
+    appeal = _forwarded(users, exported=True)
+    return Call(f"/appeals/{appeal.pk}/case-file/sent/", {"confirmation": "MAX-1"}, appeal.case)
+
+
 STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "accounts:logout": (SIGNED_IN, logout),
     "accounts:password-change": (SIGNED_IN, password_change),
     "cases:intake": (REVIEWERS, intake),
     "cases:claim": (REVIEWERS, claim),
+    # The assigned nurse hands over; a director or a UM manager reassigns.
+    "cases:reassign": (REVIEWERS | {"manager"}, reassign),
     "cases:fact-save": (REVIEWERS, fact_save),
     "cases:criterion-answer": (REVIEWERS, answer),
     "cases:evidence-link": (REVIEWERS, link),
@@ -382,6 +572,17 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "letters:extension-sign": (REVIEWERS, extension_sign),
     "letters:mail-batch-create": (REVIEWERS, mail_batch_create),
     "letters:mail-batch-sent": (REVIEWERS, mail_batch_sent),
+    "appeals:file": (REVIEWERS, appeal_file),
+    "appeals:claim": (DIRECTOR, appeal_claim),
+    "appeals:documents": (REVIEWERS, appeal_documents),
+    "appeals:answer": (DIRECTOR, appeal_answer),
+    "appeals:expedite-decline": (DIRECTOR, appeal_expedite_decline),
+    "appeals:extend": (REVIEWERS, appeal_extend),
+    "appeals:withdraw": (REVIEWERS, appeal_withdraw),
+    "appeals:decide": (DIRECTOR, appeal_decide),
+    "appeals:letter-sign": (DIRECTOR, appeal_letter_sign),
+    "appeals:case-file-export": (REVIEWERS, appeal_case_file_export),
+    "appeals:case-file-sent": (REVIEWERS, appeal_case_file_sent),
     "documents:suggestion-accept": (REVIEWERS, suggestion_accept),
     "documents:suggestion-dismiss": (REVIEWERS, suggestion_dismiss),
     "documents:read-again": (REVIEWERS, read_again),
@@ -395,6 +596,7 @@ READ_ONLY = {
     "criteria:checklist-detail",
     "cases:queue",
     "cases:stage-hint",
+    "cases:reassign-find",
     "cases:detail",
     "cases:timeline",
     "cases:evidence-file",
@@ -408,6 +610,10 @@ READ_ONLY = {
     "letters:letter-file",
     "letters:mail-room",
     "letters:mail-batch-pdf",
+    "appeals:queue",
+    "appeals:detail",
+    "appeals:letter",
+    "appeals:case-file",
     "accounts:password-change-done",
     "documents:panel",
     "documents:search",
@@ -502,6 +708,28 @@ def fingerprint(case: Case | None) -> tuple:
         DocumentReading.objects.filter(
             **({"evidence__case": case} if case else {}), status="queued"
         ).count(),
+        _appeals_state(case),
+    )
+
+
+def _appeals_state(case: Case | None) -> tuple:
+    from reviewapp.appeals.models import Appeal, AppealAnswer, AppealDocument, IndependentReview
+
+    if case is None:
+        return (Appeal.objects.count(),)
+    return (
+        list(
+            Appeal.objects.filter(case=case)
+            .order_by("pk")
+            .values_list("status", "reviewer", "priority", "due_at", "outcome", "letter")
+        ),
+        AppealAnswer.objects.filter(appeal__case=case).count(),
+        AppealDocument.objects.filter(appeal__case=case).count(),
+        list(
+            IndependentReview.objects.filter(appeal__case=case).values_list(
+                "case_file_sha256", "sent_at"
+            )
+        ),
     )
 
 
@@ -556,3 +784,50 @@ def test_admin_endpoints_are_for_administrators_only(role_clients):
             assert response.status_code == 403, (endpoint.name, role)
         response = role_clients["anonymous"].post(endpoint.path, {})
         assert response.status_code == 302, endpoint.name
+
+
+# Ownership: on a case assigned to one nurse, another nurse changes nothing, whatever she posts.
+NOT_HERS = sorted(
+    {
+        "cases:claim",
+        "cases:fact-save",
+        "cases:criterion-answer",
+        "cases:evidence-link",
+        "cases:evidence-unlink",
+        "cases:evidence-upload",
+        "cases:pend",
+        "cases:resume",
+        "cases:refer",
+        "cases:reassign",
+        "decisions:approve",
+        "decisions:withdraw",
+        "documents:suggestion-accept",
+        "documents:suggestion-dismiss",
+    }
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", NOT_HERS)
+def test_another_nurse_changes_nothing_on_a_nurses_case(
+    name, nurse, other_nurse, director, administrator, manager, outsider
+):
+    users = {
+        "nurse": nurse,
+        "director": director,
+        "administrator": administrator,
+        "manager": manager,
+        "no_role": outsider,
+    }
+    call = STATE_CHANGING[name][1](users, other_nurse)
+    if call.case.assigned_to_id is None:  # the claim's case: someone else's first
+        services.case_claim(case=call.case, by=nurse)
+    data = dict(call.data)
+    if name == "cases:reassign":
+        data["assign_to"] = other_nurse.pk
+    client = Client()
+    client.force_login(other_nurse)
+    before = fingerprint(call.case)
+    response = client.post(call.path, data)
+    assert response.status_code < 500
+    assert fingerprint(call.case) == before, f"another nurse changed something through {name}"

@@ -27,6 +27,12 @@ EXPECTED = {
         "letters.view_statenoticesettings",
         "letters.add_statenoticesettings",
         "letters.change_statenoticesettings",
+        "appeals.view_appealclockrule",
+        "appeals.change_appealclockrule",
+        "appeals.view_appealreviewerrule",
+        "appeals.add_appealreviewerrule",
+        "appeals.change_appealreviewerrule",
+        "appeals.delete_appealreviewerrule",
     },
     "UM manager": {"accounts.view_audit", "accounts.view_operations"},
 }

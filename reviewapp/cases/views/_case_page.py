@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from criteria.models import Node
 from reviewapp.accounts.roles import REVIEW_CASES
+from reviewapp.appeals import selectors as appeal_selectors
 from reviewapp.core.htmx import back_to, render_fragments
 from reviewapp.decisions.selectors import determinations_for
 from reviewapp.letters import selectors as letter_selectors
@@ -33,12 +34,18 @@ def page_context(
     request: HttpRequest, case: Case, *, workspace: Workspace | None = None, **extra: Any
 ) -> dict[str, Any]:
     """The whole case page: the case context with the determinations the header lists."""
+    determinations = determinations_for(case)
     context = pages.case_context(
-        case=case, user=request.user, workspace=workspace, determinations=determinations_for(case)
+        case=case, user=request.user, workspace=workspace, determinations=determinations
     )
     # Read only where the header shows them (Django calls a callable when a template first uses
     # it): the notice of a pend's extension still to send.
     context["extension_notice_due"] = partial(letter_selectors.extension_notice_due, case)
+    # The determinations and appeals panel, for a case that has a determination.
+    if determinations:
+        context["appeal_panel"] = appeal_selectors.case_appeals(
+            case=case, determinations=determinations, case_allows=context["actions"].file_appeal
+        )
     return {**context, **extra}
 
 

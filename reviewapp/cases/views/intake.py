@@ -54,15 +54,26 @@ def intake(request: HttpRequest) -> HttpResponse:
             **{name: data[name] for name in DELIVERY_FIELDS},
         )
         try:
-            case = services.case_create(
-                intake=intake, by=request.user, assign_to_me=data["assign_to_me"]
+            opened = services.case_create_once(
+                intake=intake,
+                by=request.user,
+                assign_to_me=data["assign_to_me"],
+                intake_token=data["intake_token"],
             )
         except services.CaseActionRefused as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Case {case.reference} opened.")
-            for notice in selectors.case_opening_notices(case):
-                messages.warning(request, notice)
+            case = opened.case
+            if opened.created:
+                messages.success(request, f"Case {case.reference} opened.")
+                for notice in selectors.case_opening_notices(case):
+                    messages.warning(request, notice)
+            else:
+                messages.info(
+                    request,
+                    f"This form was already sent: case {case.reference} was opened from it, "
+                    "and no second case was made.",
+                )
             return redirect("cases:detail", pk=case.pk)
     context = {
         "form": form,

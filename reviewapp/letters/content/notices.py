@@ -517,3 +517,120 @@ def extension_letter(inputs: ExtensionInputs, *, letter_date: dt.date) -> Letter
         identifier=inputs.identifier,
         author=organisation.name,
     )
+
+
+# --- appeal decisions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppealCode:
+    """One requested service as an appeal decision letter shows it: what the determination
+    appealed decided, and the decision now."""
+
+    code: str
+    description: str
+    units: int
+    decision: str  # "approve" or "deny": the decision after the appeal
+    before: str  # the determination appealed's decision
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class AppealDecisionInputs:
+    """Everything an appeal decision letter reads, handed over by the appeals selectors: the
+    appeal's own record (its outcome, decider, reasons and the checklist as it left it), the
+    determination appealed, the codes, and for an overturn the new authorization."""
+
+    appeal: Any  # appeals.models.Appeal, decided
+    appealed: Any  # the Determination appealed
+    codes: list[AppealCode]
+    state: Any  # StateNoticeSettings
+    member: Party
+    provider: Party
+    options: PrintOptions
+    authorization: Any = None  # the overturn's Authorization, if any
+    independent_review_due: dt.datetime | None = None  # Medicare Advantage, not fully overturned
+
+
+def appeal_letter_title(outcome: str, line_of_business: str) -> str:
+    """Medicare calls the plan's appeal a reconsideration (42 CFR 422.580); Medicaid's notice is
+    the notice of appeal resolution (438.408(d)-(e)); ERISA's, the notice of the decision on
+    review (29 CFR 2560.503-1(j))."""
+    if line_of_business == "medicare_advantage":
+        return _("Notice of our reconsideration decision")
+    if line_of_business == "medicaid":
+        return _("Notice of appeal resolution")
+    return _("Notice of our decision on your appeal")
+
+
+def appeal_decision_letter(inputs: AppealDecisionInputs, *, letter_date: dt.date) -> LetterContent:
+    appeal = inputs.appeal
+    appealed = inputs.appealed
+    case = appeal.case
+    language = inputs.options.language
+    organisation = Organisation.from_settings()
+    policy = appealed.policy_snapshot or {}
+    outcome = appeal.outcome
+    with translation.override(language):
+        criteria = criteria_rows(appeal.criteria_snapshot or [], policy, language)
+        context = {
+            "organisation": organisation,
+            "case": case,
+            "appeal_reference": appeal.reference,
+            "line_of_business": case.line_of_business,
+            "plan": str(words.PLAN_WORDS.get(case.line_of_business, case.line_of_business)),
+            "outcome": outcome,
+            # The summary box's colour: an upheld appeal reads as the denial it keeps.
+            "summary_outcome": words.APPEAL_SUMMARY_OUTCOME.get(outcome, outcome),
+            "overturned": outcome == "overturned",
+            "letter_title": appeal_letter_title(outcome, case.line_of_business),
+            "headline": str(words.APPEAL_HEADLINES.get(outcome, outcome)),
+            "letter_date_words": words.long_date(letter_date, language),
+            "received_on_words": words.long_date(timezone.localdate(appeal.received_at), language),
+            "decided_on_words": words.long_date(timezone.localdate(appeal.decided_at), language),
+            "appealed_on_words": words.long_date(timezone.localdate(appealed.decided_at), language),
+            "appealed_outcome_words": str(
+                words.OUTCOME_WORDS.get(appealed.outcome, appealed.outcome)
+            ).lower(),
+            "expedited": appeal.priority == "expedited",
+            "requester": appeal.requester,
+            "requester_name": appeal.requester_name,
+            "codes": _code_rows(inputs.codes, language),
+            "authorization": _authorization_context(inputs.authorization, language),
+            "explanation": appeal.explanation,
+            "reasons": [
+                {"label": item["label"], "text": item["text"]} for item in appeal.reason_items
+            ],
+            "criteria": criteria,
+            "statuses": {c.status for c in criteria},
+            "policy_citation": policy_citation(policy, language),
+            "checklist_title": policy.get("checklist", ""),
+            "missing_labels": [c.label for c in criteria if c.status == "not_documented"],
+            "reviewer_specialty": appeal.decider_specialty,
+            "independent_review_due_words": words.long_date(
+                timezone.localdate(inputs.independent_review_due), language
+            )
+            if inputs.independent_review_due
+            else "",
+            "state": _state_context(inputs.state),
+            "signature": _signature(
+                name=appeal.decider_name,
+                credentials=appeal.decider_credentials,
+                role="Medical director",
+                date=letter_date,
+                language=language,
+            ),
+            "taglines": _taglines(inputs.state, language, organisation.language_line),
+            **_party_context(inputs.member, inputs.provider, language),
+        }
+    return LetterContent(
+        kind="appeal_decision",
+        template="letters/appeal_decision.html",
+        context=context,
+        options=inputs.options,
+        title=f"Appeal decision letter {case.reference} {appeal.reference}",
+        description=f"Notice of the decision on appeal {appeal.reference}, case "
+        f"{case.reference}: {appeal.get_outcome_display()}",
+        identifier=f"{case.reference}/appeal-{appeal.pk}",
+        author=organisation.name,
+    )

@@ -72,3 +72,16 @@ LONG_DATE = {"en": "F j, Y", "es": r"j \d\e F \d\e Y"}
 
 def long_date(day: dt.date | dt.datetime, language: str) -> str:
     return formats.date_format(day, LONG_DATE.get(language, LONG_DATE["en"]))
+
+
+# Appeal outcomes (``appeals.models.AppealOutcome`` values).
+APPEAL_HEADLINES = {
+    "upheld": _("We did not change our decision"),
+    "overturned": _("We changed our decision: the request is approved"),
+    "partially_overturned": _("We changed part of our decision"),
+}
+APPEAL_SUMMARY_OUTCOME = {
+    "upheld": DENIED,
+    "overturned": APPROVED,
+    "partially_overturned": PARTIALLY_APPROVED,
+}

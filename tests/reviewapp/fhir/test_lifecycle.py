@@ -75,6 +75,9 @@ class Scenario:
         return f"{self.policy}-{self.indication}-{self.stage}-{self.decision}"
 
 
+# Molina and LHCC requests come from Medicaid plans: a withdrawal records the member notice.
+NOTICE = decisions.MemberNotice(channel="mail", text="Your request was withdrawn.")
+
 SCENARIOS = [
     Scenario("molina-mcp-160", "malignant_pain", "trial"),
     Scenario("molina-mcp-160", "non_malignant_pain", "permanent"),
@@ -303,7 +306,9 @@ def test_a_pended_request_says_what_is_needed(api, nurse):
 
 def test_a_withdrawn_request_is_cancelled(api, nurse):
     case, _ = submit(api, SCENARIOS[0])
-    decisions.case_withdraw(case=case, by=nurse, reason="The provider withdrew the request.")
+    decisions.case_withdraw(
+        case=case, by=nurse, reason="The provider withdrew the request.", member_notice=NOTICE
+    )
     response = api.get(f"/fhir/r4/ClaimResponse/{case.reference}").json()
     fhir_valid(response)
     assert response["status"] == "cancelled" and response["disposition"] == "Withdrawn"

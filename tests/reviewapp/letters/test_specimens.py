@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import subprocess
 
 import pytest
@@ -52,10 +53,12 @@ def variants(outcomes=OUTCOMES, languages=LANGUAGES):
 
 def test_the_command_writes_every_specimen_by_the_contracted_names(specimens):
     assert sorted(specimens) == sorted(specimen_names())
-    assert len(specimens) == 3 * 4 * 2 + 3 * 2 + 3
+    assert len(specimens) == 3 * 4 * 2 + 3 * 2 + 3 + 3 * 2 * 2  # + appeal decisions
     assert "medicaid-approved_by_exception-es.pdf" in specimens
     assert "commercial-extension-en.pdf" in specimens
     assert "medicare_advantage-denied-en-large.pdf" in specimens
+    assert "medicaid-appeal-upheld-es.pdf" in specimens
+    assert "commercial-appeal-overturned-en.pdf" in specimens
 
 
 def test_every_specimen_is_signed_by_the_organisation_and_intact(specimens, settings, tmp_path):
@@ -378,3 +381,72 @@ def test_the_spanish_letter_is_complete(specimens, lob, outcome):
     ):
         assert english not in text, english
     assert "Los requisitos que revisamos" in text and "Firmado electrónicamente" in text
+
+
+# --- appeal decisions (reviewapp.appeals.specimens) ---------------------------------------------
+
+APPEAL_HEADLINE = {
+    ("upheld", "en"): "What we decided: We did not change our decision",
+    ("overturned", "en"): "What we decided: We changed our decision: the request is approved",
+    ("upheld", "es"): "Lo que decidimos: No cambiamos nuestra decisión",
+    (
+        "overturned",
+        "es",
+    ): "Lo que decidimos: Cambiamos nuestra decisión: la solicitud está aprobada",
+}
+# The title each line of business gives the notice (42 CFR 422.580; 438.408(d)-(e)).
+APPEAL_TITLE = {
+    ("medicaid", "en"): "Notice of appeal resolution",
+    ("medicare_advantage", "en"): "Notice of our reconsideration decision",
+    ("medicaid", "es"): "Aviso de la resolución de su apelación",
+    ("medicare_advantage", "es"): "Aviso de nuestra decisión de reconsideración",
+    ("commercial", "en"): "Notice of our decision on your appeal",
+    ("commercial", "es"): "Aviso de nuestra decisión sobre su apelación",
+}
+APPEAL_NEXT_LEVEL = {
+    ("medicaid", "en"): [
+        "ask for a state fair hearing",
+        "within 120 days",
+    ],
+    ("medicaid", "es"): ["audiencia imparcial estatal", "dentro de los 120 días"],
+    ("medicare_advantage", "en"): [
+        "independent review entity",
+        "You do not need to ask for this",
+        "Administrative Law Judge",
+    ],
+    ("medicare_advantage", "es"): [
+        "entidad de revisión independiente",
+        "Juez de Derecho Administrativo",
+    ],
+    ("commercial", "en"): ["External review", "within 4 months", "section 502(a)"],
+    ("commercial", "es"): ["revisión externa", "dentro de los 4 meses", "sección 502(a)"],
+}
+
+
+def appeal_variants():
+    return [(lob, o, lang) for lob in LINES for o in ("upheld", "overturned") for lang in LANGUAGES]
+
+
+@pytest.mark.parametrize(("lob", "outcome", "lang"), appeal_variants())
+def test_appeal_decisions_say_the_result_on_page_one_and_the_next_level(
+    specimens, lob, outcome, lang
+):
+    name = f"{lob}-appeal-{outcome}-{lang}.pdf"
+    pages = page_texts(specimens[name])
+    assert APPEAL_HEADLINE[outcome, lang] in pages[0], pages[0][:300]
+    assert APPEAL_TITLE[lob, lang] in pages[0]
+    text = " ".join(pages)
+    # Page 1's footer names the case (the facts table with the appeal's reference may fall to
+    # page 2 behind the summary, as in a determination letter).
+    assert re.search(r"UM-\d{4}-\d{6}", pages[0][-80:]), pages[0][-80:]
+    assert re.search(r"APL-\d{4}-\d{6}", text)
+    assert "Dr. Robin Specimen" in text and "Physical Medicine and Rehabilitation" in text
+    assert "internal note" not in text
+    if outcome == "overturned":
+        assert AUTHORIZATION[lang][0] in text
+        for phrase in APPEAL_NEXT_LEVEL[lob, lang]:
+            assert phrase not in text, phrase
+    else:
+        assert "PA-" not in text
+        for phrase in APPEAL_NEXT_LEVEL[lob, lang]:
+            assert phrase in text, phrase
