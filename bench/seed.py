@@ -34,7 +34,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from criteria import selectors as library
@@ -318,7 +318,9 @@ def _library_load(rng: random.Random) -> Library:
     for version in PolicyVersion.objects.select_related("policy").order_by("-effective_from"):
         versions[version.policy.key].append(version)
     checklists = {}
-    for row in Checklist.objects.select_related("version__policy"):
+    # New cases open on each version's latest edition; earlier editions stay for older cases.
+    current = Checklist.objects.filter(edition__number=F("version__edition"))
+    for row in current.select_related("version__policy"):
         engine = library.engine_checklist(row)
         nodes = library.checklist_nodes(row)
         criteria = [(c, nodes[c.label]) for c in engine.criteria()]

@@ -432,6 +432,11 @@ class CriterionException(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="exceptions")
     criterion = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # For a policy waiver whose policy names its grounds (LHCC II.A.1: advanced disease, limited
+    # survival, high procedural risk): the one the director found applies, as the key and the
+    # label the library gives it (the letter prints the label).
+    waiver_condition = models.CharField(max_length=40, blank=True)
+    waiver_condition_label = models.CharField(max_length=200, blank=True)
     rationale = models.TextField()
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -459,6 +464,11 @@ class CriterionException(models.Model):
                 name="one_active_exception_per_criterion",
             ),
             models.CheckConstraint(condition=~Q(rationale=""), name="exception_has_rationale"),
+            # A director's own exception names no policy ground.
+            models.CheckConstraint(
+                condition=Q(kind="policy_waiver") | Q(waiver_condition=""),
+                name="exception_condition_only_on_waiver",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -573,6 +583,10 @@ class EventKind(models.TextChoices):
     LETTER_SENT = "letter_sent", "Letter sent"
     CLOSED = "closed", "Closed"
     REFUSED = "refused", "Refused attempt"
+    CRITERIA_EDITION_UPGRADED = (
+        "criteria_edition_upgraded",
+        "Moved to a later edition of the criteria",
+    )
     # Appeals (``reviewapp.appeals``): each event's ``after`` names the appeal.
     APPEAL_FILED = "appeal_filed", "Appeal filed"
     APPEAL_DOCUMENTS = "appeal_documents", "Appeal documents received"

@@ -69,6 +69,8 @@ class RollupLike(Protocol):
     def external(self) -> bool: ...
     @property
     def meets(self) -> bool: ...
+    @property
+    def not_addressed(self) -> str: ...
 
 
 def status_refusal(case: Case, allowed: Iterable[str], action: str) -> str:
@@ -199,6 +201,8 @@ def approve_refusal(*, user: AnyUser, rollup: RollupLike, excepted: bool) -> str
         problems.append(
             "answers that contradict the facts without a reason: " + ", ".join(rollup.disagreements)
         )
+    if rollup.not_addressed:
+        problems.append(f"the policy does not address this request: {rollup.not_addressed}")
     if rollup.external and not problems:
         problems.append("the external review is not recorded as met")
     return (

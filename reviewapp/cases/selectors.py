@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from criteria import selectors as library
 from criteria.codes import catalogue, parse_code_list, suggest_stage
-from criteria.engine import Criterion, Include, Outcome, Result, Status, evaluate
+from criteria.engine import Criterion, Include, Outcome, Result, Route, Status, evaluate
 from criteria.engine import Node as EngineNode
 from criteria.facts import FactDef
 from criteria.models import Node
@@ -125,11 +125,82 @@ def turnaround_rule_for(case: Case) -> TurnaroundRule:
     )
 
 
+def policy_review_overdue(case: Case) -> bool:
+    """The case's policy version is past the next review date its source states (today): the
+    payer may have published a version the library does not have yet."""
+    return case.policy_version.review_overdue_on(timezone.localdate())
+
+
+def case_opening_notices(case: Case) -> list[str]:
+    """What the nurse is told on opening a case: a policy past its review date, and a checklist
+    that sends every request elsewhere (a route without a condition)."""
+    notices = []
+    version = case.policy_version
+    if policy_review_overdue(case):
+        notices.append(
+            f"{version.policy.payer} {version.policy.number} version {version.label} is past its "
+            f"review date ({version.next_review}): check that the payer has not published a newer "
+            "version."
+        )
+    for route in checklist_routes(case):
+        if route.when is None:
+            notices.append(" ".join(route.reason.split()))
+    return notices
+
+
+def checklist_routes(case: Case) -> tuple[Route, ...]:
+    """Where the case's checklist sends requests instead of deciding them on its criteria."""
+    return library.engine_checklist(case.checklist).all_routes()
+
+
 def turnaround_rules() -> QuerySet[TurnaroundRule]:
     return TurnaroundRule.objects.all()
 
 
 # --- intake ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyNotice:
+    """What a nurse should know about a policy before opening a case on it: whether the version
+    in effect is past its review date, and the requests it does not decide on its criteria."""
+
+    payer: str
+    number: str
+    version: str
+    review_overdue: bool
+    next_review: str
+    routes: tuple[tuple[str, Route], ...]  # (checklist title, route), each route once
+
+
+def intake_policy_notices(*, on: dt.date) -> list[PolicyNotice]:
+    """For each policy, its version in effect ``on``: review flag and routes (four queries plus
+    the cached checklists)."""
+    notices = []
+    for entry in library.library_overview(on=on):
+        current = next((v for v in entry.versions if v.in_effect), None)
+        if current is None:
+            continue
+        seen: set[tuple[str, str]] = set()
+        routes = []
+        for checklist in current.checklists:
+            for route in library.engine_checklist(checklist).all_routes():
+                key = (route.outcome.value, " ".join(route.reason.split()))
+                if key not in seen:
+                    seen.add(key)
+                    routes.append((checklist.title, route))
+        if current.review_overdue or routes:
+            notices.append(
+                PolicyNotice(
+                    payer=entry.policy.payer,
+                    number=entry.policy.number,
+                    version=current.version.label,
+                    review_overdue=current.review_overdue,
+                    next_review=current.version.next_review,
+                    routes=tuple(routes),
+                )
+            )
+    return notices
 
 
 def intake_stage_hint(*, codes: str) -> str:
@@ -364,8 +435,15 @@ class Rollup:
         if self.disagreements or not self.complete:
             return False
         if self.external:
-            return self.result.root.status is Status.MET
+            # ...and the route is decided (LHCC: which criteria set depends on the drug).
+            return self.outcome is Outcome.EXTERNAL and self.result.root.status is Status.MET
         return self.outcome is Outcome.MEETS
+
+    @property
+    def not_addressed(self) -> str:
+        """Why the policy does not address the request (a medical director reviews it), or ""."""
+        route = self.result.route
+        return route.reason if route and route.outcome is Outcome.NOT_ADDRESSED else ""
 
 
 def rollup(
@@ -424,6 +502,8 @@ class CriterionRow:
     links: list[EvidenceLink]
     facts: list[tuple[FactDef, Any]]
     exception: Any = None
+    # The policy's own case-by-case waiver: open, closed, or undecided (None) on the case's facts.
+    waiver_open: bool | None = False
 
     @property
     def dom_id(self) -> str:

@@ -10,6 +10,9 @@ class ExceptionForm(forms.Form):
     rationale = forms.CharField(
         label="Rationale", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The policy's ground for its waiver (a key of the criterion's waiver options), or empty for
+    # the director's own exception; the service checks it against the criterion and the case.
+    waiver_condition = forms.CharField(max_length=40, required=False)
 
 
 REASON_PREFIX = "reason__"

@@ -68,6 +68,8 @@ def _review_context(
     result = ws.rollup.result
     focus = [ws.rows[label] for label in result.failed + result.unknown]
     focus += [row for row in ws.rows.values() if row.exception and row not in focus]
+    for row in focus:
+        row.waiver_open = result.by_label[row.criterion.label].waiver_open
     drafts = selectors.reason_drafts(case=case, workspace=ws)
     if decision_form is None:
         typed = typed or {}
@@ -141,7 +143,11 @@ def exception_grant(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
         )
     try:
         services.exception_grant(
-            case=case, criterion=node, by=request.user, rationale=form.cleaned_data["rationale"]
+            case=case,
+            criterion=node,
+            by=request.user,
+            rationale=form.cleaned_data["rationale"],
+            waiver_condition=form.cleaned_data["waiver_condition"],
         )
     except services.DecisionForbidden as exc:
         raise PermissionDenied(str(exc)) from None

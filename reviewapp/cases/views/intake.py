@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import forms, selectors, services
@@ -65,6 +66,8 @@ def intake(request: HttpRequest) -> HttpResponse:
             case = opened.case
             if opened.created:
                 messages.success(request, f"Case {case.reference} opened.")
+                for notice in selectors.case_opening_notices(case):
+                    messages.warning(request, notice)
             else:
                 messages.info(
                     request,
@@ -76,6 +79,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         "form": form,
         "known_codes": forms.known_codes(),
         "rules": selectors.turnaround_rules(),
+        "policy_notices": selectors.intake_policy_notices(on=timezone.localdate()),
     }
     return render(
         request, "cases/intake.html", context, status=422 if request.method == "POST" else 200

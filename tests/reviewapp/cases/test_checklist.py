@@ -202,7 +202,7 @@ def test_htmx_answer_returns_the_row_and_out_of_band_rollup(case, nurse, nurse_c
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li id="criterion-{node(case, "2.d").pk}"')
     assert re.search(r'id="rollup"[^>]*hx-swap-oob="innerHTML"', html)
-    assert "1 of 11 answered" in html
+    assert "1 of 12 answered" in html
     assert "<html" not in html
 
 
@@ -217,7 +217,7 @@ def test_without_javascript_the_same_form_posts_and_redirects(case, nurse_client
 
 def test_tampered_ids_are_refused(case, nurse, nurse_client):
     other_case = CaseFactory(by=nurse, policy="nia-cg-310")
-    foreign_node = library.checklist_nodes(other_case.checklist)["CI.1"]
+    foreign_node = library.checklist_nodes(other_case.checklist)["P-T.1"]
     response = nurse_client.post(
         f"/cases/{case.pk}/criteria/{foreign_node.pk}/answer/",
         {"revision": 0, "status": "met"},

@@ -6,6 +6,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
+from criteria import selectors as library
 from reviewapp.cases.forms import npi_is_valid
 from reviewapp.cases.models import Case, CaseEvent, TurnaroundRule
 
@@ -157,11 +158,16 @@ def test_intake_refuses_a_date_before_any_version(nurse_client, intake_data):
     assert not Case.objects.exists()
 
 
-def test_intake_refuses_a_stage_the_policy_does_not_cover(nurse_client, intake_data):
+def test_a_request_the_policy_does_not_address_opens_on_its_route(nurse_client, intake_data):
+    """Molina has no replacement criteria: the request is no dead end, it opens on the route that
+    sends it to a medical director."""
     intake_data.update(indication="replacement", codes="62362, E0786", stage="")
     response = nurse_client.post("/cases/new/", intake_data)
-    assert response.status_code == 422
-    assert "has no criteria for this indication" in response.content.decode()
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.checklist.key == "replacement"
+    routes = library.engine_checklist(case.checklist).all_routes()
+    assert [route.outcome.value for route in routes] == ["not_addressed"]
 
 
 def test_received_time_is_read_in_the_organisation_time_zone(nurse_client, intake_data):

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from criteria import selectors as library
+from criteria.library_files import PLAN_RECORDED_FACTS
 from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases import services as cases
 from reviewapp.cases.models import Case, CaseEvent
@@ -120,6 +121,13 @@ def review(case: Case, nurse, fail: list[str]) -> None:
     """The nurse claims the case and confirms what the provider's answers propose, with the
     provider's document linked where a criterion needs documentation."""
     cases.case_claim(case=case, by=nurse)
+    # The outcomes of the plan's own reviews (here Washington's technology assessment) are never
+    # the provider's answers: the nurse records them from the plan's review.
+    facts = MEETS[case.checklist.version.policy.key][case.checklist.key]
+    for name in sorted(PLAN_RECORDED_FACTS & set(facts)):
+        cases.fact_record(
+            case=case, by=nurse, name=name, raw_value=facts[name], expected_revision=0
+        )
     evidence = case.evidence.get()
     for node in library.checklist_nodes(case.checklist).values():
         answer = case.answers.filter(criterion=node).first()
