@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_intake_delivery_and_notice'),
+        ('cases', '0009_intake_token'),
         ('criteria', '0003_editions_routes_waivers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
