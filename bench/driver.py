@@ -64,6 +64,7 @@ class Config:
     letter_requests: dict[int, int] = field(default_factory=dict)
     upload_requests: dict[int, int] = field(default_factory=dict)
     user: str = "nurse"
+    manager_user: str = "manager"  # the operations pages (MANAGER_SCENARIOS)
     password: str = PASSWORD
     timeout: float = 120.0
 
@@ -81,6 +82,10 @@ ALL_SCENARIOS = [
     "letter_sign",  # records letter_preview and letter_sign
     "fhir_submit",  # the API: a request Bundle with a 1 MB PDF, as an EHR sends it
     "fhir_inquire",  # the API: Claim/$inquire on a submitted request
+    "dashboard",
+    "productivity",
+    "metrics_page",
+    "public_metrics",
 ]
 SCALING_SCENARIOS = [
     "floor",
@@ -89,7 +94,15 @@ SCALING_SCENARIOS = [
     "queue_filtered",
     "queue_search",
     "case_checklist",
+    "dashboard",
+    "productivity",
+    "metrics_page",
+    "public_metrics",
 ]
+# Who sends each scenario's requests: the nurse (the default), a UM manager, or a visitor who
+# is not signed in (the public metrics page).
+MANAGER_SCENARIOS = frozenset({"dashboard", "productivity", "metrics_page"})
+PUBLIC_SCENARIOS = frozenset({"public_metrics"})
 
 FULL = Config(
     levels=[Level(1, 150, 30), Level(8, 400, 40), Level(32, 800, 60)],
@@ -275,6 +288,27 @@ class Scenarios:
     async def case_checklist(self, client: Client, n: int, record: Record) -> bool:
         url = f"/cases/{self.plan['checklist_case']}/"
         return await self._page(client, url, record, "case_checklist")
+
+    async def dashboard(self, client: Client, n: int, record: Record) -> bool:
+        """The UM manager's dashboard: open inventory, the clock, workload."""
+        return await self._page(client, "/operations/", record, "dashboard")
+
+    async def productivity(self, client: Client, n: int, record: Record) -> bool:
+        """Productivity per reviewer and week, the last 12 weeks, with its charts."""
+        return await self._page(
+            client, "/operations/productivity/?weeks=12", record, "productivity"
+        )
+
+    async def metrics_page(self, client: Client, n: int, record: Record) -> bool:
+        """The manager's CMS-0057-F page of last year, computed on every request."""
+        year = self.plan["metrics"]["year"]
+        return await self._page(client, f"/operations/metrics/?year={year}", record, "metrics_page")
+
+    async def public_metrics(self, client: Client, n: int, record: Record) -> bool:
+        """The public CMS-0057-F page, no sign-in (cached for an hour after the first request)."""
+        year = self.plan["metrics"]["year"]
+        url = f"/public/prior-authorization-metrics/?year={year}"
+        return await self._page(client, url, record, "public_metrics")
 
     async def answer_save(self, client: Client, n: int, record: Record) -> bool:
         """Alternate a criterion of the client's own case between not documented and not
@@ -534,19 +568,30 @@ async def run(
 ) -> dict:
     """Run every scenario of ``config`` at every level; the summaries, by scenario and level."""
     scenarios = Scenarios(plan)
-    most = max(level.clients for level in config.levels)
-    clients = [
-        Client(base_url, config.timeout, index) for index in range(max(most, config.warmup_clients))
-    ]
+    most = max(max(level.clients for level in config.levels), config.warmup_clients)
+    clients = [Client(base_url, config.timeout, index) for index in range(most)]
+    pools = {"nurse": clients}
+    if MANAGER_SCENARIOS & set(config.scenarios):
+        pools["manager"] = [Client(base_url, config.timeout, index) for index in range(most)]
+    if PUBLIC_SCENARIOS & set(config.scenarios):
+        pools["public"] = [Client(base_url, config.timeout, index) for index in range(most)]
     try:
-        for batch in range(0, len(clients), 8):
-            await asyncio.gather(
-                *(c.sign_in(config.user, config.password) for c in clients[batch : batch + 8])
-            )
+        for pool, user in (("nurse", config.user), ("manager", config.manager_user)):
+            for batch in range(0, len(pools.get(pool, [])), 8):
+                await asyncio.gather(
+                    *(c.sign_in(user, config.password) for c in pools[pool][batch : batch + 8])
+                )
         out: list[dict] = []
         if any(name.startswith("fhir_") for name in config.scenarios):
             await scenarios.fhir_authorize(clients[0])
         for name in config.scenarios:
+            clients = pools[
+                "manager"
+                if name in MANAGER_SCENARIOS
+                else "public"
+                if name in PUBLIC_SCENARIOS
+                else "nurse"
+            ]
             if config.warmup:
                 count = config.warmup
                 if name == "letter_sign":
@@ -572,7 +617,7 @@ async def run(
                     )
         return {"results": out}
     finally:
-        await asyncio.gather(*(c.close() for c in clients))
+        await asyncio.gather(*(c.close() for pool in pools.values() for c in pool))
 
 
 def worker_peak_memory(master_pid: int) -> dict[str, float]:

@@ -8,7 +8,17 @@ from pathlib import Path
 
 # p95 in ms at one client (the latency of a request on an otherwise idle server), except the
 # letter, whose budget is the median. Judged at the largest scale.
-PAGES = ("queue_first", "queue_deep", "queue_filtered", "queue_search", "case_checklist")
+PAGES = (
+    "queue_first",
+    "queue_deep",
+    "queue_filtered",
+    "queue_search",
+    "case_checklist",
+    "dashboard",
+    "productivity",
+    "metrics_page",
+    "public_metrics",
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,10 @@ BUDGETS = [
     Budget("fact_save", "p95_ms", 50, "fact save (htmx, re-proposes)"),
     Budget("evidence_upload", "p95_ms", 150, "1 MB PDF upload"),
     Budget("letter_sign", "p50_ms", 600, "letter render + sign (median)"),
+    Budget("dashboard", "p95_ms", 60, "UM manager's dashboard"),
+    Budget("productivity", "p95_ms", 80, "productivity, 12 weeks, with charts"),
+    Budget("metrics_page", "p95_ms", 60, "CMS-0057-F metrics page (manager)"),
+    Budget("public_metrics", "p95_ms", 40, "public CMS-0057-F page (signed out)"),
     Budget("fhir_submit", "p95_ms", 400, "FHIR $submit with a 1 MB PDF (new case)"),
     Budget("fhir_inquire", "p95_ms", 80, "FHIR $inquire (decision as it stands)"),
 ]

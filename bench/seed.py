@@ -34,7 +34,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from criteria import selectors as library
@@ -318,7 +318,9 @@ def _library_load(rng: random.Random) -> Library:
     for version in PolicyVersion.objects.select_related("policy").order_by("-effective_from"):
         versions[version.policy.key].append(version)
     checklists = {}
-    for row in Checklist.objects.select_related("version__policy"):
+    # New cases open on each version's latest edition; earlier editions stay for older cases.
+    current = Checklist.objects.filter(edition__number=F("version__edition"))
+    for row in current.select_related("version__policy"):
         engine = library.engine_checklist(row)
         nodes = library.checklist_nodes(row)
         criteria = [(c, nodes[c.label]) for c in engine.criteria()]
@@ -678,7 +680,12 @@ class Generator:
         case_id = ids.take(Case)
         hours, pend_hours = self.lib.rules[(spec.lob, spec.priority)]
         due = received + dt.timedelta(hours=hours)
-        extended = status == CaseStatus.PENDED and pend_hours > 0 and rng.random() < 0.7
+        # Pended cases mostly got the pend's extension; a tenth of the decided ones had one too
+        # (the CMS-0057-F "approved after an extension" metric counts them).
+        extended = pend_hours > 0 and (
+            (status == CaseStatus.PENDED and rng.random() < 0.7)
+            or (status in (CaseStatus.DECIDED, CaseStatus.CLOSED) and rng.random() < 0.1)
+        )
         if extended:
             due += dt.timedelta(hours=pend_hours)
         assignee = spec.assignee
@@ -895,6 +902,21 @@ class Generator:
                     worked,
                     None,
                     "",
+                ),
+            )
+            events.append((worked, recorder, "pended", "Pended for information", None))
+        elif extended:
+            # Decided after a pend that extended the clock: the request was answered.
+            batch.add(
+                InformationRequest,
+                (
+                    ids.take(InformationRequest),
+                    case_id,
+                    "Please send the office notes and the trial report.",
+                    recorder.pk,
+                    worked,
+                    worked + dt.timedelta(hours=12),
+                    "Received.",
                 ),
             )
             events.append((worked, recorder, "pended", "Pended for information", None))
@@ -1291,6 +1313,9 @@ def bench_plan(*, deep_page: int = 200) -> dict:
             "references": [r for r, _ in sample] or [checklist_case.reference],
             "member_ids": [m for _, m in sample] or [checklist_case.member_id],
         },
+        # The operations pages: the CMS-0057-F figures of last year (the seeded decisions span
+        # the last two years).
+        "metrics": {"year": timezone.localdate().year - 1},
         "queue": {
             "deep_page": max(1, min(deep_page, (open_cases + 24) // 25)),
             "filter": {"status": "in_review", "policy": HEAVY[0], "priority": "standard"},

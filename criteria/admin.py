@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Checklist, Fact, Policy, PolicyVersion
+from .models import Checklist, Fact, Policy, PolicyVersion, VersionEdition
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -23,16 +23,31 @@ class PolicyAdmin(ReadOnlyAdmin):
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(ReadOnlyAdmin):
-    list_display = ["policy", "label", "effective_from", "effective_to", "file_name", "loaded_at"]
+    list_display = [
+        "policy",
+        "label",
+        "edition",
+        "effective_from",
+        "effective_to",
+        "review_due",
+        "file_name",
+        "loaded_at",
+    ]
     list_select_related = ["policy"]
+
+
+@admin.register(VersionEdition)
+class VersionEditionAdmin(ReadOnlyAdmin):
+    list_display = ["version", "number", "file_name", "loaded_at"]
+    list_select_related = ["version__policy"]
 
 
 @admin.register(Checklist)
 class ChecklistAdmin(ReadOnlyAdmin):
-    list_display = ["title", "version", "indication", "stage", "external"]
-    list_select_related = ["version__policy"]
+    list_display = ["title", "version", "edition", "indication", "stage", "external"]
+    list_select_related = ["version__policy", "edition__version__policy"]
 
 
 @admin.register(Fact)
 class FactAdmin(ReadOnlyAdmin):
-    list_display = ["name", "label", "type", "unit"]
+    list_display = ["name", "label", "type", "unit", "retired"]

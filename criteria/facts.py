@@ -26,7 +26,11 @@ class FactValueError(ValueError):
 
 @dataclass(frozen=True)
 class FactDef:
-    """One entry of the clinical fact dictionary, shared by every policy."""
+    """One entry of the clinical fact dictionary, shared by every policy.
+
+    A retired fact stays in the dictionary so that values recorded under it remain readable; no
+    current criterion reads it, and ``replaced_by`` names the facts that now say what it meant.
+    """
 
     name: str
     type: FactType
@@ -38,6 +42,8 @@ class FactDef:
     maximum: Decimal | None = None
     # The document that would settle the fact when it is unknown (a pend asks for it).
     document: str = ""
+    retired: bool = False
+    replaced_by: tuple[str, ...] = ()
 
     def parse(self, raw: Any) -> Any:
         """Normalise a raw value (JSON or form text) to the fact's Python type, or raise."""
@@ -80,8 +86,7 @@ class FactDef:
             return "yes" if value else "no"
         if self.type is FactType.CHOICE:
             return dict(self.choices).get(value, str(value))
-        text = value.isoformat() if isinstance(value, dt.date) else str(value)
-        return f"{text} {self.unit}".strip()
+        return f"{value} {self.unit}".strip()  # a date's str() is its ISO form
 
 
 def parse_bool(fact: FactDef, raw: Any) -> bool:

@@ -26,6 +26,7 @@ Plain Python: no ORM, no request.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,6 +40,7 @@ from .engine import Criterion
 from .expressions import Expr, Test, evaluate_expr
 
 WORDING_DIR = Path(__file__).resolve().parent / "library" / "letter_wording"
+SUPERSEDED_DIR = "superseded"
 LANGUAGES = ("en", "es")
 
 
@@ -99,8 +101,25 @@ def criterion_wording(
     *, language: str, policy_key: str, version_label: str, label: str
 ) -> CriterionWording | None:
     entry = _version_file(language, policy_key, version_label).get(label)
-    if entry is None:
-        return None
+    return None if entry is None else _wording(label, entry)
+
+
+@cache
+def _superseded_files(language: str, policy_key: str, version_label: str) -> tuple[dict, ...]:
+    """The wording of a version's earlier editions, latest first (``superseded/<policy key>--
+    <version label>--edition-<n>.yaml``): a case still on an earlier edition of the library
+    prints the wording written from that edition's English."""
+    folder = WORDING_DIR / language / SUPERSEDED_DIR
+    found = []
+    for path in folder.glob(f"{policy_key}--{version_label}--edition-*.yaml"):
+        number = path.stem.rsplit("--edition-", 1)[1]
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        criteria = {str(label): entry for label, entry in (data.get("criteria") or {}).items()}
+        found.append((int(number) if number.isdigit() else 0, criteria))
+    return tuple(criteria for _, criteria in sorted(found, key=lambda item: -item[0]))
+
+
+def _wording(label: str, entry: dict) -> CriterionWording:
     source = entry.get("source") or {}
     return CriterionWording(
         label=label,
@@ -111,24 +130,86 @@ def criterion_wording(
     )
 
 
+# Items the library builds itself rather than reads from a version file: the outcome of an
+# external review (EXT) and a medical director's review of a request the policy does not address
+# (MDR). Their English is fixed in criteria/library_files.py; their wording in other languages
+# is here, written from that English (a changed English makes it stale, as for any criterion).
+_EXTERNAL_TEXT = re.compile(
+    r"^A review against (?P<external>.+) found that the request meets those criteria\.$"
+)
+GENERATED_WORDING: dict[str, dict[str, str]] = {
+    "EXT": {
+        "source_text": "A review against {external} found that the request meets those criteria.",
+        "source_member_reason": "Your plan checks this service against other rules ({external}). "
+        "Your request did not meet them.",
+        "es_text": "Una revisión con {external} mostró que la solicitud cumple esos criterios.",
+        "es_member_reason": "Su plan revisa este servicio con otras reglas ({external}). Su "
+        "solicitud no las cumplió.",
+    },
+    "MDR": {
+        "source_text": "This policy does not address this request. A medical director reviews it "
+        "on its clinical merits and records whether it is medically necessary.",
+        "source_member_reason": "Your plan's policy has no rules for this request. A doctor who "
+        "works for the plan looked at your records. The doctor found the request is not "
+        "medically needed.",
+        "es_text": "Esta póliza no trata esta solicitud. Un director médico la revisa según sus "
+        "méritos clínicos y anota si es médicamente necesaria.",
+        "es_member_reason": "La póliza de su plan no tiene reglas para esta solicitud. Un médico "
+        "que trabaja para el plan revisó sus registros. El médico encontró que la solicitud no es "
+        "médicamente necesaria.",
+    },
+}
+
+
+def _generated_wording(*, language: str, label: str, text: str) -> CriterionWording | None:
+    entry = GENERATED_WORDING.get(label)
+    if entry is None:
+        return None
+    match = _EXTERNAL_TEXT.match(normalise(text))
+    external = match.group("external") if match else ""
+    fill = {"external": external}
+    translated = language != "en"
+    return CriterionWording(
+        label=label,
+        member_reason=entry[
+            f"{language}_member_reason" if translated else "source_member_reason"
+        ].format(**fill),
+        text=entry[f"{language}_text"].format(**fill) if translated else "",
+        source_text=entry["source_text"].format(**fill),
+        source_member_reason=entry["source_member_reason"].format(**fill),
+    )
+
+
 def member_wording(
     *, language: str, policy_key: str, version_label: str, label: str, text: str, reason: str
 ) -> CriterionWording:
-    """The current wording of one criterion in a letter language; ``WordingMissing`` when there
-    is none or it was written from other English than ``text`` / ``reason``."""
-    wording = criterion_wording(
-        language=language, policy_key=policy_key, version_label=version_label, label=label
-    )
-    if wording is None:
+    """The wording of one criterion in a letter language, written from exactly this English
+    (``text`` / ``reason``): the current edition's, or an earlier edition's for a case still on
+    it; ``WordingMissing`` when there is none, or it was written from other English."""
+    generated = _generated_wording(language=language, label=label, text=text)
+    if generated is not None:
+        candidates = [generated]
+    else:
+        current = criterion_wording(
+            language=language, policy_key=policy_key, version_label=version_label, label=label
+        )
+        candidates = [current] if current is not None else []
+        candidates += [
+            _wording(label, entries[label])
+            for entries in _superseded_files(language, policy_key, version_label)
+            if label in entries
+        ]
+    if not candidates:
         raise WordingMissing(
             f"{policy_key} {version_label} {label} has no member wording in {language!r}."
         )
-    if not wording.matches(text=text, member_reason=reason):
-        raise WordingMissing(
-            f"The {language!r} wording of {policy_key} {version_label} {label} was written from "
-            "other English than the library has now: update it."
-        )
-    return wording
+    for wording in candidates:
+        if wording.matches(text=text, member_reason=reason):
+            return wording
+    raise WordingMissing(
+        f"The {language!r} wording of {policy_key} {version_label} {label} was written from "
+        "other English than the library has now: update it."
+    )
 
 
 def fact_wording(*, language: str, name: str, source_label: str) -> FactWording | None:

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from .engine import GROUP_KINDS, Checklist, Criterion, Group, Include, Node
-from .expressions import Expr, ExpressionError, parse_expr, parse_test
+from .engine import GROUP_KINDS, Checklist, Criterion, Group, Include, Node, Outcome, Route
+from .expressions import Expr, ExpressionError, expr_to_source, parse_expr, parse_test
 from .facts import FactDef, FactType
 from .vocabulary import INDICATIONS, LINES_OF_BUSINESS, STAGES
 
@@ -28,9 +28,40 @@ FACTS_FILE = "facts.yaml"
 POLICIES_FILE = "policies.yaml"
 # Files of the library directory that are not policy version files.
 NOT_VERSION_FILES = (FACTS_FILE, POLICIES_FILE)
+# Earlier editions of a version, kept byte for byte as they were loaded: a new database loads them
+# first, so every edition a case may have been opened on exists everywhere.
+SUPERSEDED_DIR = "superseded"
 
 EXTERNAL_FACT = "external_review_met"
 EXTERNAL_LABEL = "EXT"
+DIRECTOR_REVIEW_FACT = "medical_director_review_met"
+DIRECTOR_REVIEW_LABEL = "MDR"
+WASHINGTON_HTA_FACT = "washington_hta_met"
+# Outcomes of the plan's own reviews: recorded by the plan from its review, never asked of the
+# provider (the FHIR questionnaires leave them out).
+PLAN_RECORDED_FACTS = frozenset({EXTERNAL_FACT, DIRECTOR_REVIEW_FACT, WASHINGTON_HTA_FACT})
+ROUTE_OUTCOMES = {Outcome.EXTERNAL.value, Outcome.NOT_ADDRESSED.value}
+# Month names as "next review" statements write them (e.g. "August 2026").
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 
 
 class LibraryError(Exception):
@@ -58,6 +89,9 @@ class VersionInfo:
     approved_on: dt.date | None
     source_document: str
     notes: str
+    edition: int = 1
+    edition_changes: str = ""
+    review_due: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +122,8 @@ def read_facts(path: Path | None = None) -> dict[str, FactDef]:
             place = f"{place} ({name})"
         _only_keys(
             entry,
-            {"name", "type", "label", "unit", "help", "choices", "min", "max", "document"},
+            {"name", "type", "label", "unit", "help", "choices", "min", "max", "document"}
+            | {"retired", "replaced_by"},
             path.name,
             place,
         )
@@ -122,7 +157,19 @@ def read_facts(path: Path | None = None) -> dict[str, FactDef]:
             minimum=Decimal(str(entry["min"])) if "min" in entry else None,
             maximum=Decimal(str(entry["max"])) if "max" in entry else None,
             document=_clean(entry.get("document", "")),
+            retired=bool(entry.get("retired", False)),
+            replaced_by=tuple(str(n) for n in entry.get("replaced_by") or ()),
         )
+    for fact in facts.values():
+        if fact.replaced_by and not fact.retired:
+            raise LibraryError(path.name, f"facts ({fact.name})", "only a retired fact is replaced")
+        for successor in fact.replaced_by:
+            if successor not in facts or facts[successor].retired:
+                raise LibraryError(
+                    path.name,
+                    f"facts ({fact.name})",
+                    f"replaced_by names {successor!r}, which is not a current fact",
+                )
     return facts
 
 
@@ -169,7 +216,21 @@ def version_files(directory: Path | None = None) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.name not in NOT_VERSION_FILES)
 
 
-def read_version_file(path: Path, facts: Mapping[str, FactDef]) -> VersionFile:
+def superseded_files(directory: Path | None = None) -> list[Path]:
+    """Earlier editions (``superseded/<policy>--<label>--edition-<n>.yaml``), oldest first."""
+    directory = (directory or LIBRARY_DIR) / SUPERSEDED_DIR
+
+    def order(path: Path) -> tuple[str, int]:
+        stem, _, number = path.stem.rpartition("--edition-")
+        return stem, int(number) if number.isdigit() else 0
+
+    return sorted(directory.glob("*.yaml"), key=order)
+
+
+def read_version_file(
+    path: Path, facts: Mapping[str, FactDef], *, superseded: bool = False
+) -> VersionFile:
+    """Read one version file. Only a superseded edition may still read retired facts."""
     raw_bytes = path.read_bytes()
     data = _load_yaml(path)
     name = path.name
@@ -192,7 +253,10 @@ def read_version_file(path: Path, facts: Mapping[str, FactDef]) -> VersionFile:
             raise LibraryError(name, place, f"the checklist key {key!r} is used twice")
         by_key[key] = raw
 
-    builder = _ChecklistBuilder(name, by_key, facts, policy.key, version.label)
+    builder = _ChecklistBuilder(
+        name, by_key, facts, policy.key, version.label, allow_retired=superseded
+    )
+    builder.edition = version.edition
     checklists = tuple(builder.build(key) for key in by_key)
     seen: dict[tuple[str, str], str] = {}
     for checklist in checklists:
@@ -228,6 +292,8 @@ def _read_version(raw: Any, name: str) -> VersionInfo:
             "approved_on",
             "source_document",
             "notes",
+            "edition",
+            "edition_changes",
         },
         name,
         "version",
@@ -240,15 +306,46 @@ def _read_version(raw: Any, name: str) -> VersionInfo:
     effective_to = _date(raw.get("effective_to"), name, "version.effective_to")
     if effective_to and effective_to < effective_from:
         raise LibraryError(name, "version", "effective_to is before effective_from")
+    edition = raw.get("edition", 1)
+    if not isinstance(edition, int) or isinstance(edition, bool) or edition < 1:
+        raise LibraryError(name, "version.edition", "expected a whole number, 1 or more")
+    changes = _clean(raw.get("edition_changes", ""))
+    if edition > 1 and not changes:
+        raise LibraryError(
+            name, "version", "a later edition says what it changed ('edition_changes')"
+        )
+    next_review = str(raw.get("next_review", "") or "")
     return VersionInfo(
         label=str(raw["label"]),
         effective_from=effective_from,
         effective_to=effective_to,
-        next_review=str(raw.get("next_review", "")),
+        next_review=next_review,
         approved_on=_date(raw.get("approved_on"), name, "version.approved_on"),
         source_document=str(raw["source_document"]),
         notes=str(raw.get("notes", "")).strip(),
+        edition=edition,
+        edition_changes=changes,
+        review_due=review_due_date(next_review, name),
     )
+
+
+def review_due_date(text: str, file: str = "") -> dt.date | None:
+    """The last day a "next review" statement allows: "August 2026" -> 2026-08-31; an ISO date
+    as written; nothing when the source states none."""
+    text = text.strip()
+    if not text:
+        return None
+    parts = text.lower().split()
+    if len(parts) == 2 and parts[0] in MONTHS and parts[1].isdigit():
+        year, month = int(parts[1]), MONTHS[parts[0]]
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise LibraryError(
+            file, "version.next_review", f"{text!r} is not a month and year or a date"
+        ) from None
 
 
 CHECKLIST_KEYS = {
@@ -259,8 +356,10 @@ CHECKLIST_KEYS = {
     "guidance",
     "documents_to_request",
     "external",
+    "routes",
     "root",
 }
+ROUTE_KEYS = {"when", "outcome", "external", "reason", "citation"}
 CRITERION_KEYS = {
     "label",
     "text",
@@ -271,6 +370,9 @@ CRITERION_KEYS = {
     "requires_documentation",
     "waivable",
     "waiver_conditions",
+    "waiver_applies_when",
+    "waiver_options",
+    "documentation_only",
     "guidance",
 }
 GROUP_KEYS = {"label", "text", "n", *GROUP_KINDS}
@@ -284,9 +386,13 @@ class _ChecklistBuilder:
         facts: Mapping[str, FactDef],
         policy_key: str,
         version: str,
+        *,
+        allow_retired: bool = False,
     ) -> None:
         self.file, self.raw, self.facts = file, raw, facts
         self.policy_key, self.version = policy_key, version
+        self.allow_retired = allow_retired
+        self.edition = 1
         self.built: dict[str, Checklist] = {}
         self.building: list[str] = []
 
@@ -316,19 +422,31 @@ class _ChecklistBuilder:
         external = raw.get("external")
         documents = raw.get("documents_to_request") or []
         _expect(documents, list, self.file, f"{place}.documents_to_request", "a list")
+        routes = self.routes(raw.get("routes"), place)
         if external:
-            if "root" in raw:
+            if "root" in raw or routes:
                 raise LibraryError(
                     self.file,
                     place,
-                    "an external checklist has no 'root': its "
+                    "an external checklist has no 'root' and no 'routes': its "
                     "single item is the external review's outcome",
                 )
-            root: Node = self._external_root(str(external))
-        else:
-            if "root" not in raw:
-                raise LibraryError(self.file, place, "'root' is required")
+            external = str(external)
+            routes = (
+                Route(
+                    Outcome.EXTERNAL,
+                    reason=f"This policy sends these requests to {external}.",
+                    citation=external,
+                    external=external,
+                ),
+            )
+            root: Node = self._external_root(external)
+        elif "root" in raw:
             root = self.node(raw["root"], f"{place} > root")
+        elif routes:
+            root, external = self._route_root(routes, place)
+        else:
+            raise LibraryError(self.file, place, "'root' (or 'external' or 'routes') is required")
         checklist = Checklist(
             key=key,
             indication=raw["indication"],
@@ -337,9 +455,11 @@ class _ChecklistBuilder:
             root=root,
             policy_key=self.policy_key,
             version=self.version,
+            edition=self.edition,
             external=str(external) if external else None,
             guidance=str(raw.get("guidance", "")).strip(),
             documents_to_request=tuple(str(d) for d in documents),
+            routes=routes,
         )
         labels: set[str] = set()
         for criterion in checklist.criteria():
@@ -359,6 +479,54 @@ class _ChecklistBuilder:
         if EXTERNAL_FACT not in self.facts:
             raise LibraryError(self.file, "", f"the fact dictionary lacks {EXTERNAL_FACT!r}")
         return external_criterion(external, self.facts)
+
+    def _route_root(self, routes: tuple[Route, ...], place: str) -> tuple[Criterion, str | None]:
+        """The single item of a checklist that is only routes: the external review's outcome, or
+        the medical director's review of a request the policy does not address."""
+        kinds = {route.outcome for route in routes}
+        if len(kinds) > 1:
+            raise LibraryError(
+                self.file,
+                place,
+                "a checklist of routes only sends every request the same way "
+                "(all external, or all not addressed); give it a 'root' otherwise",
+            )
+        if kinds == {Outcome.EXTERNAL}:
+            external = " or ".join(dict.fromkeys(route.external for route in routes))
+            return self._external_root(external), external
+        if DIRECTOR_REVIEW_FACT not in self.facts:
+            raise LibraryError(self.file, "", f"the fact dictionary lacks {DIRECTOR_REVIEW_FACT!r}")
+        return director_review_criterion(routes[0], self.facts), None
+
+    def routes(self, raw: Any, place: str) -> tuple[Route, ...]:
+        if raw is None:
+            return ()
+        _expect(raw, list, self.file, f"{place}.routes", "a list of routes")
+        routes = []
+        for index, item in enumerate(raw):
+            where = f"{place}.routes[{index}]"
+            _expect(item, dict, self.file, where, "a mapping")
+            _only_keys(item, ROUTE_KEYS, self.file, where)
+            outcome = item.get("outcome")
+            if outcome not in ROUTE_OUTCOMES:
+                raise LibraryError(
+                    self.file, where, f"'outcome' is one of {', '.join(sorted(ROUTE_OUTCOMES))}"
+                )
+            for key in ("reason", "citation"):
+                if not item.get(key):
+                    raise LibraryError(self.file, where, f"'{key}' is required")
+            external = str(item.get("external") or "")
+            if (outcome == Outcome.EXTERNAL.value) != bool(external):
+                raise LibraryError(
+                    self.file, where, "an external route names its 'external' criteria, and only it"
+                )
+            when = self.expr(item["when"], f"{where}.when") if "when" in item else None
+            routes.append(
+                Route(
+                    Outcome(outcome), _clean(item["reason"]), str(item["citation"]), external, when
+                )
+            )
+        return tuple(routes)
 
     def node(self, raw: Any, place: str) -> Node:
         _expect(raw, dict, self.file, place, "a mapping (a criterion, a group or an include)")
@@ -405,6 +573,10 @@ class _ChecklistBuilder:
             raise LibraryError(
                 self.file, place, "a waivable criterion states its 'waiver_conditions'"
             )
+        options = raw.get("waiver_options") or {}
+        _expect(options, dict, self.file, f"{place}.waiver_options", "a mapping of key: label")
+        if not waivable and (options or raw.get("waiver_applies_when") is not None):
+            raise LibraryError(self.file, place, "only a waivable criterion has waiver details")
         return Criterion(
             label=str(label),
             text=_clean(raw["text"]),
@@ -418,13 +590,70 @@ class _ChecklistBuilder:
             waivable=waivable,
             waiver_conditions=_clean(raw.get("waiver_conditions", "")),
             guidance=_clean(raw.get("guidance", "")),
+            waiver_applies_when=self.expr(
+                raw["waiver_applies_when"], f"{place}.waiver_applies_when"
+            )
+            if raw.get("waiver_applies_when") is not None
+            else None,
+            waiver_options=tuple((str(k), _clean(v)) for k, v in options.items()),
+            documentation_only=bool(raw.get("documentation_only", False)),
         )
 
     def expr(self, raw: Any, place: str) -> Expr:
         try:
-            return parse_expr(raw, self.facts, place)
+            expr = parse_expr(raw, self.facts, place)
         except ExpressionError as exc:
             raise LibraryError(self.file, exc.place, exc.problem) from None
+        if not self.allow_retired:
+            for name in expr.facts():
+                fact = self.facts[name]
+                if fact.retired:
+                    raise LibraryError(
+                        self.file,
+                        place,
+                        f"{name!r} is a retired fact; use "
+                        + (", ".join(fact.replaced_by) or "a current fact"),
+                    )
+        return expr
+
+
+def route_to_source(route: Route) -> dict:
+    """The written form of a route (``_ChecklistBuilder.routes`` reads it back)."""
+    data: dict[str, Any] = {
+        "outcome": route.outcome.value,
+        "reason": route.reason,
+        "citation": route.citation,
+    }
+    if route.external:
+        data["external"] = route.external
+    if route.when is not None:
+        data["when"] = expr_to_source(route.when)
+    return data
+
+
+def route_from_source(raw: Mapping, facts: Mapping[str, FactDef]) -> Route:
+    when = raw.get("when")
+    return Route(
+        Outcome(raw["outcome"]),
+        str(raw.get("reason", "")),
+        str(raw.get("citation", "")),
+        str(raw.get("external", "")),
+        parse_expr(when, facts) if when is not None else None,
+    )
+
+
+def director_review_criterion(route: Route, facts: Mapping[str, FactDef]) -> Criterion:
+    """The single item of a checklist the policy does not address: a medical director's review."""
+    return Criterion(
+        label=DIRECTOR_REVIEW_LABEL,
+        text="This policy does not address this request. A medical director reviews it on its "
+        "clinical merits and records whether it is medically necessary.",
+        member_reason="Your plan's policy has no rules for this request. A doctor who works for "
+        "the plan looked at your records. The doctor found the request is not medically needed.",
+        citation=route.citation,
+        met_when=Expr("test", test=parse_test(f"{DIRECTOR_REVIEW_FACT} is true", facts)),
+        guidance=f"{route.reason} Refer the case to a medical director.",
+    )
 
 
 def external_criterion(external: str, facts: Mapping[str, FactDef]) -> Criterion:
@@ -432,8 +661,8 @@ def external_criterion(external: str, facts: Mapping[str, FactDef]) -> Criterion
     return Criterion(
         label=EXTERNAL_LABEL,
         text=f"A review against {external} found that the request meets those criteria.",
-        member_reason=f"The request did not meet the {external} criteria that this plan uses "
-        "for this service.",
+        member_reason=f"Your plan checks this service against other rules ({external}). Your "
+        "request did not meet them.",
         citation=external,
         met_when=Expr("test", test=parse_test(f"{EXTERNAL_FACT} is true", facts)),
         requires_documentation=True,

@@ -1,10 +1,15 @@
 """The policy library in the database: loaded from criteria/library/*.yaml, never edited here.
 
-Policy -> version -> checklist (indication x stage) -> a tree of nodes (groups, criteria and
-inclusions of another checklist). Versions are immutable once loaded; cases point at nodes.
+Policy -> version -> edition -> checklist (indication x stage) -> a tree of nodes (groups,
+criteria and inclusions of another checklist). A version is the payer's dated document; an edition
+is one reviewed encoding of it in our library. Editions are immutable once loaded: correcting the
+encoding adds a new edition of the same version, and a case keeps the checklist (and so the
+edition) it was opened on until it is moved on deliberately. Cases point at nodes.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import models
 from django.db.models import F, Q
@@ -34,6 +39,10 @@ class Fact(models.Model):
     document = models.CharField(
         max_length=200, blank=True, help_text="The document that would settle the fact."
     )
+    # A retired fact is kept so that values recorded under it stay readable; current criteria do
+    # not read it, and replaced_by names the facts that say what it meant.
+    retired = models.BooleanField(default=False)
+    replaced_by = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -65,9 +74,13 @@ class PolicyVersion(models.Model):
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)
     next_review = models.CharField(max_length=40, blank=True)
+    # The last day the payer's own "next review" statement allows (None: the source states none).
+    review_due = models.DateField(null=True, blank=True)
     approved_on = models.DateField(null=True, blank=True)
     source_document = models.CharField(max_length=200)
     notes = models.TextField(blank=True)
+    # The current edition (number, file, hash); every edition is kept in VersionEdition.
+    edition = models.PositiveIntegerField(default=1)
     file_name = models.CharField(max_length=200)
     content_sha256 = models.CharField(max_length=64)
     loaded_at = models.DateTimeField(auto_now_add=True)
@@ -88,9 +101,41 @@ class PolicyVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.policy.number} version {self.label}"
 
+    def review_overdue_on(self, day: dt.date) -> bool:
+        """Past the next review date the source states, and not replaced by then: the payer may
+        have published a newer version we do not have."""
+        return bool(
+            self.review_due
+            and day > self.review_due
+            and (self.effective_to is None or self.effective_to >= day)
+        )
+
+
+class VersionEdition(models.Model):
+    """One edition of our encoding of a policy version, as loaded from its library file."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="editions")
+    number = models.PositiveIntegerField()
+    changes = models.TextField(blank=True, help_text="What this edition changed, and why.")
+    notes = models.TextField(blank=True)
+    file_name = models.CharField(max_length=200)
+    content_sha256 = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="edition_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="edition_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} edition {self.number}"
+
 
 class Checklist(models.Model):
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="checklists")
+    edition = models.ForeignKey(VersionEdition, on_delete=models.PROTECT, related_name="checklists")
     key = models.SlugField(max_length=60)
     indication = models.CharField(max_length=30, choices=list(INDICATIONS.items()))
     stage = models.CharField(max_length=20, choices=list(STAGES.items()))
@@ -98,13 +143,15 @@ class Checklist(models.Model):
     external = models.CharField(max_length=200, blank=True)
     guidance = models.TextField(blank=True)
     documents_to_request = models.JSONField(default=list, blank=True)
+    # [{outcome, reason, citation, external, when}] as written in the library file.
+    routes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["version", "indication", "stage"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "key"], name="checklist_key_unique"),
+            models.UniqueConstraint(fields=["edition", "key"], name="checklist_key_unique"),
             models.UniqueConstraint(
-                fields=["version", "indication", "stage"], name="checklist_indication_stage_unique"
+                fields=["edition", "indication", "stage"], name="checklist_indication_stage_unique"
             ),
         ]
 
@@ -144,6 +191,9 @@ class Node(models.Model):
     requires_documentation = models.BooleanField(default=False)
     waivable = models.BooleanField(default=False)
     waiver_conditions = models.TextField(blank=True)
+    waiver_applies_when = models.JSONField(null=True, blank=True)
+    waiver_options = models.JSONField(default=list, blank=True)  # [[key, label], ...]
+    documentation_only = models.BooleanField(default=False)
     guidance = models.TextField(blank=True)
 
     class Meta:

@@ -17,23 +17,90 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from .engine import Checklist as EngineChecklist
 from .engine import Criterion, Group, Include
 from .expressions import parse_expr
 from .facts import FactDef, FactType
-from .models import Checklist, Fact, LibraryRevision, Node, Policy, PolicyVersion
+from .library_files import route_from_source
+from .models import (
+    Checklist,
+    Fact,
+    LibraryRevision,
+    Node,
+    Policy,
+    PolicyVersion,
+    VersionEdition,
+)
 
 
 class NoVersionInEffect(Exception):
     pass
 
 
-def policies_with_versions() -> QuerySet[Policy]:
-    return Policy.objects.prefetch_related(
-        Prefetch("versions", queryset=PolicyVersion.objects.prefetch_related("checklists"))
+@dataclass(frozen=True)
+class VersionOverview:
+    version: PolicyVersion
+    checklists: list[Checklist]  # those of its latest edition
+    editions: list[VersionEdition]
+    in_effect: bool  # the version a request received on the overview's day is reviewed under
+    review_overdue: bool  # past the next review date its source states (on that day)
+
+
+@dataclass(frozen=True)
+class PolicyOverview:
+    policy: Policy
+    versions: list[VersionOverview]  # newest first
+
+    @property
+    def comparable(self) -> bool:
+        """Two versions, or two editions of one, to compare."""
+        return sum(len(v.editions) for v in self.versions) > 1
+
+
+def library_overview(*, on: dt.date) -> list[PolicyOverview]:
+    """Every policy with its versions, their current checklists and their editions, as of ``on``
+    (three queries, whatever the size of the library)."""
+    checklists: dict[int, list[Checklist]] = defaultdict(list)
+    for checklist in Checklist.objects.filter(edition__number=F("version__edition")):
+        checklists[checklist.version_id].append(checklist)
+    editions: dict[int, list[VersionEdition]] = defaultdict(list)
+    for edition in VersionEdition.objects.order_by("number"):
+        editions[edition.version_id].append(edition)
+    by_policy: dict[int, list[VersionOverview]] = defaultdict(list)
+    policies: dict[int, Policy] = {}
+    for version in PolicyVersion.objects.select_related("policy").order_by("-effective_from"):
+        policies[version.policy_id] = version.policy
+        in_effect = version.effective_from <= on and (
+            version.effective_to is None or version.effective_to >= on
+        )
+        by_policy[version.policy_id].append(
+            VersionOverview(
+                version,
+                checklists[version.pk],
+                editions[version.pk],
+                in_effect and not any(v.in_effect for v in by_policy[version.policy_id]),
+                version.review_overdue_on(on),
+            )
+        )
+    return sorted(
+        (PolicyOverview(policy, by_policy[pk]) for pk, policy in policies.items()),
+        key=lambda entry: (entry.policy.payer, entry.policy.number),
     )
+
+
+def current_checklists(version: PolicyVersion) -> QuerySet[Checklist]:
+    """The checklists of the version's latest edition (what new cases are opened on)."""
+    return Checklist.objects.filter(version=version, edition__number=version.edition)
+
+
+def edition_checklists(version: PolicyVersion, number: int) -> QuerySet[Checklist]:
+    return Checklist.objects.filter(version=version, edition__number=number)
+
+
+def edition_get(*, version: PolicyVersion, number: int) -> VersionEdition | None:
+    return version.editions.filter(number=number).first()
 
 
 def version_in_effect(*, policy: Policy | str, on: dt.date) -> PolicyVersion:
@@ -56,7 +123,16 @@ def version_in_effect(*, policy: Policy | str, on: dt.date) -> PolicyVersion:
 
 
 def checklist_get(*, version: PolicyVersion, indication: str, stage: str) -> Checklist | None:
-    return Checklist.objects.filter(version=version, indication=indication, stage=stage).first()
+    """The checklist a new request is reviewed on: from the version's latest edition."""
+    return current_checklists(version).filter(indication=indication, stage=stage).first()
+
+
+def newer_checklist(checklist: Checklist) -> Checklist | None:
+    """The same checklist in its version's latest edition, when ``checklist`` is older."""
+    version = checklist.version
+    if checklist.edition.number >= version.edition:
+        return None
+    return current_checklists(version).filter(key=checklist.key).first()
 
 
 # --- the cached engine objects ------------------------------------------------------------------
@@ -117,28 +193,32 @@ def _fact_dictionary() -> dict[str, FactDef]:
             minimum=Decimal(f.minimum) if f.minimum is not None else None,
             maximum=Decimal(f.maximum) if f.maximum is not None else None,
             document=f.document,
+            retired=f.retired,
+            replaced_by=tuple(f.replaced_by),
         )
         for f in Fact.objects.all()
     }
 
 
 def engine_checklist(checklist: Checklist) -> EngineChecklist:
-    """The engine's view of a stored checklist (cached: published versions never change)."""
+    """The engine's view of a stored checklist (cached: published editions never change)."""
     cache = _current()
     if checklist.pk not in cache.checklists:
-        cache.checklists[checklist.pk] = _engine_checklist(checklist.pk, checklist.version_id)
+        cache.checklists[checklist.pk] = _engine_checklist(checklist.pk, checklist.edition_id)
     return cache.checklists[checklist.pk]
 
 
-def _engine_checklist(checklist_id: int, version_id: int) -> EngineChecklist:
+def _engine_checklist(checklist_id: int, edition_id: int) -> EngineChecklist:
     facts = fact_dictionary()
     checklists = {
         c.pk: c
-        for c in Checklist.objects.filter(version_id=version_id).select_related("version__policy")
+        for c in Checklist.objects.filter(edition_id=edition_id).select_related(
+            "version__policy", "edition"
+        )
     }
     children: dict[int | None, dict[int, list[Node]]] = defaultdict(lambda: defaultdict(list))
     roots: dict[int, Node] = {}
-    for node in Node.objects.filter(checklist__version_id=version_id).order_by("position"):
+    for node in Node.objects.filter(checklist__edition_id=edition_id).order_by("position"):
         if node.parent_id is None:
             roots[node.checklist_id] = node
         else:
@@ -156,9 +236,11 @@ def _engine_checklist(checklist_id: int, version_id: int) -> EngineChecklist:
                 root=build_node(roots[pk]),
                 policy_key=row.version.policy.key,
                 version=row.version.label,
+                edition=row.edition.number,
                 external=row.external or None,
                 guidance=row.guidance,
                 documents_to_request=tuple(row.documents_to_request),
+                routes=tuple(route_from_source(route, facts) for route in row.routes),
             )
         return built[pk]
 
@@ -178,6 +260,11 @@ def _engine_checklist(checklist_id: int, version_id: int) -> EngineChecklist:
                 waivable=node.waivable,
                 waiver_conditions=node.waiver_conditions,
                 guidance=node.guidance,
+                waiver_applies_when=parse_expr(node.waiver_applies_when, facts)
+                if node.waiver_applies_when
+                else None,
+                waiver_options=tuple((str(k), str(v)) for k, v in node.waiver_options),
+                documentation_only=node.documentation_only,
             )
         kids = tuple(build_node(c) for c in children[node.checklist_id][node.pk])
         return Group(node.kind, kids, node.label, node.text, node.n)

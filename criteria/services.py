@@ -18,14 +18,25 @@ from .library_files import (
     FACTS_FILE,
     LIBRARY_DIR,
     POLICIES_FILE,
+    SUPERSEDED_DIR,
     LibraryError,
     VersionFile,
     read_facts,
     read_policies,
     read_version_file,
+    route_to_source,
+    superseded_files,
     version_files,
 )
-from .models import Checklist, Fact, LibraryRevision, Node, Policy, PolicyVersion
+from .models import (
+    Checklist,
+    Fact,
+    LibraryRevision,
+    Node,
+    Policy,
+    PolicyVersion,
+    VersionEdition,
+)
 from .vocabulary import INDICATIONS, STAGES
 
 
@@ -37,9 +48,11 @@ class FileReport:
 
 
 def library_load(*, directory: Path | None = None) -> list[FileReport]:
-    """Load the fact dictionary and every version file. Each file loads whole or not at all.
+    """Load the fact dictionary, the superseded editions, then every current version file.
 
-    A refused file does not stop the others; the caller reports every problem.
+    Each file loads whole or not at all. A refused file does not stop the others; the caller
+    reports every problem. Superseded editions load first so that a new database holds every
+    edition a case may have been opened on; where they are loaded already they are unchanged.
     """
     directory = directory or LIBRARY_DIR
     try:
@@ -48,14 +61,17 @@ def library_load(*, directory: Path | None = None) -> list[FileReport]:
     except LibraryError as exc:
         return [FileReport(FACTS_FILE, "refused", str(exc))]
     reports = [FileReport(FACTS_FILE, "loaded", f"{len(facts)} facts")]
-    for path in version_files(directory):
+    paths = [(p, True) for p in superseded_files(directory)]
+    paths += [(p, False) for p in version_files(directory)]
+    for path, superseded in paths:
+        shown = f"{SUPERSEDED_DIR}/{path.name}" if superseded else path.name
         try:
-            version_file = read_version_file(path, facts)
-            status = version_load(version_file=version_file)
-            reports.append(FileReport(path.name, status))
+            version_file = read_version_file(path, facts, superseded=superseded)
+            status, message = version_load(version_file=version_file)
+            reports.append(FileReport(shown, status, message))
             changed = changed or status == "loaded"
         except LibraryError as exc:
-            reports.append(FileReport(path.name, "refused", str(exc)))
+            reports.append(FileReport(shown, "refused", str(exc)))
     try:
         lines = read_policies(directory / POLICIES_FILE)
         changed = policies_sync(lines_of_business=lines) or changed
@@ -111,6 +127,8 @@ def facts_sync(*, facts: dict[str, FactDef]) -> bool:
             "maximum": fact.maximum,
             "position": position,
             "document": fact.document,
+            "retired": fact.retired,
+            "replaced_by": list(fact.replaced_by),
         }
         if row is None or any(getattr(row, k) != v for k, v in values.items()):
             Fact.objects.update_or_create(name=fact.name, defaults=values)
@@ -123,6 +141,11 @@ def facts_sync(*, facts: dict[str, FactDef]) -> bool:
             f"loaded criteria use facts this file no longer defines: {', '.join(sorted(missing))}",
         )
     return changed
+
+
+# What may differ between two editions of one version: our encoding and the version's life
+# (it ends when the payer replaces it). What the payer's document says about itself may not.
+PAYER_FIELDS = ("effective_from", "approved_on", "source_document")
 
 
 @transaction.atomic
@@ -143,8 +166,14 @@ def policies_sync(*, lines_of_business: Mapping[str, tuple[str, ...]]) -> bool:
 
 
 @transaction.atomic
-def version_load(*, version_file: VersionFile) -> str:
-    """Store one version file. Refuses a change to a version that is already loaded."""
+def version_load(*, version_file: VersionFile) -> tuple[str, str]:
+    """Store one version file as an edition of its version. Returns (status, message).
+
+    A published edition never changes: a changed file with the same edition number is refused,
+    and so is an edition older than the one loaded (unless it is that very file, already in).
+    A higher edition is added beside the others; new cases use it, and cases opened on an
+    earlier edition keep it until they are moved on.
+    """
     info, name = version_file.version, version_file.name
     policy, _ = Policy.objects.get_or_create(
         key=version_file.policy.key,
@@ -154,39 +183,69 @@ def version_load(*, version_file: VersionFile) -> str:
             "title": version_file.policy.title,
         },
     )
-    existing = PolicyVersion.objects.filter(policy=policy, label=info.label).first()
-    if existing:
-        if existing.content_sha256 == version_file.sha256:
-            return "unchanged"
-        raise LibraryError(
-            name,
-            "version",
-            f"{policy.number} version {info.label} is already "
-            "published and cannot change; add a new version file with a new label "
-            "and effective date instead",
+    version = PolicyVersion.objects.filter(policy=policy, label=info.label).first()
+    if version is None:
+        clash = PolicyVersion.objects.filter(
+            policy=policy, effective_from=info.effective_from
+        ).first()
+        if clash:
+            raise LibraryError(
+                name,
+                "version.effective_from",
+                f"version {clash.label} already takes effect on {info.effective_from:%Y-%m-%d}",
+            )
+        version = PolicyVersion.objects.create(
+            policy=policy, label=info.label, effective_from=info.effective_from
         )
-    clash = PolicyVersion.objects.filter(policy=policy, effective_from=info.effective_from).first()
-    if clash:
-        raise LibraryError(
-            name,
-            "version.effective_from",
-            f"version {clash.label} already takes effect on {info.effective_from:%Y-%m-%d}",
-        )
-    version = PolicyVersion.objects.create(
-        policy=policy,
-        label=info.label,
-        effective_from=info.effective_from,
-        effective_to=info.effective_to,
-        next_review=info.next_review,
-        approved_on=info.approved_on,
-        source_document=info.source_document,
+    else:
+        same = version.editions.filter(number=info.edition).first()
+        if same is not None:
+            if same.content_sha256 == version_file.sha256:
+                return "unchanged", f"edition {info.edition}"
+            raise LibraryError(
+                name,
+                "version",
+                f"{policy.number} version {info.label} edition {info.edition} is already "
+                "published and cannot change; raise 'edition' and say what changed in "
+                "'edition_changes' (or add a new version file for a new payer version)",
+            )
+        if info.edition < version.edition:
+            raise LibraryError(
+                name,
+                "version.edition",
+                f"edition {info.edition} is older than the loaded edition {version.edition}",
+            )
+        for field in PAYER_FIELDS:
+            if getattr(version, field) != getattr(info, field):
+                raise LibraryError(
+                    name,
+                    f"version.{field}",
+                    f"differs from the loaded edition ({getattr(version, field)}); an edition "
+                    "changes our encoding, not the payer's version",
+                )
+    edition = VersionEdition.objects.create(
+        version=version,
+        number=info.edition,
+        changes=info.edition_changes,
         notes=info.notes,
         file_name=name,
         content_sha256=version_file.sha256,
     )
+    # The version's own fields follow its latest edition.
+    version.edition = info.edition
+    version.effective_to = info.effective_to
+    version.next_review = info.next_review
+    version.review_due = info.review_due
+    version.approved_on = info.approved_on
+    version.source_document = info.source_document
+    version.notes = info.notes
+    version.file_name = name
+    version.content_sha256 = version_file.sha256
+    version.save()
     rows = {
         checklist.key: Checklist.objects.create(
             version=version,
+            edition=edition,
             key=checklist.key,
             indication=checklist.indication,
             stage=checklist.stage,
@@ -194,12 +253,13 @@ def version_load(*, version_file: VersionFile) -> str:
             external=checklist.external or "",
             guidance=checklist.guidance,
             documents_to_request=list(checklist.documents_to_request),
+            routes=[route_to_source(route) for route in checklist.routes],
         )
         for checklist in version_file.checklists
     }
     for checklist in version_file.checklists:
         _nodes_create(rows[checklist.key], checklist, rows)
-    return "loaded"
+    return "loaded", f"edition {info.edition}"
 
 
 def _nodes_create(row: Checklist, checklist: EngineChecklist, rows: dict[str, Checklist]) -> None:
@@ -231,6 +291,11 @@ def _nodes_create(row: Checklist, checklist: EngineChecklist, rows: dict[str, Ch
                 requires_documentation=node.requires_documentation,
                 waivable=node.waivable,
                 waiver_conditions=node.waiver_conditions,
+                waiver_applies_when=expr_to_source(node.waiver_applies_when)
+                if node.waiver_applies_when
+                else None,
+                waiver_options=[list(option) for option in node.waiver_options],
+                documentation_only=node.documentation_only,
                 guidance=node.guidance,
                 **common,
             )

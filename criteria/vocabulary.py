@@ -40,4 +40,10 @@ OUTCOME_LABELS = {
     Outcome.NOT_MET: "Criteria not met",
     Outcome.INCOMPLETE: "Incomplete",
     Outcome.EXTERNAL: "External criteria",
+    Outcome.NOT_ADDRESSED: "Not addressed by this policy: medical director review",
+}
+# Where a route sends a request, in the reviewer's words.
+ROUTE_LABELS = {
+    Outcome.EXTERNAL: "reviewed against external criteria",
+    Outcome.NOT_ADDRESSED: "not addressed by this policy: medical director review",
 }

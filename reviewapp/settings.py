@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reviewapp.cases",
     "reviewapp.decisions",
     "reviewapp.letters",
+    "reviewapp.operations",
     "reviewapp.appeals",
     "reviewapp.documents",
     "reviewapp.demo",
@@ -247,6 +248,16 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 
+# Lines of business whose plans want a written notice to the member when a request is withdrawn
+# (the withdrawal records how it is sent and its text). No federal rule names one (REGULATORY.md);
+# state Medicaid contracts commonly do [U]: the compliance officer confirms the list.
+WITHDRAWAL_NOTICE_LINES_OF_BUSINESS: list[str] = env.list(
+    "WITHDRAWAL_NOTICE_LINES_OF_BUSINESS", ["medicaid"]
+)
+# Files under the private storage with no row (left by a killed worker): ``manage.py storage
+# sweep`` removes them once older than this, so an upload still in progress is never touched.
+STORAGE_ORPHAN_GRACE_MINUTES: int = env.int("STORAGE_ORPHAN_GRACE_MINUTES", 60)
+
 # Evidence: private files, never under a public URL. Default: a directory on disk (mount a
 # shared volume there when several app servers run); or an S3-compatible bucket.
 EVIDENCE_DIR = Path(env.str("EVIDENCE_DIR", str(VAR_DIR / "evidence")))
@@ -406,6 +417,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where the staff site is reached, for links in e-mails sent without a request (the managers'
+# daily turnaround digest).
+SITE_URL: str = env.str("SITE_URL", "http://127.0.0.1:8000")
+# The dashboard's and productivity's figures are reused for this many seconds (0: always fresh).
+OPERATIONS_CACHE_SECONDS: int = env.int("OPERATIONS_CACHE_SECONDS", 60)
+# The CMS-0057-F figures of a year are computed at most once per this many seconds (Django's
+# cache: per process unless CACHES says otherwise); a manager can recompute them at any time.
+METRICS_CACHE_SECONDS: int = env.int("METRICS_CACHE_SECONDS", 3600)
 
 LOGGING = {
     "version": 1,

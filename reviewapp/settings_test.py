@@ -34,6 +34,9 @@ STORAGES = {
 # caches are cleared between tests), not again on a timer (tests/criteria/test_library_cache.py
 # checks the timer and other processes).
 LIBRARY_REVISION_CHECK_SECONDS = 3600.0
+# The manager's figures are computed on every request in tests (tests/reviewapp/operations checks
+# the reuse with this setting changed).
+OPERATIONS_CACHE_SECONDS = 0
 # Throttling is tested on purpose in tests/reviewapp/test_security.py; elsewhere it gets in the way.
 AXES_ENABLED = False
 LOGGING = {

@@ -15,6 +15,8 @@ urlpatterns = [
     path("letters/", include("reviewapp.letters.urls")),
     path("appeals/", include("reviewapp.appeals.urls")),
     path("audit/", include("reviewapp.audit.urls")),
+    path("operations/", include("reviewapp.operations.urls")),
+    path("public/", include("reviewapp.operations.public_urls")),
     path("fhir/r4/", include("reviewapp.fhir.urls")),
     path("o/token/", fhir_views.token, name="oauth-token"),
     path("", include("reviewapp.core.urls")),

@@ -89,6 +89,8 @@ class SecurityEventKind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", "Password changed"
     ESCALATION_REFUSED = "escalation_refused", "Refused: change to protected access"
     SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked after failures"
+    # Not a change of access, but removing stored member data is a security matter too.
+    FILES_SWEPT = "files_swept", "Orphaned files removed"
 
 
 class SecurityEvent(models.Model):

@@ -41,7 +41,7 @@ from reviewapp.cases.services import (
     evidence_receive_after_decision,
     parse_pages,
 )
-from reviewapp.core.storage import private_storage
+from reviewapp.core.storage import files_atomic, private_storage
 from reviewapp.decisions import services as decisions
 from reviewapp.decisions.models import Determination
 from reviewapp.decisions.selectors import current_determination
@@ -190,7 +190,8 @@ def appeal_file(
     """
     if refusal := rules.staff_refusal(user=by):
         raise _forbid(case=case, by=by, action="file an appeal", reason=refusal)
-    with transaction.atomic():
+    # The documents that come with the appeal are removed if the filing does not commit.
+    with files_atomic():
         case = case_lock(case)
         current = current_determination(case)
         if refusal := case_rules.appeal_file_refusal(case=case, user=by, current=current):

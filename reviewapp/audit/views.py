@@ -6,9 +6,6 @@ with its filters as terms.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -16,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from reviewapp.accounts.roles import VIEW_AUDIT
+from reviewapp.core.csvexport import csv_response
 
 from . import selectors
 from .forms import AccessLogFilterForm, SecurityEventFilterForm
@@ -93,30 +91,6 @@ def security_events(request: HttpRequest) -> HttpResponse:
 # --- CSV export --------------------------------------------------------------------------------
 
 
-def _cell(value: object) -> str:
-    """A spreadsheet never evaluates a cell we wrote: text that starts like a formula is quoted."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv(filename: str, header: list[str], rows: Iterable[list[object]]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _when(at) -> str:
     return timezone.localtime(at).isoformat(timespec="seconds")
 
@@ -164,7 +138,7 @@ def access_log_export(request: HttpRequest) -> StreamingHttpResponse:
         ]
         for e in events
     )
-    return _csv(f"access-log-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
+    return csv_response(f"access-log-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
 
 
 @require_GET
@@ -186,4 +160,4 @@ def security_events_export(request: HttpRequest) -> StreamingHttpResponse:
         ]
         for e in events
     )
-    return _csv(f"security-events-{timezone.localdate():%Y-%m-%d}.csv", header, rows)
+    return csv_response(f"security-events-{timezone.localdate():%Y-%m-%d}.csv", header, rows)

@@ -62,14 +62,33 @@ def _member(request: HttpRequest, kwargs: dict[str, Any]) -> Subject | None:
     return Subject(member_id=member_id, detail="intake: the member's open and trial cases")
 
 
+def _case_by_reference(request: HttpRequest, kwargs: dict[str, Any]) -> Subject | None:
+    reference = request.GET.get("reference", "").strip()[:30]
+    row = (
+        Case.objects.filter(reference__iexact=reference)
+        .values_list("pk", "reference", "member_id")
+        .first()
+    )
+    if row is None:
+        return None
+    return Subject(case_pk=row[0], case_reference=row[1], member_id=row[2])
+
+
 def register_reads() -> None:
     registry.register("cases:detail", AccessKind.CASE, subject=_case)
     registry.register("cases:timeline", AccessKind.TIMELINE, subject=_case)
     registry.register("cases:access-log", AccessKind.ACCESS_LOG, subject=_case)
     # Action forms shown over the case page (a GET shows the case; their POSTs are changes,
     # recorded in the case timeline, not here).
-    for action in ("pend", "refer"):
+    for action in ("pend", "refer", "reassign"):
         registry.register(f"cases:{action}", AccessKind.CASE, subject=_case)
+    # Finding a case to reassign by its reference: a search (its term and whether it found one).
+    registry.register(
+        "cases:reassign-find",
+        AccessKind.SEARCH,
+        subject=_case_by_reference,
+        terms=("reference",),
+    )
     registry.register("cases:evidence-file", AccessKind.EVIDENCE, subject=_evidence)
     registry.register("cases:evidence-view", AccessKind.EVIDENCE, subject=_evidence)
     registry.register("cases:evidence-page", AccessKind.EVIDENCE, subject=_evidence)

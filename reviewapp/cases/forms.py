@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from criteria.codes import (
@@ -20,6 +23,7 @@ from criteria.codes import (
 )
 from criteria.models import Policy
 from criteria.vocabulary import INDICATIONS, LINES_OF_BUSINESS, STAGES
+from reviewapp.accounts.models import staff_display_name
 
 from .models import (
     US_STATES,
@@ -31,6 +35,7 @@ from .models import (
     PreferredLanguage,
     Priority,
 )
+from .selectors import AGE_BANDS, DUE_FILTERS
 from .services import icd10_normalise
 
 
@@ -160,10 +165,14 @@ class IntakeForm(AutofocusFirstError, forms.Form):
         label="Open a new case anyway: this is not a duplicate of the open case above",
         required=False,
     )
+    # One token per intake form shown: the same form posted twice (a double click, a resubmit
+    # after a timeout, the back button) opens one case (``services.case_create``).
+    intake_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["received_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        self.fields["intake_token"].initial = uuid.uuid4()
         self.fields["codes"].widget.attrs.update(
             {
                 "list": "known-codes",
@@ -225,6 +234,7 @@ class IntakeForm(AutofocusFirstError, forms.Form):
                 Row(Column("received_at"), Column("priority")),
                 "clinical_summary",
                 Field("assign_to_me"),
+                "intake_token",
             ),
             Submit("submit", "Open case"),
         )
@@ -562,18 +572,48 @@ class ReferForm(forms.Form):
     )
 
 
+class ReassignForm(forms.Form):
+    assign_to = forms.ModelChoiceField(
+        label="Assign to",
+        queryset=User.objects.none(),
+        empty_label="Choose a nurse reviewer or medical director",
+    )
+    reason = forms.CharField(
+        label="Why the case changes hands",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, reviewers: QuerySet[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assign_to"]
+        field.queryset = reviewers
+        field.label_from_instance = staff_display_name
+
+
 class QueueFilterForm(forms.Form):
     tab = forms.CharField(required=False)
     status = forms.ChoiceField(required=False)
     policy = forms.ChoiceField(required=False)
     priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Priority.choices])
     q = forms.CharField(required=False, max_length=40, label="Reference or member ID")
+    # Set by the managers' dashboard links (shown as removable filters above the results).
+    due = forms.ChoiceField(required=False)
+    age = forms.ChoiceField(required=False)
+    reviewer = forms.IntegerField(required=False, min_value=1)
+    line_of_business = forms.ChoiceField(
+        required=False, choices=[("", "Any line of business"), *LineOfBusiness.choices]
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", "Any status"), *CaseStatus.choices]
         self.fields["policy"].choices = [("", "Any policy")] + [
             (p.key, f"{p.payer} {p.number}") for p in Policy.objects.all()
+        ]
+        self.fields["due"].choices = [("", "Any due time"), *DUE_FILTERS.items()]
+        self.fields["age"].choices = [("", "Any age")] + [
+            (key, label) for key, (label, _, _) in AGE_BANDS.items()
         ]
         for name in ("status", "policy", "priority"):
             self.fields[name].widget.attrs["class"] = "form-select"

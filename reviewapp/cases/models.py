@@ -77,6 +77,10 @@ class CaseStatus(models.TextChoices):
 
 OPEN_STATUSES = (CaseStatus.INTAKE, CaseStatus.IN_REVIEW, CaseStatus.PENDED, CaseStatus.REFERRED)
 
+# A turnaround alert: an open case that has used this share of its clock (from receipt to its due
+# time, extensions included) is highlighted in the queues and named in the managers' digest.
+CLOCK_ALERT_SHARE = 0.75
+
 
 class TurnaroundRule(models.Model):
     """How long a decision may take, per line of business and priority (set by administrators)."""
@@ -213,6 +217,8 @@ class Case(models.Model):
     # Set while a decided case is reopened to correct its determination: the next determination
     # supersedes the one in force, and records this reason.
     correction_reason = models.TextField(blank=True)
+    # The intake form's one-time token: the same form posted twice opens one case.
+    intake_token = models.UUIDField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -263,6 +269,7 @@ class Case(models.Model):
                 | Q(servicing_provider_npi__regex=r"^[0-9]{10}$"),
                 name="case_servicing_npi_ten_digits",
             ),
+            models.UniqueConstraint(fields=["intake_token"], name="case_intake_token_once"),
         ]
 
     def __str__(self) -> str:
@@ -279,6 +286,17 @@ class Case(models.Model):
     @property
     def time_remaining(self) -> dt.timedelta:
         return self.due_at - timezone.now()
+
+    @property
+    def clock_used(self) -> float:
+        """The share of the clock (receipt to due time) used so far; above 1 when overdue."""
+        clock = (self.due_at - self.received_at).total_seconds()
+        return (timezone.now() - self.received_at).total_seconds() / clock
+
+    @property
+    def clock_alert(self) -> bool:
+        """Open, not yet overdue, and past ``CLOCK_ALERT_SHARE`` of its clock."""
+        return self.is_open and not self.is_overdue and self.clock_used >= CLOCK_ALERT_SHARE
 
 
 class RequestedService(models.Model):
@@ -469,6 +487,11 @@ class CriterionException(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="exceptions")
     criterion = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # For a policy waiver whose policy names its grounds (LHCC II.A.1: advanced disease, limited
+    # survival, high procedural risk): the one the director found applies, as the key and the
+    # label the library gives it (the letter prints the label).
+    waiver_condition = models.CharField(max_length=40, blank=True)
+    waiver_condition_label = models.CharField(max_length=200, blank=True)
     rationale = models.TextField()
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -496,6 +519,11 @@ class CriterionException(models.Model):
                 name="one_active_exception_per_criterion",
             ),
             models.CheckConstraint(condition=~Q(rationale=""), name="exception_has_rationale"),
+            # A director's own exception names no policy ground.
+            models.CheckConstraint(
+                condition=Q(kind="policy_waiver") | Q(waiver_condition=""),
+                name="exception_condition_only_on_waiver",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -590,6 +618,8 @@ class EventKind(models.TextChoices):
     CREATED = "created", "Case opened"
     TRIAL_CASE_LINKED = "trial_case_linked", "Linked to the member's trial case"
     CLAIMED = "claimed", "Assigned"
+    REASSIGNED = "reassigned", "Reassigned"
+    MEMBER_NOTIFIED = "member_notified", "Member notice recorded"
     FACT_RECORDED = "fact_recorded", "Fact recorded"
     ANSWER_RECORDED = "answer_recorded", "Answer recorded"
     PROPOSAL_APPLIED = "proposal_applied", "Facts' proposal applied"
@@ -612,6 +642,10 @@ class EventKind(models.TextChoices):
     LETTER_SENT = "letter_sent", "Letter sent"
     CLOSED = "closed", "Closed"
     REFUSED = "refused", "Refused attempt"
+    CRITERIA_EDITION_UPGRADED = (
+        "criteria_edition_upgraded",
+        "Moved to a later edition of the criteria",
+    )
     # Appeals (``reviewapp.appeals``): each event's ``after`` names the appeal.
     APPEAL_FILED = "appeal_filed", "Appeal filed"
     APPEAL_DOCUMENTS = "appeal_documents", "Appeal documents received"

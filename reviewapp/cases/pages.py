@@ -88,4 +88,8 @@ def case_context(
         # Read only where a template shows it (a pended case's header, the pend page): Django
         # calls a callable when the template first uses it.
         "turnaround_rule": partial(selectors.turnaround_rule_for, case),
+        # Past the next review date its source states: the payer may have a newer version.
+        "policy_review_overdue": partial(selectors.policy_review_overdue, case),
+        # Where the checklist sends requests instead of deciding them on its criteria.
+        "routes": selectors.checklist_routes(case),
     }

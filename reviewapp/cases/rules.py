@@ -14,7 +14,8 @@ from typing import Protocol
 
 from django.contrib.auth.models import AnonymousUser, User
 
-from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE, REVIEW_CASES
+from reviewapp.accounts.models import staff_display_name
+from reviewapp.accounts.roles import APPROVE_CASES, DECIDE_ADVERSE, REVIEW_CASES, VIEW_OPERATIONS
 
 from .models import OPEN_STATUSES, Case, CaseStatus
 
@@ -34,6 +35,7 @@ APPROVABLE = (CaseStatus.IN_REVIEW,)  # a reviewer's approval of a case meeting 
 WITHDRAWABLE = OPEN_STATUSES
 DECIDABLE = (CaseStatus.REFERRED,)  # a medical director's decision, exceptions included
 REOPENABLE = (CaseStatus.DECIDED, CaseStatus.CLOSED)
+REASSIGNABLE = OPEN_STATUSES
 # An appeal is filed against the adverse determination in force once its letter is signed
 # (``reviewapp.appeals`` checks the rest: one appeal per determination, the filing limit).
 APPEALABLE = (CaseStatus.DECIDED, CaseStatus.CLOSED)
@@ -71,6 +73,8 @@ class RollupLike(Protocol):
     def external(self) -> bool: ...
     @property
     def meets(self) -> bool: ...
+    @property
+    def not_addressed(self) -> str: ...
 
 
 def status_refusal(case: Case, allowed: Iterable[str], action: str) -> str:
@@ -83,10 +87,96 @@ def status_refusal(case: Case, allowed: Iterable[str], action: str) -> str:
 
 
 def claim_refusal(*, case: Case, user: AnyUser) -> str:
+    """Only an unassigned case is claimed; taking over someone's case is a reassignment."""
     if refusal := status_refusal(case, CLAIMABLE, "claimed"):
         return refusal
     if case.assigned_to_id == user.pk:
         return f"Case {case.reference} is already yours."
+    if case.assigned_to_id is not None:
+        return (
+            f"Case {case.reference} is assigned to {staff_display_name(case.assigned_to)}; "
+            "it changes hands only by reassignment."
+        )
+    return ""
+
+
+# Ownership. A case is worked by the reviewer it is assigned to. A UM department expects that
+# nobody quietly works (or closes) a colleague's case: the assigned nurse hands it over, or a
+# UM manager or a medical director reassigns it, and the timeline says so.
+
+
+def work_refusal(*, case: Case, user: AnyUser) -> str:
+    """Who may save answers, facts, evidence and links, pend, resume, refer and approve.
+
+    - the reviewer the case is assigned to;
+    - a medical director, while the case is referred (the director's review);
+    - while nobody is assigned, the person (or API client) who opened the case, so a request's
+      documents and facts can be recorded before it waits in the queue; anyone else claims it.
+    """
+    if case.assigned_to_id is not None and case.assigned_to_id == user.pk:
+        return ""
+    if case.status == CaseStatus.REFERRED and user.has_perm(DECIDE_ADVERSE):
+        return ""
+    if case.assigned_to_id is None:
+        if case.created_by_id == user.pk:
+            return ""
+        return f"Case {case.reference} is not assigned to anyone: claim it before working on it."
+    return (
+        f"Case {case.reference} is assigned to {staff_display_name(case.assigned_to)}; only "
+        "the assigned reviewer works it. Ask them to hand it over, or a UM manager or a "
+        "medical director to reassign it."
+    )
+
+
+def withdraw_refusal(*, case: Case, user: AnyUser) -> str:
+    """A medical director or the assigned reviewer withdraws a request (with a reason; the
+    service asks for the member notice where the plan requires one). A referred case is out of
+    the nurse queue's hands: only a medical director or the nurse it is assigned to may withdraw
+    it. An unassigned case (waiting in the queue, nobody's yet) may be withdrawn by any reviewer."""
+    if refusal := status_refusal(case, WITHDRAWABLE, "withdrawn"):
+        return refusal
+    if user.has_perm(DECIDE_ADVERSE):
+        return ""
+    if case.assigned_to_id is not None and case.assigned_to_id == user.pk:
+        return ""
+    if (
+        case.status != CaseStatus.REFERRED
+        and case.assigned_to_id is None
+        and user.has_perm(REVIEW_CASES)
+    ):
+        return ""  # nobody's case yet: the reviewer taking the provider's call withdraws it
+    if case.status == CaseStatus.REFERRED:
+        return (
+            f"Case {case.reference} is referred to a medical director; only a medical director "
+            "or the assigned nurse may withdraw it."
+        )
+    return (
+        f"Only the reviewer case {case.reference} is assigned to, or a medical director, may "
+        "withdraw it."
+    )
+
+
+def reassign_refusal(*, case: Case, user: AnyUser) -> str:
+    """Who may hand a case to another reviewer: the assigned reviewer (a hand-over), a medical
+    director, or a UM manager (workload)."""
+    if refusal := status_refusal(case, REASSIGNABLE, "reassigned"):
+        return refusal
+    if case.assigned_to_id is not None and case.assigned_to_id == user.pk:
+        return ""
+    if user.has_perm(DECIDE_ADVERSE) or user.has_perm(VIEW_OPERATIONS):
+        return ""
+    return (
+        "Only the assigned reviewer (handing the case over), a medical director or a UM manager "
+        "may reassign a case."
+    )
+
+
+def assignee_refusal(*, case: Case, to: AnyUser) -> str:
+    """Whom a case may be assigned to: an active nurse reviewer or medical director."""
+    if not to.is_active or not to.has_perm(REVIEW_CASES):
+        return f"{staff_display_name(to)} does not review cases; choose a nurse or a director."
+    if case.assigned_to_id == to.pk:
+        return f"Case {case.reference} is already assigned to {staff_display_name(to)}."
     return ""
 
 
@@ -148,6 +238,8 @@ def approve_refusal(*, user: AnyUser, rollup: RollupLike, excepted: bool) -> str
         problems.append(
             "answers that contradict the facts without a reason: " + ", ".join(rollup.disagreements)
         )
+    if rollup.not_addressed:
+        problems.append(f"the policy does not address this request: {rollup.not_addressed}")
     if rollup.external and not problems:
         problems.append("the external review is not recorded as met")
     return (

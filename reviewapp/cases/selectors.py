@@ -15,20 +15,24 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
 from django.http import Http404
+from django.utils import timezone
 
 from criteria import selectors as library
 from criteria.codes import catalogue, parse_code_list, suggest_stage
-from criteria.engine import Criterion, Include, Outcome, Result, Status, evaluate
+from criteria.engine import Criterion, Include, Outcome, Result, Route, Status, evaluate
 from criteria.engine import Node as EngineNode
 from criteria.facts import FactDef
 from criteria.models import Node
 from criteria.vocabulary import STAGES
-from reviewapp.accounts.roles import APPROVE_CASES, REVIEW_CASES
+from reviewapp.accounts.models import staff_display_name
+from reviewapp.accounts.roles import APPROVE_CASES, REVIEW_CASES, VIEW_OPERATIONS, Role
+from reviewapp.core.dbfunctions import Seconds
 
 from . import rules
 from .models import (
+    CLOCK_ALERT_SHARE,
     EXCEPTED,
     OPEN_STATUSES,
     UNANSWERED,
@@ -42,6 +46,7 @@ from .models import (
     EventKind,
     Evidence,
     EvidenceLink,
+    LineOfBusiness,
     RequestedService,
     TurnaroundRule,
 )
@@ -60,6 +65,18 @@ def case_get_for_user(*, user: User, pk: int) -> Case:
     """The case, if this user may see it: 403 without a reviewing role, 404 if there is none."""
     if not user.has_perm(REVIEW_CASES):
         raise PermissionDenied("Only nurse reviewers and medical directors can open cases.")
+    try:
+        return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+
+
+def case_get_for_oversight(*, user: User, pk: int) -> Case:
+    """The case, for reading its audit trail: reviewers, and UM managers (who watch the clock
+    but never work cases: they read the queue and a case's audit trail, not its clinical
+    record). 403 for anyone else, 404 if there is no such case."""
+    if not (user.has_perm(REVIEW_CASES) or user.has_perm(VIEW_OPERATIONS)):
+        raise PermissionDenied("Only reviewers and UM managers can read a case's audit trail.")
     try:
         return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):
@@ -112,11 +129,82 @@ def turnaround_rule_for(case: Case) -> TurnaroundRule:
     )
 
 
+def policy_review_overdue(case: Case) -> bool:
+    """The case's policy version is past the next review date its source states (today): the
+    payer may have published a version the library does not have yet."""
+    return case.policy_version.review_overdue_on(timezone.localdate())
+
+
+def case_opening_notices(case: Case) -> list[str]:
+    """What the nurse is told on opening a case: a policy past its review date, and a checklist
+    that sends every request elsewhere (a route without a condition)."""
+    notices = []
+    version = case.policy_version
+    if policy_review_overdue(case):
+        notices.append(
+            f"{version.policy.payer} {version.policy.number} version {version.label} is past its "
+            f"review date ({version.next_review}): check that the payer has not published a newer "
+            "version."
+        )
+    for route in checklist_routes(case):
+        if route.when is None:
+            notices.append(" ".join(route.reason.split()))
+    return notices
+
+
+def checklist_routes(case: Case) -> tuple[Route, ...]:
+    """Where the case's checklist sends requests instead of deciding them on its criteria."""
+    return library.engine_checklist(case.checklist).all_routes()
+
+
 def turnaround_rules() -> QuerySet[TurnaroundRule]:
     return TurnaroundRule.objects.all()
 
 
 # --- intake ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyNotice:
+    """What a nurse should know about a policy before opening a case on it: whether the version
+    in effect is past its review date, and the requests it does not decide on its criteria."""
+
+    payer: str
+    number: str
+    version: str
+    review_overdue: bool
+    next_review: str
+    routes: tuple[tuple[str, Route], ...]  # (checklist title, route), each route once
+
+
+def intake_policy_notices(*, on: dt.date) -> list[PolicyNotice]:
+    """For each policy, its version in effect ``on``: review flag and routes (four queries plus
+    the cached checklists)."""
+    notices = []
+    for entry in library.library_overview(on=on):
+        current = next((v for v in entry.versions if v.in_effect), None)
+        if current is None:
+            continue
+        seen: set[tuple[str, str]] = set()
+        routes = []
+        for checklist in current.checklists:
+            for route in library.engine_checklist(checklist).all_routes():
+                key = (route.outcome.value, " ".join(route.reason.split()))
+                if key not in seen:
+                    seen.add(key)
+                    routes.append((checklist.title, route))
+        if current.review_overdue or routes:
+            notices.append(
+                PolicyNotice(
+                    payer=entry.policy.payer,
+                    number=entry.policy.number,
+                    version=current.version.label,
+                    review_overdue=current.review_overdue,
+                    next_review=current.version.next_review,
+                    routes=tuple(routes),
+                )
+            )
+    return notices
 
 
 def intake_stage_hint(*, codes: str) -> str:
@@ -161,6 +249,11 @@ def member_cases(*, member_id: str) -> MemberCases:
     )
 
 
+def intake_token_used(*, token: Any) -> bool:
+    """A case was already opened from the intake form carrying ``token`` (sent twice)."""
+    return token is not None and Case.objects.filter(intake_token=token).exists()
+
+
 def duplicate_cases(*, member_id: str, codes: Iterable[str]) -> list[Case]:
     """Open cases of the same member asking for any of the same codes (one query): opening
     another would be a duplicate unless the reviewer says it is not."""
@@ -191,6 +284,78 @@ QUEUE_TABS = {
 }
 
 
+@dataclass(frozen=True)
+class QueueAccess:
+    """What a user may do in the work queue. Reviewers work it (their own cases, claiming,
+    opening cases); a UM manager reads it, filtered as the dashboard's counts link to it, and
+    opens each case's audit trail, read-only."""
+
+    work: bool
+
+    @property
+    def default_tab(self) -> str:
+        return "mine" if self.work else "all"
+
+    @property
+    def tabs(self) -> dict[str, str]:
+        return QUEUE_TABS if self.work else {k: v for k, v in QUEUE_TABS.items() if k != "mine"}
+
+
+def queue_access_for(*, user: User) -> QueueAccess:
+    """The access selector of the work queue: 403 for anyone who neither reviews nor manages."""
+    if user.has_perm(REVIEW_CASES):
+        return QueueAccess(work=True)
+    if user.has_perm(VIEW_OPERATIONS):
+        return QueueAccess(work=False)
+    raise PermissionDenied("Only reviewers and UM managers can open the work queue.")
+
+
+# Open cases by how long ago the request was received (the dashboard's inventory columns and
+# the queue's ``age`` filter): key -> (label, from hours, to hours or None).
+AGE_BANDS: dict[str, tuple[str, int, int | None]] = {
+    "0-1": ("Under 1 day", 0, 24),
+    "1-3": ("1 to 3 days", 24, 72),
+    "3-7": ("3 to 7 days", 72, 168),
+    "7-14": ("7 to 14 days", 168, 336),
+    "14+": ("Over 14 days", 336, None),
+}
+# The queue's ``due`` filter: overdue, due within the next 24 hours (not yet overdue), and past
+# the turnaround alert share of the clock (not yet overdue).
+DUE_FILTERS = {
+    "overdue": "Overdue",
+    "24h": "Due in the next 24 hours",
+    "alert": f"{CLOCK_ALERT_SHARE:.0%} of the clock used",
+}
+
+
+def age_band_q(key: str, *, now: dt.datetime) -> Q:
+    """Cases received ``AGE_BANDS[key]`` ago."""
+    _, low, high = AGE_BANDS[key]
+    q = Q(received_at__lte=now - dt.timedelta(hours=low))
+    if high is not None:
+        q &= Q(received_at__gt=now - dt.timedelta(hours=high))
+    return q
+
+
+def clock_alert_filter(cases: QuerySet[Case], *, now: dt.datetime) -> QuerySet[Case]:
+    """Open cases not yet overdue whose time left is at most the last quarter of their clock
+    (``Case.clock_alert`` in SQL)."""
+    return cases.alias(
+        clock_seconds=Seconds(F("due_at"), F("received_at")),
+        left_seconds=Seconds(F("due_at"), Value(now)),
+    ).filter(
+        due_at__gte=now,
+        left_seconds__lte=F("clock_seconds") * (1 - CLOCK_ALERT_SHARE),
+    )
+
+
+def due_q(key: str, *, now: dt.datetime) -> Q:
+    """The ``overdue`` and ``24h`` due filters (``alert`` needs ``clock_alert_filter``)."""
+    if key == "overdue":
+        return Q(due_at__lt=now)
+    return Q(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=24))
+
+
 @dataclass
 class QueueFilters:
     tab: str = "mine"
@@ -198,6 +363,11 @@ class QueueFilters:
     policy: str = ""
     priority: str = ""
     q: str = ""
+    # The dashboard's links: how close to the due time, how old, whose, which line of business.
+    due: str = ""
+    age: str = ""
+    reviewer: int | None = None
+    line_of_business: str = ""
 
 
 TAB_STATUSES: dict[str, tuple[str, ...]] = {
@@ -247,6 +417,17 @@ def queue_cases(*, user: User, filters: QueueFilters) -> QuerySet[Case]:
         cases = cases.filter(policy__key=filters.policy)
     if filters.priority:
         cases = cases.filter(priority=filters.priority)
+    if filters.line_of_business:
+        cases = cases.filter(line_of_business=filters.line_of_business)
+    if filters.reviewer is not None:
+        cases = cases.filter(assigned_to_id=filters.reviewer)
+    now = timezone.now()
+    if filters.age in AGE_BANDS:
+        cases = cases.filter(age_band_q(filters.age, now=now))
+    if filters.due == "alert":
+        cases = clock_alert_filter(cases, now=now)
+    elif filters.due in DUE_FILTERS:
+        cases = cases.filter(due_q(filters.due, now=now))
     return cases.order_by("due_at", "id")
 
 
@@ -297,6 +478,22 @@ def proposal_documents(
     return list(found.values())
 
 
+def queue_filter_labels(filters: QueueFilters) -> dict[str, str]:
+    """Words for the filters a dashboard link sets and the queue's form does not show, by
+    parameter name (one query when a reviewer is named)."""
+    labels = {}
+    if filters.due in DUE_FILTERS:
+        labels["due"] = DUE_FILTERS[filters.due]
+    if filters.age in AGE_BANDS:
+        labels["age"] = f"Received {AGE_BANDS[filters.age][0].lower()} ago"
+    if filters.line_of_business:
+        labels["line_of_business"] = LineOfBusiness(filters.line_of_business).label
+    if filters.reviewer is not None:
+        user = User.objects.select_related("staff_profile").filter(pk=filters.reviewer).first()
+        labels["reviewer"] = f"Reviewer: {staff_display_name(user) if user else 'unknown'}"
+    return labels
+
+
 # --- facts and the rollup ----------------------------------------------------------------------
 
 
@@ -339,8 +536,15 @@ class Rollup:
         if self.disagreements or not self.complete:
             return False
         if self.external:
-            return self.result.root.status is Status.MET
+            # ...and the route is decided (LHCC: which criteria set depends on the drug).
+            return self.outcome is Outcome.EXTERNAL and self.result.root.status is Status.MET
         return self.outcome is Outcome.MEETS
+
+    @property
+    def not_addressed(self) -> str:
+        """Why the policy does not address the request (a medical director reviews it), or ""."""
+        route = self.result.route
+        return route.reason if route and route.outcome is Outcome.NOT_ADDRESSED else ""
 
 
 def rollup(
@@ -408,6 +612,9 @@ class CriterionRow:
     attempt: dict[str, str] = field(default_factory=dict)
     conflict: Answer | None = None
     restored: bool = False
+
+    # The policy's own case-by-case waiver: open, closed, or undecided (None) on the case's facts.
+    waiver_open: bool | None = False
 
     @property
     def proposal_decided(self) -> bool:
@@ -690,6 +897,39 @@ def _tree(node: EngineNode, rows: dict[str, CriterionRow], statuses: dict[int, s
     )
 
 
+def reviewers_for_assignment() -> QuerySet[User]:
+    """Active nurse reviewers and medical directors, by name: whom a case may be assigned to."""
+    return (
+        User.objects.filter(
+            is_active=True, groups__name__in=[Role.NURSE.value, Role.DIRECTOR.value]
+        )
+        .select_related("staff_profile")
+        .distinct()
+        .order_by("staff_profile__display_name", "username")
+    )
+
+
+def reassigners_only(user: User) -> None:
+    """The reassignment pages are for reviewers and UM managers (403 otherwise)."""
+    if not (user.has_perm(REVIEW_CASES) or user.has_perm(VIEW_OPERATIONS)):
+        raise PermissionDenied("Only reviewers and UM managers reassign cases.")
+
+
+def case_by_reference(*, reference: str) -> Case | None:
+    """The case with this reference (``UM-2026-000123``, any case), or None."""
+    return Case.objects.filter(reference__iexact=reference.strip()).first()
+
+
+def case_get_for_reassignment(*, user: User, pk: int) -> Case:
+    """The case, for those who may reassign cases: reviewers, and UM managers (who see the case's
+    reference, member, status and reviewer on the reassignment page, not its clinical record)."""
+    reassigners_only(user)
+    try:
+        return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+
+
 # --- what a user may do ------------------------------------------------------------------------
 
 
@@ -715,6 +955,7 @@ class CaseActions:
     decide: bool = False  # decide, and grant or withdraw exceptions
     reopen: bool = False
     recall: bool = False  # take a referral back, while nobody else has acted on the case
+    reassign: bool = False  # hand the case to another reviewer
     file_appeal: bool = False  # record an appeal of the adverse determination in force
 
 
@@ -732,17 +973,19 @@ def case_actions(
         return case.status in states
 
     director = not rules.director_refusal(user=user)
-    in_review = allowed(rules.APPROVABLE) and user.has_perm(APPROVE_CASES)
-    edit = not rules.edit_refusal(case=case, user=user)
+    works = not rules.work_refusal(case=case, user=user)
+    in_review = allowed(rules.APPROVABLE) and user.has_perm(APPROVE_CASES) and works
+    edit = not rules.edit_refusal(case=case, user=user) and works
     referral = workspace.referral
     return CaseActions(
         claim=not rules.claim_refusal(case=case, user=user),
         edit=edit,
         apply_all=edit and bool(workspace.applicable),
-        pend=allowed(rules.PENDABLE),
-        resume=allowed(rules.RESUMABLE),
-        refer=allowed(rules.REFERRABLE),
-        withdraw=allowed(rules.WITHDRAWABLE),
+        pend=allowed(rules.PENDABLE) and works,
+        resume=allowed(rules.RESUMABLE) and works,
+        refer=allowed(rules.REFERRABLE) and works,
+        withdraw=not rules.withdraw_refusal(case=case, user=user),
+        reassign=not rules.reassign_refusal(case=case, user=user),
         offer_approval=in_review,
         approve=in_review
         and not rules.approve_refusal(

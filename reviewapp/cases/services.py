@@ -27,6 +27,7 @@ from criteria.facts import FactValueError
 from criteria.models import Node, Policy
 from criteria.vocabulary import LINES_OF_BUSINESS
 from reviewapp.accounts.models import staff_display_name
+from reviewapp.core.storage import files_atomic, stored_file_save
 
 from . import rules, selectors
 from .evidence_files import EvidenceRejected, inspect_upload, storage_name
@@ -96,6 +97,13 @@ def case_require_edit(case: Case, by: User, action: str = "changed") -> None:
     """Refuse a change to answers, facts or evidence unless this user may make it now: an open
     case, and a referred case only by a medical director (``rules.edit_refusal``)."""
     if refusal := rules.edit_refusal(case=case, user=by, action=action):
+        raise CaseActionRefused(refusal)
+
+
+def case_require_worker(case: Case, by: User) -> None:
+    """Refuse unless ``by`` works this case (``rules.work_refusal``: the assigned reviewer; a
+    medical director on a referred case; the opener while nobody is assigned)."""
+    if refusal := rules.work_refusal(case=case, user=by):
         raise CaseActionRefused(refusal)
 
 
@@ -177,8 +185,46 @@ def icd10_normalise(code: str) -> str | None:
     return dotted if ICD10_FORMAT.match(dotted) else None
 
 
+@dataclass(frozen=True)
+class Opened:
+    case: Case
+    created: bool  # False: the same intake form was sent before, and this is its case
+
+
+def case_create_once(
+    *, intake: Intake, by: User, assign_to_me: bool = True, intake_token: uuid.UUID | None
+) -> Opened:
+    """Open a case from an intake form carrying a one-time token, at most once per token.
+
+    A double submit (a double click, a resubmit after a timeout, the back button) gets the case
+    the first submit opened, also when both arrive at the same moment (the token is unique in
+    the database, ``case_intake_token_once``). A token someone else used is refused.
+    """
+    if intake_token is not None and (existing := _case_by_intake_token(intake_token, by)):
+        return Opened(existing, created=False)
+    try:
+        case = case_create(
+            intake=intake, by=by, assign_to_me=assign_to_me, intake_token=intake_token
+        )
+    except IntegrityError:
+        existing = _case_by_intake_token(intake_token, by) if intake_token else None
+        if existing is None:
+            raise
+        return Opened(existing, created=False)
+    return Opened(case, created=True)
+
+
+def _case_by_intake_token(token: uuid.UUID, by: User) -> Case | None:
+    case = Case.objects.filter(intake_token=token).first()
+    if case is not None and case.created_by_id != by.pk:
+        raise CaseActionRefused("This intake form was already used; open a new one.")
+    return case
+
+
 @transaction.atomic
-def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
+def case_create(
+    *, intake: Intake, by: User, assign_to_me: bool = True, intake_token: uuid.UUID | None = None
+) -> Case:
     """Open a case. It pins the policy version in effect on the date the request was received.
 
     Guards: a version in effect and a checklist for the indication and stage; the line of
@@ -271,6 +317,7 @@ def case_create(*, intake: Intake, by: User, assign_to_me: bool = True) -> Case:
         clinical_summary=intake.clinical_summary,
         assigned_to=by if assign_to_me else None,
         created_by=by,
+        intake_token=intake_token,
     )
     case.reference = f"UM-{received_on:%Y}-{case.pk:06d}"
     case.save(update_fields=["reference"])
@@ -385,6 +432,59 @@ def case_claim(*, case: Case, by: User) -> Case:
     )
 
 
+class ReassignForbidden(Exception):
+    """The user may not reassign this case (answered 403; recorded in the case timeline)."""
+
+
+def case_reassign(*, case: Case, by: User, to: User, reason: str) -> Case:
+    """Hand a case to another reviewer: an explicit, audited change of owner.
+
+    Guards (``rules``): the case is open; ``by`` is the assigned reviewer handing it over, a
+    medical director or a UM manager (anyone else is refused with 403 and the attempt is
+    recorded); ``to`` is an active nurse reviewer or medical director other than the current
+    one; a reason. An unclaimed case (intake) goes into review with its new reviewer.
+    """
+    if not rules.status_refusal(case, rules.REASSIGNABLE, "reassigned") and (
+        refusal := rules.reassign_refusal(case=case, user=by)
+    ):
+        event_record(
+            case=case,
+            actor=by,
+            kind=EventKind.REFUSED,
+            summary=f"Refused: reassign the case. {refusal}",
+            after={"action": "reassign", "to": to.pk},
+        )
+        raise ReassignForbidden(refusal)
+    return _reassign(case=case, by=by, to=to, reason=reason)
+
+
+@transaction.atomic
+def _reassign(*, case: Case, by: User, to: User, reason: str) -> Case:
+    case = case_lock(case)
+    case_require_status(case, rules.REASSIGNABLE, "reassigned")
+    if refusal := rules.reassign_refusal(case=case, user=by):  # re-checked under the lock
+        raise CaseActionRefused(refusal)
+    if refusal := rules.assignee_refusal(case=case, to=to):
+        raise CaseActionRefused(refusal)
+    if not reason.strip():
+        raise CaseActionRefused("Say why the case changes hands.")
+    previous = case.assigned_to
+    handover = previous is not None and previous.pk == by.pk
+    status = CaseStatus.IN_REVIEW if case.status == CaseStatus.INTAKE else case.status
+    return case_transition(
+        case,
+        to=status,
+        by=by,
+        kind=EventKind.REASSIGNED,
+        summary=(
+            f"{'Handed over' if handover else 'Reassigned'} to {staff_display_name(to)}"
+            + (f" (was {staff_display_name(previous)})" if previous else "")
+            + f": {reason.strip()}"
+        ),
+        assigned_to=to,
+    )
+
+
 # --- facts and answers -------------------------------------------------------------------------
 
 
@@ -420,6 +520,7 @@ def fact_record(
     """
     case = case_lock(case)
     case_require_edit(case, by)
+    case_require_worker(case, by)
     definition = library.fact_dictionary().get(name)
     if definition is None or name not in selectors.checklist_facts(case):
         raise CaseActionRefused(f"{name!r} is not a fact this checklist uses.")
@@ -601,6 +702,7 @@ def answer_record(
     """
     case = case_lock(case)
     case_require_edit(case, by)
+    case_require_worker(case, by)
     answer = Answer.objects.select_for_update().filter(case=case, criterion=criterion).first()
     if (answer.revision if answer else 0) != expected_revision:
         raise EditConflict(
@@ -842,6 +944,7 @@ def proposal_apply(*, case: Case, criterion: Node, by: User, expected_revision: 
     """
     case = case_lock(case)
     case_require_edit(case, by)
+    case_require_worker(case, by)
     state = _Proposals(case)
     answer = state.answers.get(criterion.pk)
     if (answer.revision if answer else 0) != expected_revision:
@@ -863,6 +966,7 @@ def proposals_apply_all(*, case: Case, by: User) -> AppliedAll:
     facts do not decide them. Answers already given are never touched."""
     case = case_lock(case)
     case_require_edit(case, by)
+    case_require_worker(case, by)
     state = _Proposals(case)
     applied: list[Applied] = []
     needs_document: list[str] = []
@@ -937,7 +1041,7 @@ def _details_checked(details: EvidenceDetails) -> EvidenceDetails:
 EVIDENCE_STORED_HOOKS: list[Callable[..., Any]] = []
 
 
-@transaction.atomic
+@files_atomic()
 def evidence_upload(
     *,
     case: Case,
@@ -953,10 +1057,12 @@ def evidence_upload(
 
     ``doc_type``, ``document_date`` and ``source`` apply to every file; ``details`` (in the order
     of ``files``) gives a file its own. A file already on the case (same SHA-256) is recognised
-    and not stored twice.
+    and not stored twice. The files are written inside the transaction and removed if it does
+    not commit (``files_atomic``).
     """
     case = case_lock(case)
     case_require_edit(case, by, "given new evidence")
+    case_require_worker(case, by)
     shared = _details_checked(EvidenceDetails(doc_type, document_date, source))
     per_file = []
     for index in range(len(files)):
@@ -1029,7 +1135,9 @@ def _evidence_store(
             uploaded_by=by,
         )
         upload.seek(0)
-        evidence.file.save(storage_name(case, info), upload, save=False)
+        evidence.file.name = stored_file_save(
+            storage=evidence.file.storage, name=storage_name(case, info), content=upload
+        )
         evidence.save()
         seen[info.sha256] = evidence
         results.append(UploadResult(evidence, duplicate=False, name=info.safe_name))
@@ -1069,6 +1177,7 @@ def evidence_update(
     changes. Audited with the values before and after."""
     case = case_lock(case)
     case_require_edit(case, by)
+    case_require_worker(case, by)
     if evidence.case_id != case.pk:
         raise CaseActionRefused("That document belongs to another case.")
     details = _details_checked(details)
@@ -1145,6 +1254,7 @@ def evidence_link(
 ) -> EvidenceLink:
     case = case_lock(case)
     case_require_edit(case, by)
+    case_require_worker(case, by)
     return _evidence_link(
         case=case, by=by, choice=EvidenceChoice(evidence, pages), criterion=criterion
     )
@@ -1186,6 +1296,7 @@ def _evidence_link(
 def evidence_unlink(*, case: Case, by: User, link: EvidenceLink) -> None:
     case = case_lock(case)
     case_require_edit(case, by)
+    case_require_worker(case, by)
     criterion = link.criterion
     answer = Answer.objects.filter(case=case, criterion=criterion).first()
     others = EvidenceLink.objects.filter(case=case, criterion=criterion).exclude(pk=link.pk)
@@ -1217,6 +1328,7 @@ def case_pend(*, case: Case, by: User, request_text: str) -> InformationRequest:
     """Ask the provider for missing information; the rule may extend the due time once."""
     case = case_lock(case)
     case_require_status(case, rules.PENDABLE, "pended")
+    case_require_worker(case, by)
     if not request_text.strip():
         raise CaseActionRefused("Write what is being requested from the provider.")
     rule = TurnaroundRule.objects.get(
@@ -1251,6 +1363,7 @@ def case_pend(*, case: Case, by: User, request_text: str) -> InformationRequest:
 def case_resume(*, case: Case, by: User, note: str) -> Case:
     case = case_lock(case)
     case_require_status(case, rules.RESUMABLE, "resumed")
+    case_require_worker(case, by)
     InformationRequest.objects.filter(case=case, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolution_note=note.strip()
     )
@@ -1268,6 +1381,7 @@ def case_resume(*, case: Case, by: User, note: str) -> Case:
 def case_refer_to_director(*, case: Case, by: User, summary: str) -> Case:
     case = case_lock(case)
     case_require_status(case, rules.REFERRABLE, "referred")
+    case_require_worker(case, by)
     if not summary.strip():
         raise CaseActionRefused("Write a summary for the medical director.")
     return case_transition(

@@ -12,6 +12,7 @@ from reviewapp.accounts.roles import (
     DECIDE_ADVERSE,
     REVIEW_CASES,
     VIEW_AUDIT,
+    VIEW_OPERATIONS,
     roles_of,
 )
 
@@ -27,6 +28,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Director queue", "decisions:queue", DECIDE_ADVERSE),
     NavItem("Work queue", "cases:queue", REVIEW_CASES),
     NavItem("New case", "cases:intake", REVIEW_CASES),
+    NavItem("Operations", "operations:dashboard", VIEW_OPERATIONS),
+    NavItem("Work queue", "cases:queue", VIEW_OPERATIONS),  # read-only for managers
+    NavItem("Consistency reviews", "operations:irr-reviews", REVIEW_CASES),
     NavItem("Appeals", "appeals:queue", REVIEW_CASES),
     NavItem("Mail room", "letters:mail-room", REVIEW_CASES),
     NavItem("Policy library", "criteria:policy-list", None),
@@ -39,8 +43,8 @@ NAV_ITEMS: list[NavItem] = [
 def nav_for(user: AbstractBaseUser) -> list[dict[str, str]]:
     if not roles_of(user):
         return []
-    return [
-        {"label": item.label, "url": reverse(item.url_name)}
-        for item in NAV_ITEMS
-        if item.permission is None or user.has_perm(item.permission)
-    ]
+    shown: dict[str, str] = {}  # url -> label: a page listed for two permissions shows once
+    for item in NAV_ITEMS:
+        if item.permission is None or user.has_perm(item.permission):
+            shown.setdefault(reverse(item.url_name), item.label)
+    return [{"label": label, "url": url} for url, label in shown.items()]

@@ -6,16 +6,19 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from reviewapp.accounts.roles import DECIDE_ADVERSE, REVIEW_CASES, roles_of
+from reviewapp.accounts.roles import DECIDE_ADVERSE, REVIEW_CASES, VIEW_OPERATIONS, roles_of
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Reviewers start in their work queue; administrators on a page of what they manage."""
+    """Reviewers start in their work queue, UM managers on their dashboard; administrators on a
+    page of what they manage."""
     if request.user.has_perm(DECIDE_ADVERSE):
         return redirect("decisions:queue")
     if request.user.has_perm(REVIEW_CASES):
         return redirect("cases:queue")
+    if request.user.has_perm(VIEW_OPERATIONS):
+        return redirect("operations:dashboard")
     roles = sorted(role.value for role in roles_of(request.user))
     return render(request, "core/home.html", {"roles": roles})
 

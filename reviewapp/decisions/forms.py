@@ -3,13 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from .models import PeerToPeerOffer
+from .models import NoticeChannel, PeerToPeerOffer
 
 
 class ExceptionForm(forms.Form):
     rationale = forms.CharField(
         label="Rationale", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The policy's ground for its waiver (a key of the criterion's waiver options), or empty for
+    # the director's own exception; the service checks it against the criterion and the case.
+    waiver_condition = forms.CharField(max_length=40, required=False)
 
 
 REASON_PREFIX = "reason__"
@@ -105,6 +108,18 @@ class ReopenForm(forms.Form):
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Reason for withdrawal", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    # The member notice, where the plan requires one (the service says when it is missing).
+    notice_channel = forms.ChoiceField(
+        label="How the member's notice is sent",
+        choices=[("", "Choose"), *NoticeChannel.choices],
+        required=False,
+    )
+    notice_text = forms.CharField(
+        label="Notice to the member",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        required=False,
     )
 
 

@@ -17,6 +17,14 @@ from reviewapp.cases.models import Case
 from reviewapp.core.storage import private_storage
 
 
+class NoticeChannel(models.TextChoices):
+    """How a member's notice of a withdrawal is sent (recorded in the case timeline)."""
+
+    MAIL = "mail", "Letter by post"
+    PORTAL = "portal", "Secure message in the member portal"
+    PHONE_AND_MAIL = "phone_and_mail", "Telephone call, confirmed by letter"
+
+
 class Outcome(models.TextChoices):
     APPROVED = "approved", "Approved"
     APPROVED_BY_EXCEPTION = "approved_exception", "Approved by exception"

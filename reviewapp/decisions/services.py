@@ -22,7 +22,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from criteria.engine import Status
+from criteria.engine import Criterion, Status
 from criteria.models import Node
 from reviewapp.accounts.models import staff_display_name
 from reviewapp.accounts.roles import DECIDE_ADVERSE
@@ -33,6 +33,7 @@ from reviewapp.cases.services import (
     CaseActionRefused,
     case_lock,
     case_require_status,
+    case_require_worker,
     case_transition,
     event_record,
 )
@@ -43,6 +44,7 @@ from .models import (
     AuthorizationItem,
     CodeDecision,
     Determination,
+    NoticeChannel,
     Outcome,
     PeerToPeerOffer,
 )
@@ -101,6 +103,8 @@ def determination_snapshot(case: Case) -> tuple[list[dict], dict]:
                 "exception": {
                     "kind": row.exception.kind,
                     "kind_label": row.exception.get_kind_display(),
+                    "waiver_condition": row.exception.waiver_condition,
+                    "waiver_condition_label": row.exception.waiver_condition_label,
                     "rationale": row.exception.rationale,
                     "granted_by": staff_display_name(row.exception.granted_by),
                 }
@@ -121,7 +125,7 @@ def determination_snapshot(case: Case) -> tuple[list[dict], dict]:
             }
         )
     version = case.policy_version
-    policy = {
+    policy: dict[str, object] = {
         "key": version.policy.key,
         "payer": version.policy.payer,
         "number": version.policy.number,
@@ -133,6 +137,16 @@ def determination_snapshot(case: Case) -> tuple[list[dict], dict]:
         "external": case.checklist.external,
         "outcome": workspace.rollup.outcome.value,
     }
+    route = workspace.rollup.result.route
+    if route is not None:
+        # The route that decided how the request was reviewed (another criteria set, or a medical
+        # director's review where the policy does not address the request): the letter says so.
+        policy["route"] = {
+            "outcome": route.outcome.value,
+            "reason": " ".join(route.reason.split()),
+            "citation": route.citation,
+            "external": route.external,
+        }
     return criteria, policy
 
 
@@ -239,6 +253,7 @@ def case_approve_by_nurse(*, case: Case, by: User, rationale: str = "") -> Deter
 def _approve(*, case: Case, by: User, rationale: str) -> Determination:
     case = case_lock(case)
     case_require_status(case, rules.APPROVABLE, "approved")
+    case_require_worker(case, by)
     if not case_selectors.rollup(case).meets:  # re-checked under the lock
         raise CaseActionRefused("The answers changed meanwhile; review them and approve again.")
     determination = _determination_create(
@@ -257,13 +272,63 @@ def _approve(*, case: Case, by: User, rationale: str) -> Determination:
     return determination
 
 
+@dataclass(frozen=True)
+class MemberNotice:
+    """The member's notice of a withdrawal: how it goes out and what it says."""
+
+    channel: str
+    text: str
+
+
+def withdrawal_notice_required(case: Case) -> bool:
+    """Whether the member's plan wants a written notice when a request is withdrawn
+    (``WITHDRAWAL_NOTICE_LINES_OF_BUSINESS``; no federal rule in REGULATORY.md names one, state
+    Medicaid contracts commonly do [U]: the compliance officer sets the list)."""
+    return case.line_of_business in settings.WITHDRAWAL_NOTICE_LINES_OF_BUSINESS
+
+
+def case_withdraw(
+    *, case: Case, by: User, reason: str, member_notice: MemberNotice | None = None
+) -> Determination:
+    """The request is withdrawn before a decision (by the provider or member).
+
+    Guards: the case is open; the user is a medical director or the reviewer the case is
+    assigned to (a referred case: only those two; ``rules.withdraw_refusal``), refused with 403
+    and recorded otherwise; a reason; the member notice where the plan requires one
+    (``withdrawal_notice_required``), recorded with the withdrawal.
+    """
+    if not rules.status_refusal(case, rules.WITHDRAWABLE, "withdrawn") and (
+        refusal := rules.withdraw_refusal(case=case, user=by)
+    ):
+        raise _forbid(case, by, "withdraw the request", refusal)
+    return _withdraw(case=case, by=by, reason=reason, member_notice=member_notice)
+
+
 @transaction.atomic
-def case_withdraw(*, case: Case, by: User, reason: str) -> Determination:
-    """The request is withdrawn before a decision (by the provider or member)."""
+def _withdraw(
+    *, case: Case, by: User, reason: str, member_notice: MemberNotice | None
+) -> Determination:
     case = case_lock(case)
     case_require_status(case, rules.WITHDRAWABLE, "withdrawn")
+    if refusal := rules.withdraw_refusal(case=case, user=by):  # re-checked under the lock
+        raise CaseActionRefused(refusal)
     if not reason.strip():
         raise CaseActionRefused("Give the reason for the withdrawal.")
+    notice = None
+    if withdrawal_notice_required(case):
+        if member_notice is None or not member_notice.channel or not member_notice.text.strip():
+            raise CaseActionRefused(
+                f"The member's plan ({case.get_line_of_business_display()}) requires a notice "
+                "to the member when a request is withdrawn: choose how it is sent and check "
+                "its text."
+            )
+        if member_notice.channel not in NoticeChannel.values:
+            raise CaseActionRefused("Choose how the member's notice is sent.")
+        notice = {
+            "channel": member_notice.channel,
+            "text": member_notice.text.strip(),
+            "reason": reason.strip(),
+        }
     determination = _determination_create(
         case=case,
         by=by,
@@ -280,7 +345,30 @@ def case_withdraw(*, case: Case, by: User, reason: str) -> Determination:
         closed_at=timezone.now(),
         correction_reason="",
     )
+    if notice is not None:
+        event_record(
+            case=case,
+            actor=by,
+            kind=EventKind.MEMBER_NOTIFIED,
+            summary="Member notice of the withdrawal: "
+            + NoticeChannel(notice["channel"]).label.lower(),
+            after={"determination": determination.pk, **notice},
+        )
     return determination
+
+
+def withdrawal_notice_draft(*, case: Case) -> str:
+    """The notice's text in plain words, for the reviewer to check before withdrawing."""
+    codes = ", ".join(f"{s.code} ({s.description})" for s in case.services.all())
+    return (
+        f"Dear {case.member_name},\n\n"
+        f"We received a request from {case.provider_name} for {codes} "
+        f"(reference {case.reference}). The request was withdrawn before we made a decision, "
+        "so it was not approved or denied.\n\n"
+        "Nothing else is needed from you. Your provider can send a new request at any time. "
+        "If you did not agree to this withdrawal, or have questions, call the member services "
+        "number on your member ID card."
+    )
 
 
 # --- the medical director ----------------------------------------------------------------------
@@ -291,18 +379,31 @@ def _require_director(case: Case, by: User, action: str) -> None:
         raise _forbid(case, by, action, refusal)
 
 
-def exception_grant(*, case: Case, criterion: Node, by: User, rationale: str) -> CriterionException:
+def exception_grant(
+    *, case: Case, criterion: Node, by: User, rationale: str, waiver_condition: str = ""
+) -> CriterionException:
     """A medical director counts a not-met or unknown criterion as met, for this case only.
 
-    The kind follows the policy: a criterion the policy lets a medical director waive case by case
-    is a policy waiver; any other is the director's own exception. Both need a rationale.
+    The kind follows the policy: where the policy lets a medical director waive the criterion case
+    by case and its condition holds on the case's facts (LHCC II.A.1: only when no trial was done),
+    it is a policy waiver, and where the policy names its grounds the director picks the one that
+    applies (``waiver_condition``, a key of the criterion's waiver options); without a ground, or
+    where the waiver is not open, it is the director's own exception. Both need a rationale.
     """
     _require_director(case, by, f"grant an exception for {criterion.label}")
-    return _exception_grant(case=case, criterion=criterion, by=by, rationale=rationale)
+    return _exception_grant(
+        case=case,
+        criterion=criterion,
+        by=by,
+        rationale=rationale,
+        waiver_condition=waiver_condition,
+    )
 
 
 @transaction.atomic
-def _exception_grant(*, case: Case, criterion: Node, by, rationale: str) -> CriterionException:
+def _exception_grant(
+    *, case: Case, criterion: Node, by, rationale: str, waiver_condition: str = ""
+) -> CriterionException:
     case = case_lock(case)
     case_require_status(case, rules.DECIDABLE, "given an exception")
     if not rationale.strip():
@@ -319,23 +420,67 @@ def _exception_grant(*, case: Case, criterion: Node, by, rationale: str) -> Crit
             f"{criterion.label} is {status.value.replace('_', ' ')}; exceptions are for criteria "
             "that are not met or unknown."
         )
-    kind = (
-        CriterionException.Kind.POLICY_WAIVER
-        if criterion.waivable
-        else CriterionException.Kind.DIRECTOR_DISCRETION
+    kind, condition_label = _exception_kind(
+        row.criterion,
+        workspace.rollup.result.by_label[criterion.label].waiver_open,
+        waiver_condition,
     )
     exception = CriterionException.objects.create(
-        case=case, criterion=criterion, kind=kind, rationale=rationale.strip(), granted_by=by
+        case=case,
+        criterion=criterion,
+        kind=kind,
+        waiver_condition=waiver_condition if condition_label else "",
+        waiver_condition_label=condition_label,
+        rationale=rationale.strip(),
+        granted_by=by,
     )
+    ground = f"; {condition_label.lower()}" if condition_label else ""
     event_record(
         case=case,
         actor=by,
         kind=EventKind.EXCEPTION_GRANTED,
-        summary=f"Exception for {criterion.label} ({exception.get_kind_display().lower()}):"
-        f" {rationale.strip()}",
-        after={"criterion": criterion.label, "kind": kind, "rationale": rationale.strip()},
+        summary=f"Exception for {criterion.label} ({exception.get_kind_display().lower()}"
+        f"{ground}): {rationale.strip()}",
+        after={
+            "criterion": criterion.label,
+            "kind": kind,
+            "waiver_condition": exception.waiver_condition,
+            "rationale": rationale.strip(),
+        },
     )
     return exception
+
+
+def _exception_kind(
+    criterion: Criterion, waiver_open: bool | None, waiver_condition: str
+) -> tuple[str, str]:
+    """The exception's kind and the label of the policy's ground the director chose ("" if none).
+
+    LHCC II.A.1: the policy's waiver is for the trial requirement in malignant pain when no trial
+    was done, on one of the grounds the note under section II names; a ground chosen where the
+    waiver is not open, or that the policy does not name, is refused rather than recorded."""
+    options = dict(criterion.waiver_options)
+    if not waiver_condition:
+        if waiver_open and not options:
+            return CriterionException.Kind.POLICY_WAIVER, ""
+        return CriterionException.Kind.DIRECTOR_DISCRETION, ""
+    if waiver_condition not in options:
+        named = "; ".join(options.values()) or "none"
+        raise CaseActionRefused(
+            f"{criterion.label}: the policy's waiver grounds are {named}. Choose one of them, or "
+            "none for your own exception."
+        )
+    if not waiver_open:
+        why = (
+            "is undecided until the facts it depends on are recorded"
+            if waiver_open is None
+            else "does not apply to this case"
+        )
+        raise CaseActionRefused(
+            f"{criterion.label}: the policy's waiver {why} ({criterion.waiver_conditions}). "
+            "Grant it as your own exception, with no policy ground."
+        )
+    return CriterionException.Kind.POLICY_WAIVER, options[waiver_condition]
 
 
 def exception_withdraw(*, case: Case, exception: CriterionException, by: User) -> None:
@@ -434,9 +579,12 @@ def _decide(
     has_exceptions = any(row.exception for row in workspace.rows.values())
     outcome = outcome_for(code_decisions, exceptions=has_exceptions)
     result = workspace.rollup.result
+    # A request routed elsewhere (external criteria, or not addressed by the policy) is decided
+    # on its checklist's own items: the external review, the director's review, or the criteria
+    # of a policy that does not address the member.
     criteria_met = (
         result.root.status is Status.MET
-        if workspace.rollup.external
+        if workspace.rollup.external or result.route is not None
         else result.outcome.value == "meets"
     )
     if outcome in (Outcome.APPROVED, Outcome.APPROVED_BY_EXCEPTION) and not criteria_met:

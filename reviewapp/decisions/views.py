@@ -68,6 +68,8 @@ def _review_context(
     result = ws.rollup.result
     focus = [ws.rows[label] for label in result.failed + result.unknown]
     focus += [row for row in ws.rows.values() if row.exception and row not in focus]
+    for row in focus:
+        row.waiver_open = result.by_label[row.criterion.label].waiver_open
     drafts = selectors.reason_drafts(case=case, workspace=ws)
     if decision_form is None:
         typed = typed or {}
@@ -141,7 +143,11 @@ def exception_grant(request: HttpRequest, pk: int, node_id: int) -> HttpResponse
         )
     try:
         services.exception_grant(
-            case=case, criterion=node, by=request.user, rationale=form.cleaned_data["rationale"]
+            case=case,
+            criterion=node,
+            by=request.user,
+            rationale=form.cleaned_data["rationale"],
+            waiver_condition=form.cleaned_data["waiver_condition"],
         )
     except services.DecisionForbidden as exc:
         raise PermissionDenied(str(exc)) from None
@@ -247,19 +253,38 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    """The request is withdrawn (by the provider or the member) before a decision."""
+    """The request is withdrawn (by the provider or the member) before a decision: by a medical
+    director or the assigned reviewer, with a reason and, where the plan requires one, the
+    member's notice."""
     case = case_selectors.case_get_for_user(user=request.user, pk=pk)
-    form = forms.WithdrawForm(request.POST or None)
+    closed = rules.status_refusal(case, rules.WITHDRAWABLE, "withdrawn")
+    refusal = rules.withdraw_refusal(case=case, user=request.user)
+    if request.method == "GET" and refusal and not closed:
+        raise PermissionDenied(refusal)
+    notice_required = services.withdrawal_notice_required(case)
+    initial = (
+        {"notice_text": services.withdrawal_notice_draft(case=case)} if notice_required else {}
+    )
+    form = forms.WithdrawForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        notice = services.MemberNotice(channel=data["notice_channel"], text=data["notice_text"])
         try:
-            services.case_withdraw(case=case, by=request.user, reason=form.cleaned_data["reason"])
+            services.case_withdraw(
+                case=case,
+                by=request.user,
+                reason=data["reason"],
+                member_notice=notice if notice_required else None,
+            )
+        except services.DecisionForbidden as exc:
+            raise PermissionDenied(str(exc)) from None
         except CaseActionRefused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Case {case.reference} withdrawn.")
             return redirect("cases:detail", pk=case.pk)
     status = 422 if request.method == "POST" else 200
-    context = _case_page(request, case, action_form=form)
+    context = _case_page(request, case, action_form=form, notice_required=notice_required)
     return render(request, "decisions/case_withdraw.html", context, status=status)
 
 

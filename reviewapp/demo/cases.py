@@ -87,7 +87,7 @@ MOLINA_NONMAL_TRIAL_FACTS = {
     "pain_nrs": 8,
     "pain_limits_daily_function": True,
     "body_size_adequate": True,
-    "underlying_cause_treatment_exhausted": True,
+    "underlying_cause_treatment_failed": True,
     "systemic_analgesics_failed": True,
     "analgesics_fixed_schedule": True,
     "medication_compliance": True,
@@ -101,7 +101,7 @@ MOLINA_NONMAL_TRIAL_FACTS = {
     "coagulopathy": False,
     "leukopenia_or_pancytopenia": False,
     "increased_intracranial_pressure": False,
-    "other_implant_contraindication": False,
+    "washington_medicaid_member": False,
 }
 MOLINA_MAL_FACTS = {
     "age_years": 64,
@@ -115,7 +115,8 @@ MOLINA_MAL_FACTS = {
     "coagulopathy": False,
     "leukopenia_or_pancytopenia": False,
     "increased_intracranial_pressure": False,
-    "other_implant_contraindication": False,
+    "washington_medicaid_member": False,
+    "trial_performed": True,
     "trial_pain_relief_percent": 70,
     "trial_function_improved": True,
 }
@@ -394,10 +395,11 @@ DEMO_CASES: list[DemoCase] = [
         facts={
             "age_years": 46,
             "pain_cause_identified": True,
-            "underlying_cause_treatment_exhausted": True,
+            "further_treatment_not_indicated": True,
             "conservative_care_weeks": 40,
             "conservative_care_failed": True,
             "psych_no_untreated_issues": True,
+            "trial_performed": True,
             "trial_pain_relief_percent": 40,
         },
         documents=[
@@ -480,6 +482,7 @@ DEMO_CASES: list[DemoCase] = [
             "body_size_adequate": True,
             "other_programmable_implant_conflict": False,
             "drug_allergy": False,
+            "trial_performed": False,
         },
         documents=[
             Document(
@@ -529,7 +532,7 @@ DEMO_CASES: list[DemoCase] = [
             "psych_evaluation_done": True,
             "psych_not_major_contributor": True,
             "behavioural_treatment_active": True,
-            "underlying_cause_treatment_exhausted": True,
+            "further_treatment_not_indicated": True,
             "active_infection": False,
             "opioid_wean_percent": 30,
             "opioid_hyperalgesia_ruled_out": True,
@@ -616,7 +619,12 @@ DEMO_CASES: list[DemoCase] = [
         0,
         "Decided under the 2024 version of MCP-160 (received before 2025-08-13).",
         received_at=dt.datetime(2025, 8, 11, 9, 30, tzinfo=dt.UTC),
-        facts={k: v for k, v in MOLINA_MAL_FACTS.items() if not k.startswith("trial_")},
+        # The 2024 version lists contraindications as examples (1.g reads "another reason") and
+        # has no Washington appendix.
+        facts={
+            k: v for k, v in MOLINA_MAL_FACTS.items() if not k.startswith(("trial_", "washington_"))
+        }
+        | {"other_implant_contraindication": False},
         documents=[
             Document(
                 "oncology-note.pdf",

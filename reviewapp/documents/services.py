@@ -89,6 +89,7 @@ def reading_restart(*, reading: DocumentReading, by: User) -> DocumentReading:
     """Read a document again after a failure or a refusal (e.g. once the limits are raised)."""
     case = case_services.case_lock(reading.evidence.case)
     case_services.case_require_edit(case, by)
+    case_services.case_require_worker(case, by)
     reading = DocumentReading.objects.select_for_update().get(pk=reading.pk)
     if reading.status not in (ReadingStatus.FAILED, ReadingStatus.REFUSED):
         raise CaseActionRefused(
@@ -333,6 +334,7 @@ def suggestion_accept(*, suggestion: Suggestion, by: User) -> Accepted:
     """
     case = case_services.case_lock(suggestion.case)
     case_services.case_require_edit(case, by)
+    case_services.case_require_worker(case, by)
     suggestion = (
         Suggestion.objects.select_for_update(of=("self",))
         .select_related("evidence", "fact", "decided_by__staff_profile")
@@ -399,6 +401,7 @@ def suggestion_accept(*, suggestion: Suggestion, by: User) -> Accepted:
 def suggestion_dismiss(*, suggestion: Suggestion, by: User) -> Suggestion:
     case = case_services.case_lock(suggestion.case)
     case_services.case_require_edit(case, by)
+    case_services.case_require_worker(case, by)
     suggestion = (
         Suggestion.objects.select_for_update(of=("self",))
         .select_related("evidence", "fact", "decided_by__staff_profile")

@@ -31,14 +31,15 @@ from .models import Suggestion
 PAGE = "documents/case_documents.html"
 
 
-def _panel_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+def _panel_context(case: Case, user: Any, **extra: Any) -> dict[str, Any]:
     return {
         "case": case,
         "panel": selectors.documents_panel(case),
-        # The same guard as the services' (suggestions are decided, documents read again, only
+        # The same guards as the services' (suggestions are decided, documents read again, only
         # while this user may change the case's answers, facts and evidence: not a nurse on a
-        # referred case).
-        "can_edit": not case_rules.edit_refusal(case=case, user=request.user),
+        # referred case, and only whoever works the case).
+        "can_edit": not case_rules.edit_refusal(case=case, user=user)
+        and not case_rules.work_refusal(case=case, user=user),
         **extra,
     }
 
@@ -61,7 +62,7 @@ def _suggestion(case: Case, suggestion_id: int) -> Suggestion:
 def panel(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_selectors.case_get_for_user(user=request.user, pk=pk)
     template = f"{PAGE}#documents-panel" if request.htmx else PAGE
-    return render(request, template, _panel_context(request, case, search=SearchForm()))
+    return render(request, template, _panel_context(case, request.user, search=SearchForm()))
 
 
 @require_GET
@@ -74,7 +75,7 @@ def search(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"case": case, "search": form, "query": query, "hits": hits}
     if request.htmx:
         return render(request, f"{PAGE}#search-results", context)
-    return render(request, PAGE, {**_panel_context(request, case), **context})
+    return render(request, PAGE, {**_panel_context(case, request.user), **context})
 
 
 @require_GET
@@ -100,7 +101,7 @@ def _decided(
     response = render(
         request,
         f"{PAGE}#documents-panel",
-        _panel_context(request, case, error=error),
+        _panel_context(case, request.user, error=error),
         status=status,
     )
     if not error:

@@ -17,7 +17,7 @@ from criteria.facts import FactType
 from criteria.models import Checklist
 
 from . import vocabulary as v
-from .questionnaires import questionnaire_url
+from .questionnaires import fact_names, questionnaire_url
 
 # Demo plans and the policy each uses (synthetic plan names; real payer policies).
 DEMO_PLANS = (
@@ -87,7 +87,10 @@ def answer_for(fact_type: FactType, value: Any) -> dict:
 
 
 def questionnaire_response(checklist: Checklist, facts: dict[str, Any]) -> dict:
+    """Answers to the checklist's questions; the facts the plan records itself (the outcomes of
+    its own reviews) are not the provider's to answer and are left out."""
     dictionary = library.fact_dictionary()
+    questions = set(fact_names(checklist))
     return {
         "resourceType": "QuestionnaireResponse",
         "questionnaire": f"{questionnaire_url(checklist)}|{checklist.version.label}",
@@ -100,6 +103,7 @@ def questionnaire_response(checklist: Checklist, facts: dict[str, Any]) -> dict:
                 "answer": [answer_for(dictionary[name].type, value)],
             }
             for name, value in facts.items()
+            if name in questions
         ],
     }
 

@@ -15,14 +15,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from criteria import selectors as library
 from criteria.codes import catalogue
-from criteria.engine import Criterion
+from criteria.engine import Criterion, Outcome, Route
 from criteria.facts import FactDef, FactType, FactValueError
-from criteria.library_files import EXTERNAL_FACT
+from criteria.library_files import PLAN_RECORDED_FACTS
 from criteria.models import Checklist
 from criteria.vocabulary import INDICATIONS, STAGES
 
@@ -34,8 +34,14 @@ SEPARATOR = "--"
 
 
 def checklists() -> QuerySet[Checklist]:
-    return Checklist.objects.select_related("version__policy").order_by(
-        "version__policy__key", "-version__effective_from", "indication", "stage"
+    """The checklists of each version's current edition: what a new request is reviewed on.
+
+    An earlier edition of a version is our own earlier encoding of the same payer document; cases
+    opened on it keep it, but a new request answers the current one (same URL and version)."""
+    return (
+        Checklist.objects.filter(edition__number=F("version__edition"))
+        .select_related("version__policy", "edition")
+        .order_by("version__policy__key", "-version__effective_from", "indication", "stage")
     )
 
 
@@ -102,8 +108,9 @@ def coding_for_code(code: str) -> dict:
 def fact_names(checklist: Checklist) -> list[str]:
     """The facts a provider can answer for this checklist, in the order its criteria read them.
 
-    The external-review outcome is the plan's to record, never the provider's."""
-    return [n for n in library.engine_checklist(checklist).facts if n != EXTERNAL_FACT]
+    The outcomes of the plan's own reviews (external criteria, Washington's technology
+    assessment, a medical director's review) are the plan's to record, never the provider's."""
+    return [n for n in library.engine_checklist(checklist).facts if n not in PLAN_RECORDED_FACTS]
 
 
 def _criteria_reading(checklist: Checklist) -> dict[str, list[Criterion]]:
@@ -120,7 +127,7 @@ def _number(value: Decimal, fact: FactDef) -> dict:
     return {"valueDecimal": float(value)}
 
 
-def _item(fact: FactDef, criteria: list[Criterion]) -> dict:
+def _item(fact: FactDef, criteria: list[Criterion], routes: tuple[Route, ...] = ()) -> dict:
     item: dict[str, Any] = {
         "linkId": fact.name,
         "text": fact.label,
@@ -151,6 +158,9 @@ def _item(fact: FactDef, criteria: list[Criterion]) -> dict:
     labels = ", ".join(dict.fromkeys(c.label for c in criteria))
     help_text = " ".join(fact.help.split())
     help_text = f"{help_text} Read by criteria {labels}.".strip() if labels else help_text
+    if any(fact.name in route.facts for route in routes):
+        # A fact only a route reads (LHCC: whether the drug is baclofen) still decides something.
+        help_text = f"{help_text} Decides where this request is reviewed.".strip()
     item["item"] = [
         {
             "linkId": f"{fact.name}.help",
@@ -191,6 +201,16 @@ def questionnaire(checklist: Checklist, *, today: dt.date | None = None) -> dict
                 "that review itself. Attach the documents listed below.",
             }
         )
+    routes = engine.all_routes()
+    if routes:
+        items.append(
+            {
+                "linkId": "routes",
+                "type": "display",
+                "text": "Requests this policy does not decide on these criteria: "
+                + " ".join(_route_text(route) for route in routes),
+            }
+        )
     if documents:
         items.append(
             {
@@ -201,7 +221,9 @@ def questionnaire(checklist: Checklist, *, today: dt.date | None = None) -> dict
                 + ".",
             }
         )
-    items.extend(_item(dictionary[name], reading.get(name, [])) for name in fact_names(checklist))
+    items.extend(
+        _item(dictionary[name], reading.get(name, []), routes) for name in fact_names(checklist)
+    )
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": questionnaire_id(checklist),
@@ -257,6 +279,14 @@ def questionnaire(checklist: Checklist, *, today: dt.date | None = None) -> dict
     if items:
         resource["item"] = items
     return resource
+
+
+def _route_text(route: Route) -> str:
+    """A route in the library's own plain words: its reason, and where the request goes."""
+    reason = " ".join(route.reason.split()).rstrip(".")
+    if route.outcome is Outcome.EXTERNAL:
+        return f"{reason} (reviewed against {route.external})."
+    return f"{reason} (not addressed by this policy: a medical director reviews it)."
 
 
 def _computable_name(text: str) -> str:
@@ -324,9 +354,16 @@ def answers_read(response: dict, path: str) -> tuple[Answers | None, list[Proble
         if not answers:
             continue
         if link not in allowed:
+            retired = dictionary.get(link)
+            successors = (
+                f" It was retired; answer {', '.join(retired.replaced_by)} instead."
+                if retired is not None and retired.retired
+                else ""
+            )
             problems.append(
                 Problem(
-                    f"Item {link!r} is not a question of {questionnaire_id(checklist)}.",
+                    f"Item {link!r} is not a question of {questionnaire_id(checklist)}."
+                    + successors,
                     f"{where}.linkId",
                     "not-found",
                 )

@@ -30,7 +30,8 @@ from oauth2_provider.models import Application
 
 from reviewapp.accounts.services import staff_upsert
 from reviewapp.cases import services as cases
-from reviewapp.cases.models import Case, EventKind, Evidence, FactOrigin
+from reviewapp.cases.models import Case, EventKind, FactOrigin
+from reviewapp.core.storage import files_atomic
 
 from . import resources
 from .access_log import api_read_record
@@ -221,10 +222,9 @@ def prior_auth_submit(
                 )
             ]
         )
-    case_pk: int | None = None
-    already: set[str] = set()
     try:
-        with transaction.atomic():
+        # Documents are stored inside the transaction and removed if it does not commit.
+        with files_atomic():
             case = cases.case_create(
                 intake=cases.Intake(
                     member_name=request.member_name,
@@ -245,8 +245,6 @@ def prior_auth_submit(
                 by=client.user,
                 assign_to_me=False,
             )
-            case_pk = case.pk
-            already = _case_files(case_pk)  # (SQLite reuses a rolled-back case's id)
             for document in request.documents:
                 cases.evidence_upload(
                     case=case,
@@ -304,38 +302,13 @@ def prior_auth_submit(
                 },
             )
     except cases.CaseActionRefused as exc:
-        _case_files_remove(case_pk, keep=already)
         raise RequestRefused([Problem(str(exc), code="business-rule")]) from None
     except IntegrityError:
-        _case_files_remove(case_pk, keep=already)
         raise RequestRefused(
             [Problem("This request was received twice at the same moment.", code="duplicate")],
             409,
         ) from None
-    except BaseException:
-        _case_files_remove(case_pk, keep=already)
-        raise
     return api_request, True
-
-
-def _case_files(case_pk: int) -> set[str]:
-    """The files stored for a case (evidence lives under ``cases/<case id>/``, see
-    ``evidence_files.storage_name``)."""
-    storage = Evidence._meta.get_field("file").storage
-    try:
-        _, names = storage.listdir(f"cases/{case_pk}")
-    except (FileNotFoundError, NotADirectoryError, OSError):
-        return set()
-    return set(names)
-
-
-def _case_files_remove(case_pk: int | None, *, keep: set[str]) -> None:
-    """Remove the files a rolled-back submission stored, and only those."""
-    if case_pk is None:
-        return
-    storage = Evidence._meta.get_field("file").storage
-    for name in _case_files(case_pk) - keep:
-        storage.delete(f"cases/{case_pk}/{name}")
 
 
 # --- subscriptions -----------------------------------------------------------------------------

@@ -53,7 +53,7 @@ MEETS = {
     "pain_nrs": 7,
     "pain_limits_daily_function": True,
     "body_size_adequate": True,
-    "underlying_cause_treatment_exhausted": True,
+    "underlying_cause_treatment_failed": True,
     "systemic_analgesics_failed": True,
     "analgesics_fixed_schedule": True,
     "medication_compliance": True,
@@ -67,7 +67,8 @@ MEETS = {
     "coagulopathy": False,
     "leukopenia_or_pancytopenia": False,
     "increased_intracranial_pressure": False,
-    "other_implant_contraindication": False,
+    # 2025's contraindications are a closed list (no "other" fact); not a Washington member.
+    "washington_medicaid_member": False,
 }
 NOT_MET = "2.a"  # the pain score: 5 out of 10, where the policy asks for more than 6
 CODES = (("62322", 1), ("62323", 1))

@@ -102,3 +102,7 @@ def test_every_scenario_runs_without_errors(bench_server):
     assert all(r["requests"] >= 1 for r in ran.values())
     assert all(r["queries_median"] is not None for r in ran.values())  # the middleware answered
     assert ran["fhir_submit"]["requests"] >= 1 and ran["fhir_inquire"]["requests"] >= 1
+    # The operations pages ran as a UM manager (the dashboard) and without signing in (the
+    # public metrics), and saw the seeded decisions.
+    assert {"dashboard", "productivity", "metrics_page", "public_metrics"} <= set(ran)
+    assert plan["metrics"]["year"] >= 2025

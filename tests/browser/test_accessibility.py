@@ -83,11 +83,23 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(page: Page, scree
     for name, path in {
         "access-log": "/audit/access/",
         "security-events": "/audit/security/",
+        "operations-dashboard": "/operations/",
+        "open-appeals": "/operations/appeals/",
+        "manager-queue": "/cases/?tab=all&due=overdue",
+        "productivity": "/operations/productivity/",
+        "metrics": "/operations/metrics/",
+        "irr-studies": "/operations/irr/",
     }.items():
         response = page.goto(path)
         assert response is not None and response.ok, (name, response and response.status)
         check(name)
         screenshot(page, "a11y", name)
+
+    # The public metrics page, signed out.
+    page.context.clear_cookies()
+    page.goto("/public/prior-authorization-metrics/")
+    check("public-metrics")
+    screenshot(page, "a11y", "public-metrics")
 
     assert not blocking, "\n".join(
         f"{name}: {v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"][:5])

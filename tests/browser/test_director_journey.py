@@ -54,12 +54,14 @@ def test_director_waives_a_criterion_denies_codes_and_signs_the_letter(
     reasons = page.locator("#decision-reasons")
     expect(reasons.locator("textarea")).to_have_count(2)
     body_size = reasons.get_by_label(re.compile(r"^Reason for II\.A\.2"))
-    expect(body_size).to_have_value(re.compile("body size"))
+    expect(body_size).to_have_value(re.compile("body may not be large enough"))
     body_size.fill("Your body may be too small to hold the pump safely (our own wording).")
     mark_page(page)
     keep_element(page, "#review-status")
 
-    # Waive II.A.1 (the policy allows it case by case) with a rationale; htmx, no reload.
+    # Waive II.A.1 (the policy allows it case by case, no trial was done) on the ground that
+    # applies, with a rationale; htmx, no reload.
+    page.get_by_label("Survival time is limited").check()
     page.get_by_label(re.compile(r"^Waive II\.A\.1 case by case")).click()
     page.keyboard.type(
         "Advanced malignancy with short expected survival: a trial would delay relief."
@@ -69,6 +71,7 @@ def test_director_waives_a_criterion_denies_codes_and_signs_the_letter(
     row = page.locator(f"#focus-{waived.pk}")
     expect(row).to_contain_text("Met by exception")
     expect(row).to_contain_text("case-by-case waiver the policy provides for) by Dr. Grace")
+    expect(row).to_contain_text("Policy ground recorded: Survival time is limited")
     # Focus stays on that criterion: on its "Withdraw the exception" button now.
     expect(page.locator(f"#exception-action-{waived.pk}")).to_be_focused()
     # Announced through the page's live region, which the swap left in place.
@@ -79,6 +82,7 @@ def test_director_waives_a_criterion_denies_codes_and_signs_the_letter(
     assert_not_reloaded(page)
     exception = CriterionException.objects.get(case=case, criterion=waived)
     assert exception.granted_by == director and "short expected survival" in exception.rationale
+    assert exception.waiver_condition == "limited_survival"
     # The reasons refreshed with the exception: none may be given for II.A.1 now, and the wording
     # typed for II.A.2 is kept.
     expect(reasons.locator("textarea")).to_have_count(1)

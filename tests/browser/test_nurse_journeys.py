@@ -89,7 +89,7 @@ def test_nurse_opens_a_case_works_the_checklist_and_refers_it(page: Page, screen
     page.get_by_role("tab", name="Facts").click()
     page.get_by_label("Active infection").select_option("false")
     expect(criterion(page, "I.A.4").get_by_test_id("proposed")).to_have_text("Met")
-    page.get_by_label("Pain medicines by mouth or patch failed").select_option("true")
+    page.get_by_label("Systemic pain medicines failed").select_option("true")
     expect(criterion(page, "I.A.1").get_by_test_id("proposed")).to_have_text("Met")
     page.get_by_label("Life expectancy (months)").click()
     page.keyboard.type("2")

@@ -245,3 +245,50 @@ def test_load_command_reports_and_fails_on_a_refused_file(tmp_path):
     (tmp_path / "bad--1.yaml").write_text("policy: [")
     with pytest.raises(CommandError, match="1 library file"):
         call_command("criteria", "load", "--directory", str(tmp_path))
+
+
+def test_export_adds_editions_review_dates_routes_waivers_and_documentation_items():
+    data = run("export")
+    by_key = {p["key"]: p for p in data["policies"]}
+    molina = by_key["molina-mcp-160"]["versions"]
+    assert [v["review_due"] for v in molina] == ["2025-08-31", "2026-08-31"]
+    assert all(isinstance(v["review_overdue"], bool) for v in molina)
+    assert [e["edition"] for e in molina[1]["editions"]] == [1, 2]
+    assert molina[1]["edition"] == 2 and molina[1]["editions"][1]["changes"]
+    # One checklist per indication and stage: the latest edition's.
+    keys = [c["key"] for c in molina[1]["checklists"]]
+    assert len(keys) == len(set(keys)) == 7
+    replacement = next(c for c in molina[1]["checklists"] if c["key"] == "replacement")
+    assert replacement["routes"][0]["outcome"] == "not_addressed"
+    assert replacement["routes"][0]["when"] is None and replacement["external"] is None
+    lhcc = by_key["lhcc-la-cp-mp-173"]["versions"][0]
+    spasticity = next(c for c in lhcc["checklists"] if c["key"] == "spasticity-trial")
+    assert [r["when"] for r in spasticity["routes"]] == [
+        "intrathecal_baclofen is true",
+        "intrathecal_baclofen is false",
+    ]
+    permanent = next(c for c in lhcc["checklists"] if c["key"] == "malignant-permanent")
+    waiver = next(n for n in walk(permanent["root"]) if n.get("label") == "II.A.1")
+    assert waiver["waiver_applies_when"] == "trial_performed is false"
+    assert [o["key"] for o in waiver["waiver_options"]] == [
+        "advanced_disease",
+        "limited_survival",
+        "high_procedural_risk",
+    ]
+    nia = by_key["nia-cg-310"]["versions"][0]
+    replacement = next(c for c in nia["checklists"] if c["key"] == "replacement")
+    r3 = next(n for n in walk(replacement["root"]) if n.get("label") == "R.3")
+    assert r3["documentation_only"] is True and r3["waiver_options"] == []
+
+
+def test_facts_command_marks_retired_facts_and_their_successors():
+    facts = {f["name"]: f for f in run("facts")["facts"]}
+    retired = facts["underlying_cause_treatment_exhausted"]
+    assert retired["retired"] is True
+    assert retired["replaced_by"] == [
+        "underlying_cause_treatment_failed",
+        "further_treatment_not_indicated",
+        "further_treatment_unlikely_to_help",
+    ]
+    assert facts["trial_side_effects"]["type"] == "choice"
+    assert facts["trial_performed"]["retired"] is False

@@ -102,4 +102,7 @@ def test_nia_replacement_needs_one_reason_and_the_report_for_programmable_pumps(
     result = evaluate(c, fixed_rate)
     assert result.status_of("R.3") is Status.NOT_APPLICABLE
     assert result.outcome.value == "meets"
-    assert evaluate(c, base | {"pump_analysis_report_received": False}).failed == ["R.3"]
+    # The report "should accompany" the request: missing, it is asked for, never a denial.
+    missing = evaluate(c, base | {"pump_analysis_report_received": False})
+    assert missing.failed == [] and missing.unknown == ["R.3"]
+    assert missing.outcome.value == "incomplete" and missing.by_label["R.3"].documentation_missing

@@ -5,17 +5,25 @@ import re
 import pytest
 
 EXPECTED_NAV = {
-    "nurse": ["Work queue", "New case", "Appeals", "Mail room", "Policy library"],
+    "nurse": [
+        "Work queue",
+        "New case",
+        "Consistency reviews",
+        "Appeals",
+        "Mail room",
+        "Policy library",
+    ],
     "director": [
         "Director queue",
         "Work queue",
         "New case",
+        "Consistency reviews",
         "Appeals",
         "Mail room",
         "Policy library",
     ],
     "administrator": ["Policy library", "Access log", "Security events", "Administration"],
-    "manager": ["Policy library", "Access log", "Security events"],
+    "manager": ["Operations", "Work queue", "Policy library", "Access log", "Security events"],
 }
 
 

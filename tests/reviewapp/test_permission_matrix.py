@@ -41,6 +41,7 @@ ROLES = ("nurse", "director", "administrator", "manager", "no_role", "anonymous"
 REVIEWERS = frozenset({"nurse", "director"})
 DIRECTOR = frozenset({"director"})
 NURSE = frozenset({"nurse"})
+MANAGER = frozenset({"manager"})
 SIGNED_IN = frozenset({"nurse", "director", "administrator", "manager", "no_role"})
 
 
@@ -234,12 +235,29 @@ def withdraw(users, actor) -> Call:
     return Call(f"/cases/{case.pk}/withdraw/", {"reason": "Provider withdrew."}, case)
 
 
+def reassign(users, actor) -> Call:
+    """The nurse's case, handed to a director (or, by the director, to herself)."""
+    case = _case(users)
+    return Call(
+        f"/cases/{case.pk}/reassign/",
+        {"assign_to": users["director"].pk, "reason": "Workload."},
+        case,
+    )
+
+
+def _hand_to(users, case: Case, decider: User) -> None:
+    """Only the reviewer a case is assigned to approves it: the nurse hands it to the decider."""
+    if decider != users["nurse"]:
+        services.case_reassign(case=case, by=users["nurse"], to=decider, reason="Decide it.")
+
+
 def reopen(users, actor) -> Call:
     """A case the acting reviewer approved (a nurse may reopen her own approval)."""
     case = _meeting(users)
     decider = (
         actor if actor is not None and actor.has_perm("accounts.approve_cases") else users["nurse"]
     )
+    _hand_to(users, case, decider)
     decisions.case_approve_by_nurse(case=case, by=decider)
     return Call(f"/cases/{case.pk}/reopen/", {"reason": "Correcting a typo."}, case)
 
@@ -291,6 +309,7 @@ def sign_letter(users, actor) -> Call:
     decider = (
         actor if actor is not None and actor.has_perm("accounts.approve_cases") else users["nurse"]
     )
+    _hand_to(users, case, decider)
     determination = decisions.case_approve_by_nurse(case=case, by=decider)
     digest = letters.letter_digest(letters.letter_render_html(determination=determination))
     return Call(
@@ -353,6 +372,79 @@ def extension_sign(users, actor) -> Call:
 
 def verify_letter(users, actor) -> Call:
     return Call("/letters/verify/", {"file": SimpleUploadedFile("l.pdf", pdf_bytes(1))})
+
+
+def _irr_study(users, *, reference: str = "original"):
+    """A study of one closed case worked and decided by a third reviewer, assigned to the
+    acting reviewer (or, for anyone else, to the nurse)."""
+    from reviewapp.accounts.roles import Role
+    from reviewapp.operations import services as operations
+    from tests.conftest import make_staff
+    from tests.reviewapp.operations.conftest import closed_case
+
+    worker = make_staff("wanda", Role.NURSE)
+    closed_case(worker, decided="2025-06-10 10:00")
+    return operations.irr_study_create(
+        draw=operations.StudyDraw(
+            title="Matrix study",
+            decided_from=dt.date(2025, 6, 1),
+            decided_to=dt.date(2025, 6, 30),
+            sample_size=1,
+            reviewers=[users["nurse"], users["director"]],
+            reviewers_per_case=2,
+            reference=reference,
+        ),
+        by=users["manager"],
+    )
+
+
+def _all_met(study_case) -> dict:
+    nodes = library.checklist_nodes(study_case.case.checklist)
+    return {f"criterion_{node.pk}": "met" for node in nodes.values()}
+
+
+def irr_draw(users, actor) -> Call:
+    from reviewapp.accounts.roles import Role
+    from tests.conftest import make_staff
+    from tests.reviewapp.operations.conftest import closed_case
+
+    closed_case(make_staff("wanda", Role.NURSE), decided="2025-06-10 10:00")
+    return Call(
+        "/operations/irr/",
+        {
+            "title": "Drawn in the matrix",
+            "decided_from": "2025-06-01",
+            "decided_to": "2025-06-30",
+            "sample_size": "1",
+            "reviewers": [str(users["nurse"].pk)],
+            "reviewers_per_case": "1",
+            "reference": "original",
+        },
+    )
+
+
+def irr_close(users, actor) -> Call:
+    study = _irr_study(users)
+    return Call(f"/operations/irr/{study.pk}/close/", {})
+
+
+def irr_reference(users, actor) -> Call:
+    study = _irr_study(users, reference="manager")
+    study_case = study.cases.get()
+    return Call(
+        f"/operations/irr/{study.pk}/cases/{study_case.pk}/reference/", _all_met(study_case)
+    )
+
+
+def irr_review(users, actor) -> Call:
+    from reviewapp.operations.models import IrrAssignment
+
+    study = _irr_study(users)
+    reviewer = actor if actor is not None and actor.has_perm("accounts.review_cases") else None
+    assignment = IrrAssignment.objects.get(
+        study_case__study=study, reviewer=reviewer or users["nurse"]
+    )
+    return Call(f"/operations/irr/reviews/{assignment.pk}/", _all_met(assignment.study_case))
 
 
 def _read_note(users) -> tuple[Case, Evidence]:
@@ -578,6 +670,8 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "accounts:session-drafts": (SIGNED_IN, session_drafts),
     "cases:intake": (REVIEWERS, intake),
     "cases:claim": (REVIEWERS, claim),
+    # The assigned nurse hands over; a director or a UM manager reassigns.
+    "cases:reassign": (REVIEWERS | {"manager"}, reassign),
     "cases:fact-save": (REVIEWERS, fact_save),
     "cases:criterion-answer": (REVIEWERS, answer),
     "cases:criterion-apply": (REVIEWERS, apply_proposal),
@@ -598,6 +692,10 @@ STATE_CHANGING: dict[str, tuple[frozenset[str], Setup]] = {
     "decisions:decide": (DIRECTOR, decide),
     "letters:sign": (REVIEWERS, sign_letter),
     "letters:verify": (REVIEWERS, verify_letter),
+    "operations:irr-studies": (MANAGER, irr_draw),
+    "operations:irr-close": (MANAGER, irr_close),
+    "operations:irr-reference": (MANAGER, irr_reference),
+    "operations:irr-review": (REVIEWERS, irr_review),
     "letters:delivery-sent": (REVIEWERS, delivery_sent),
     "letters:extension-sign": (REVIEWERS, extension_sign),
     "letters:mail-batch-create": (REVIEWERS, mail_batch_create),
@@ -627,6 +725,7 @@ READ_ONLY = {
     "cases:queue",
     "cases:stage-hint",
     "cases:member-cases",
+    "cases:reassign-find",
     "cases:detail",
     "cases:timeline",
     "cases:evidence-file",
@@ -652,6 +751,16 @@ READ_ONLY = {
     "audit:access-log-export",
     "audit:security-events",
     "audit:security-events-export",
+    "operations:dashboard",
+    "operations:appeals-due",
+    "operations:productivity",
+    "operations:productivity-export",
+    "operations:metrics",
+    "operations:irr-study",
+    "operations:irr-report",
+    "operations:irr-report-export",
+    "operations:irr-reviews",
+    "public:prior-authorization-metrics",
 }
 # The sign-in page is the one form open to anonymous visitors (throttled by django-axes); a
 # password link's page needs the link's one-time token (tests/reviewapp/accounts/).
@@ -719,8 +828,14 @@ def test_read_only_endpoints_refuse_post(director_client):
 
 def fingerprint(case: Case | None) -> tuple:
     """What a refused request must not change."""
+    from reviewapp.operations.models import IrrAnswer, IrrStudy, IrrStudyCase
+
     scope = {"case": case} if case else {}
     return (
+        IrrStudy.objects.count(),
+        IrrStudy.objects.filter(closed_at__isnull=False).count(),
+        IrrAnswer.objects.count(),
+        IrrStudyCase.objects.exclude(reference_answers={}).count(),
         Case.objects.count(),
         Case.objects.get(pk=case.pk).status if case else None,
         Case.objects.get(pk=case.pk).assigned_to_id if case else None,
@@ -814,3 +929,50 @@ def test_admin_endpoints_are_for_administrators_only(role_clients):
             assert response.status_code == 403, (endpoint.name, role)
         response = role_clients["anonymous"].post(endpoint.path, {})
         assert response.status_code == 302, endpoint.name
+
+
+# Ownership: on a case assigned to one nurse, another nurse changes nothing, whatever she posts.
+NOT_HERS = sorted(
+    {
+        "cases:claim",
+        "cases:fact-save",
+        "cases:criterion-answer",
+        "cases:evidence-link",
+        "cases:evidence-unlink",
+        "cases:evidence-upload",
+        "cases:pend",
+        "cases:resume",
+        "cases:refer",
+        "cases:reassign",
+        "decisions:approve",
+        "decisions:withdraw",
+        "documents:suggestion-accept",
+        "documents:suggestion-dismiss",
+    }
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", NOT_HERS)
+def test_another_nurse_changes_nothing_on_a_nurses_case(
+    name, nurse, other_nurse, director, administrator, manager, outsider
+):
+    users = {
+        "nurse": nurse,
+        "director": director,
+        "administrator": administrator,
+        "manager": manager,
+        "no_role": outsider,
+    }
+    call = STATE_CHANGING[name][1](users, other_nurse)
+    if call.case.assigned_to_id is None:  # the claim's case: someone else's first
+        services.case_claim(case=call.case, by=nurse)
+    data = dict(call.data)
+    if name == "cases:reassign":
+        data["assign_to"] = other_nurse.pk
+    client = Client()
+    client.force_login(other_nurse)
+    before = fingerprint(call.case)
+    response = client.post(call.path, data)
+    assert response.status_code < 500
+    assert fingerprint(call.case) == before, f"another nurse changed something through {name}"

@@ -6,13 +6,15 @@ from django.shortcuts import resolve_url
 
 from tests.urlwalk import endpoints
 
-# The only pages a signed-out visitor may reach: the sign-in page, the load balancer's probe, and
-# the page a password link opens (it needs the link's one-time token; tested in accounts/), and the
-# FHIR API's CapabilityStatement and OAuth token endpoint (the API's other endpoints answer 401
-# without a bearer token).
+# The only pages a signed-out visitor may reach: the sign-in page, the load balancer's probe, the
+# page a password link opens (it needs the link's one-time token; tested in accounts/), the FHIR
+# API's CapabilityStatement and OAuth token endpoint (the API's other endpoints answer 401
+# without a bearer token), and the public CMS-0057-F metrics (aggregates only; tested in
+# operations/).
 OPEN_TO_ANONYMOUS = {
     "accounts:login",
     "healthz",
+    "public:prior-authorization-metrics",
     "accounts:password-reset-confirm",
     "accounts:password-reset-complete",
     "fhir:metadata",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -65,6 +66,8 @@ class Command(BaseCommand):
                 "choices": [{"value": v, "label": label} for v, label in f.choices] or None,
                 "min": float(f.minimum) if f.minimum is not None else None,
                 "max": float(f.maximum) if f.maximum is not None else None,
+                "retired": f.retired,
+                "replaced_by": list(f.replaced_by),
             }
             for f in selectors.fact_dictionary().values()
         ]
@@ -86,6 +89,9 @@ class Command(BaseCommand):
         except EvaluationInputError as exc:
             raise CommandError(str(exc)) from None
         report = reports.evaluation_report(
-            evaluation.result, policy_key=policy, version=evaluation.version
+            evaluation.result,
+            policy_key=policy,
+            version=evaluation.version,
+            on=dt.date.fromisoformat(date),
         )
         self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))

@@ -78,3 +78,8 @@ def case_status_class(status: str) -> str:
 def first_page(pages: str) -> int:
     """The page a page reference opens the viewer at ("3-5, 8" -> 3)."""
     return _first_page(pages)
+
+
+def clock_share(used: float) -> str:
+    """The share of a case's clock used, in whole percent rounded down ("80%")."""
+    return f"{int(used * 100)}%"

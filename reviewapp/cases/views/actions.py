@@ -1,4 +1,5 @@
-"""Case actions with a short form: claim, pend for information, resume, refer to a director."""
+"""Case actions with a short form: claim, reassign, pend for information, resume, refer to a
+director."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reviewapp.accounts.roles import REVIEW_CASES
 
 from .. import forms, rules, selectors, services
 from ._case_page import DETAIL, page_context
@@ -117,3 +120,49 @@ def recall(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"Referral of {case.reference} recalled; the checklist is open again."
         )
     return redirect("cases:detail", pk=case.pk)
+
+
+@require_GET
+def reassign_find(request: HttpRequest) -> HttpResponse:
+    """Find a case by its reference to reassign it (a UM manager's way in: managers have no
+    work queue)."""
+    selectors.reassigners_only(request.user)
+    reference = request.GET.get("reference", "").strip()[:30]
+    case = selectors.case_by_reference(reference=reference) if reference else None
+    if case is not None:
+        return redirect("cases:reassign", pk=case.pk)
+    error = f"No case has the reference {reference}." if reference else ""
+    context = {"reference": reference, "error": error}
+    return render(request, "cases/case_reassign_find.html", context, status=404 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand the case to another reviewer: the assigned reviewer, a medical director or a UM
+    manager (who reaches the case from here, not through the case page)."""
+    case = selectors.case_get_for_reassignment(user=request.user, pk=pk)
+    closed = rules.status_refusal(case, rules.REASSIGNABLE, "reassigned")
+    refusal = rules.reassign_refusal(case=case, user=request.user)
+    if request.method == "GET" and refusal and not closed:
+        raise PermissionDenied(refusal)
+    reviewers = selectors.reviewers_for_assignment()
+    form = forms.ReassignForm(request.POST or None, reviewers=reviewers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_reassign(
+                case=case,
+                by=request.user,
+                to=form.cleaned_data["assign_to"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.ReassignForbidden as exc:
+            raise PermissionDenied(str(exc)) from None
+        except services.CaseActionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Case {case.reference} reassigned.")
+            mine = request.user.has_perm(REVIEW_CASES)
+            return redirect("cases:detail" if mine else "cases:reassign", pk=case.pk)
+    status = 422 if request.method == "POST" else 200
+    context = {"case": case, "form": form, "closed": closed}
+    return render(request, "cases/case_reassign.html", context, status=status)

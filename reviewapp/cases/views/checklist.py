@@ -215,7 +215,10 @@ def fact_save(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @require_GET
 def timeline(request: HttpRequest, pk: int) -> HttpResponse:
-    """The full audit trail of the case."""
-    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    """The full audit trail of the case (reviewers, and UM managers reading a case's clock)."""
+    case = selectors.case_get_for_oversight(user=request.user, pk=pk)
     events = selectors.case_events(case)
-    return render(request, "cases/case_timeline.html", {"case": case, "events": events})
+    # A manager reads the trail, not the case page.
+    open_case = selectors.queue_access_for(user=request.user).work
+    context = {"case": case, "events": events, "open_case": open_case}
+    return render(request, "cases/case_timeline.html", context)

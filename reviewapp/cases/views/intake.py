@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reviewapp.accounts import drafts
@@ -47,7 +48,10 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         trial_case = None
-        if data["trial_case"]:
+        # The same form sent again (a double click, the back button): no check stands between
+        # it and the case it opened the first time (``services.case_create_once``).
+        resent = selectors.intake_token_used(token=data["intake_token"])
+        if data["trial_case"] and not resent:
             trial_case = selectors.trial_case_get(reference=data["trial_case"])
             refusal = (
                 services.trial_case_refusal(
@@ -59,7 +63,8 @@ def intake(request: HttpRequest) -> HttpResponse:
             if refusal:
                 form.add_error("trial_case", refusal)
         codes = [code for code, _ in data["codes"]]
-        duplicates = selectors.duplicate_cases(member_id=data["member_id"], codes=codes)
+        if not resent:
+            duplicates = selectors.duplicate_cases(member_id=data["member_id"], codes=codes)
         if duplicates and not data["confirm_duplicate"] and not form.errors:
             form.add_error(
                 "confirm_duplicate",
@@ -69,7 +74,6 @@ def intake(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             case = _open(request, form, data, trial_case)
             if case is not None:
-                messages.success(request, f"Case {case.reference} opened.")
                 return redirect("cases:detail", pk=case.pk)
     if duplicates:
         form.offer_duplicate_confirmation()
@@ -85,6 +89,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         "found": selectors.member_cases(member_id=form["member_id"].value() or "")
         if form.is_bound
         else None,
+        "policy_notices": selectors.intake_policy_notices(on=timezone.localdate()),
     }
     status = (409 if duplicates else 422) if request.method == "POST" else 200
     return render(request, "cases/intake.html", context, status=status)
@@ -113,12 +118,27 @@ def _open(request: HttpRequest, form: forms.IntakeForm, data: dict, trial_case) 
         **{name: data[name] for name in DELIVERY_FIELDS},
     )
     try:
-        return services.case_create(
-            intake=intake, by=request.user, assign_to_me=data["assign_to_me"]
+        opened = services.case_create_once(
+            intake=intake,
+            by=request.user,
+            assign_to_me=data["assign_to_me"],
+            intake_token=data["intake_token"],
         )
     except services.CaseActionRefused as exc:
         form.add_error(None, str(exc))
         return None
+    case = opened.case
+    if opened.created:
+        messages.success(request, f"Case {case.reference} opened.")
+        for notice in selectors.case_opening_notices(case):
+            messages.warning(request, notice)
+    else:
+        messages.info(
+            request,
+            f"This form was already sent: case {case.reference} was opened from it, "
+            "and no second case was made.",
+        )
+    return case
 
 
 @require_GET

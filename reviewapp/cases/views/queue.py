@@ -1,4 +1,8 @@
-"""The work queue: my cases, unassigned, pended, referred, all open; filters and search."""
+"""The work queue: my cases, unassigned, pended, referred, all open; filters and search.
+
+Reviewers work it; a UM manager reads it (``selectors.queue_access_for``), filtered as the
+dashboard's counts link to it.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +14,27 @@ from reviewapp.audit.services import access_note
 from reviewapp.core.pagination import paginate
 
 from .. import forms, rules, selectors
-from ._case_page import require_reviewer
 
 PAGE_SIZE = 25
 
 
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    require_reviewer(request)
+    access = selectors.queue_access_for(user=request.user)
     form = forms.QueueFilterForm(request.GET)
     form.is_valid()
     data = {k: v for k, v in form.cleaned_data.items() if v} if form.is_bound else {}
+    tab = data.get("tab") or access.default_tab
     filters = selectors.QueueFilters(
-        tab=data.get("tab") or "mine",
+        tab=tab if tab in access.tabs else access.default_tab,
         status=data.get("status", ""),
         policy=data.get("policy", ""),
         priority=data.get("priority", ""),
         q=data.get("q", ""),
+        due=data.get("due", ""),
+        age=data.get("age", ""),
+        reviewer=data.get("reviewer"),
+        line_of_business=data.get("line_of_business", ""),
     )
     cases = selectors.queue_cases(user=request.user, filters=filters)
     params = request.GET.copy()
@@ -36,10 +44,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "filters": filters,
+        "access": access,
         "page": page,
-        "tabs": selectors.QUEUE_TABS,
+        "tabs": access.tabs,
         "claimable": rules.CLAIMABLE,  # the states a case can be claimed in
         "querystring": params.urlencode(),
+        "dashboard_filters": _dashboard_filters(filters, params),
     }
     template = "cases/queue.html#queue-results" if request.htmx else "cases/queue.html"
     return render(request, template, context)
+
+
+def _dashboard_filters(filters: selectors.QueueFilters, params) -> list[dict[str, str]]:
+    """The filters the queue's form does not show (set by a dashboard link), each with the
+    query string that removes it."""
+    shown = []
+    for name, label in selectors.queue_filter_labels(filters).items():
+        rest = params.copy()
+        rest.pop(name, None)
+        shown.append({"label": label, "remove": rest.urlencode()})
+    return shown

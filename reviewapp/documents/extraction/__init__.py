@@ -119,7 +119,14 @@ def suggested_facts() -> set[str]:
 
 
 def not_suggested() -> dict[str, str]:
-    return dict(NOT_SUGGESTED)
+    """Facts no rule suggests, with the reason: a reviewer's judgement over the whole record, or a
+    retired fact (no current criterion reads it; the facts replacing it have their own rules)."""
+    retired = {
+        name: "retired: " + ", ".join(fact.replaced_by) + " now say what it meant"
+        for name, fact in library_facts().items()
+        if fact.retired
+    }
+    return {**retired, **NOT_SUGGESTED}
 
 
 def _key(value: Any) -> str:

@@ -32,6 +32,9 @@ OPIOID = (
     r"transdermal fentanyl|duragesic|buprenorphine|butrans|belbuca|tramadol|ultram|codeine"
 )
 NOT_ORAL = r"intrathecal|\bIT\b|epidural|\bpump\b|\bIV\b|intravenous|bolus|\btrial\b"
+# Medicine given into the spine: not systemic. Intravenous and subcutaneous medicine is systemic
+# (systemic_analgesics_failed counts it); the oral-opioid duration and schedule keep NOT_ORAL.
+INTO_THE_SPINE = r"intrathecal|\bIT\b|epidural|\bpump\b|bolus|\btrial\b"
 ANALGESIC = (
     rf"(?:{OPIOID}|(?:oral |systemic )?(?:analgesics?|pain (?:medications?|medicines?|meds)|"
     r"NSAIDs?|non-?steroidal anti-?inflammator(?:y|ies)|gabapentin|pregabalin|duloxetine|"
@@ -201,7 +204,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
             r"inadequately controlled (?:with|by|on)|intolerant (?:of|to)|intolerable side "
             rf"effects (?:from|with|of|on)|despite)\s+(?:[\w-]+\s+){{0,4}}?(?:{ANALGESIC})",
             True,
-            avoid=NOT_ORAL,
+            avoid=INTO_THE_SPINE,
         ),
         Says(
             rf"(?:{ANALGESIC})[^.;]{{0,50}}?(?:(?:provided|provides|gave|gives|given|with)"
@@ -210,7 +213,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
             r"control)|caused (?:intolerable|excessive|unacceptable|severe) (?:\w+\s+){0,2}?"
             r"(?:side effects|nausea|sedation|constipation|pruritus|confusion|vomiting))",
             True,
-            avoid=NOT_ORAL,
+            avoid=INTO_THE_SPINE,
         ),
     ),
     "analgesics_fixed_schedule": (
@@ -263,14 +266,47 @@ RULES: dict[str, tuple[Rule, ...]] = {
             False,
         ),
     ),
-    "underlying_cause_treatment_exhausted": (
+    # "Treatment of the cause tried and failed" (Molina) and "further treatment not indicated" or
+    # "unlikely to help" (UHC, LHCC) are separate facts; the retired fact that joined them is not
+    # suggested (see NOT_SUGGESTED).
+    "underlying_cause_treatment_failed": (
+        Says(
+            r"(?:failed|failure of|no (?:lasting |significant )?(?:relief|benefit|improvement) "
+            r"(?:with|from|after)|(?:did not|has not|have not) (?:help|relieve|improve))\s+"
+            r"(?:[\w-]+\s+){0,3}?(?:surgery|surgical (?:treatment|intervention)|fusion|"
+            r"decompression|laminectomy|discectomy|chemotherapy|radiation|radiotherapy|"
+            r"disease-(?:specific|directed) (?:treatment|therapy))",
+            True,
+            allow=("historical",),
+            avoid=r"back surgery syndrome|\bFBSS\b|would|unlikely|not (?:indicated|recommended)",
+        ),
+        Says(
+            r"(?:surgery|fusion|decompression|laminectomy|chemotherapy|radiation|radiotherapy)"
+            r"[^.;]{0,40}?(?:failed to (?:relieve|help|control)|(?:provided|gave) (?:no|little|"
+            r"minimal) (?:relief|benefit)|did not (?:relieve|help|improve))",
+            True,
+            allow=("historical",),
+            avoid=r"would|unlikely|not (?:indicated|recommended)",
+        ),
+    ),
+    "further_treatment_not_indicated": (
         Says(
             r"not (?:a |an )?(?:good |suitable |appropriate )?(?:surgical|operative|"
             r"neurosurgical) candidate|(?:further|additional|repeat|more) (?:spine |spinal |back "
-            r")?surgery (?:is |was |would (?:not )?be )?(?:not (?:indicated|recommended|expected "
-            r"to help|an option)|unlikely to (?:help|benefit))|(?:no|not) (?:further |other )?"
-            r"(?:surgical|operative) options|exhausted (?:all )?(?:available )?(?:treatment|"
-            r"surgical|therapeutic|other) options",
+            r")?(?:surgery|surgical (?:treatment|intervention)|treatment|chemotherapy|radiation) "
+            r"(?:is |was |would be )?(?:not (?:indicated|recommended|advised|an option)|"
+            r"contraindicated)|(?:no|not) (?:further |other )?(?:surgical|operative) options",
+            True,
+            allow=("hedged",),
+        ),
+    ),
+    "further_treatment_unlikely_to_help": (
+        Says(
+            r"(?:further|additional|repeat|more) (?:spine |spinal |back )?(?:surgery|surgical "
+            r"(?:treatment|intervention)|treatment|chemotherapy|radiation) (?:is |was |would be )?"
+            r"(?:unlikely to (?:help|benefit|be effective|improve)|not (?:expected|likely) to "
+            r"(?:help|benefit|be effective|improve))|exhausted (?:all )?(?:available )?"
+            r"(?:treatment|surgical|therapeutic|other) options",
             True,
             allow=("hedged",),
         ),
@@ -584,6 +620,31 @@ RULES: dict[str, tuple[Rule, ...]] = {
         ),
     ),
     # --- the trial ---
+    # Whether a trial was done at all: a trial report's account of the trial itself, or a note
+    # that says none was done (then no trial result can be asked for). A planned or scheduled
+    # trial is hypothetical and suggests nothing.
+    "trial_performed": (
+        Says(
+            r"(?:trial|bolus|test dose|screening)\b[^.;]{0,40}?\b(?:was |were )?(?:performed|"
+            r"done|completed|given|administered|injected|carried out)\b|underwent (?:an? )?"
+            r"(?:\w+\s+){0,3}?(?:trial|bolus)|single[- ]shot (?:\w+\s+){0,3}?(?:bolus|trial)|"
+            r"(?:bolus|trial) (?:was )?(?:stopped|discontinued|terminated) early",
+            True,
+            kinds=("trial",),
+            allow=("historical",),
+            avoid=r"\bnot\b|\bno\b|\bnever\b|\bplan|\bschedul",
+        ),
+        Says(
+            r"(?:has not|hasn't|did not|never) (?:had|undergone|undergo|have) (?:an? |any )?"
+            r"(?:\w+\s+){0,3}?(?:trial|bolus|test dose)|no (?:prior |previous )?(?:\w+\s+)?"
+            r"(?:trial|test dose) (?:was |has been |had been )?(?:done|performed|attempted)|"
+            r"(?:trial|test dose) (?:was |has )?not (?:been )?(?:done|performed|attempted)|"
+            r"without a (?:prior |preceding )?(?:\w+\s+){0,2}?trial",
+            False,
+            needs=r"intrathecal|\bIT\b|epidural|pump|morphine|baclofen|hydromorphone|ziconotide",
+            allow=("historical",),
+        ),
+    ),
     "trial_pain_relief_percent": (
         Amount(
             rf"{PERCENT}\s+(?:(?:pain\s+)?relief(?!\s+(?:of|in)\s+(?:\w+\s+)?(?:{SPASTIC}))|"
@@ -642,26 +703,46 @@ RULES: dict[str, tuple[Rule, ...]] = {
             allow=("historical",),
         ),
     ),
-    "trial_side_effects_tolerable": (
+    # LHCC asks for minimal side effects, NIA for tolerable ones: the report's own word decides
+    # which, and a sentence that could be read as two grades suggests nothing.
+    "trial_side_effects": (
         Says(
-            r"(?:side effects?|adverse (?:effects?|events?))\s+(?:were |was |are )?(?:minimal|"
-            r"mild|tolerable|well tolerated|transient|manageable)|(?:tolerated|tolerates) (?:the )?"
-            r"(?:trial|bolus|infusion|procedure|medication|dose)?\s*(?:well|without (?:significant "
-            r")?(?:side effects|complications|adverse))|no (?:significant |major )?(?:side "
-            r"effects|adverse (?:effects|events|reactions))|(?:nausea|pruritus|itching|sedation|"
-            r"urinary retention|headache|dizziness|constipation)\s+(?:was|were)\s+(?:only\s+)?"
-            r"(?:mild|minimal|transient|tolerable|well tolerated)",
-            True,
+            r"no (?:significant |major |notable )?(?:side effects|adverse (?:effects|events|"
+            r"reactions))|without (?:any )?(?:side effects|adverse (?:effects|events|reactions))",
+            "none",
+            needs=TRIAL,
+            kinds=("trial",),
+            allow=("historical",),
+            avoid=r"\bexcept\b|\bother than\b|\bapart from\b|\bbesides\b",
+        ),
+        Says(
+            r"(?:side effects?|adverse (?:effects?|events?))\s+(?:were |was |are )?(?:only )?"
+            r"(?:minimal|mild|minor|transient)|(?:nausea|pruritus|itching|sedation|urinary "
+            r"retention|headache|dizziness|constipation)\s+(?:was|were)\s+(?:only\s+)?"
+            r"(?:mild|minimal|minor|transient)",
+            "minimal",
             needs=TRIAL,
             kinds=("trial",),
             allow=("historical",),
         ),
         Says(
+            r"(?:side effects?|adverse (?:effects?|events?))\s+(?:were |was |are )?(?:tolerable|"
+            r"well tolerated|manageable)|(?:tolerated|tolerates) (?:the )?(?:trial|bolus|"
+            r"infusion|procedure|medication|dose)?\s*well",
+            "tolerable",
+            needs=TRIAL,
+            kinds=("trial",),
+            allow=("historical",),
+            avoid=r"without (?:any )?(?:side effects|adverse)|no (?:significant |major )?"
+            r"(?:side effects|adverse)",
+        ),
+        Says(
             r"(?:intolerable|unacceptable|severe) (?:side effects?|nausea|vomiting|pruritus|itching|"
-            r"urinary retention|sedation|respiratory depression)|(?:trial|infusion) (?:was )?"
-            r"(?:stopped|discontinued|terminated) (?:early )?(?:due to|because of) (?:\w+\s+){0,2}?"
-            r"(?:side effects?|nausea|vomiting|sedation|pruritus|retention)",
-            False,
+            r"urinary retention|sedation|respiratory depression)|(?:trial|infusion|bolus) (?:was )?"
+            r"(?:stopped|discontinued|terminated|aborted) (?:early )?(?:due to|because of) "
+            r"(?:\w+\s+){0,2}?(?:side effects?|nausea|vomiting|sedation|pruritus|retention|"
+            r"respiratory depression)",
+            "intolerable",
             needs=TRIAL,
             kinds=("trial",),
             allow=("historical",),
@@ -826,12 +907,33 @@ RULES: dict[str, tuple[Rule, ...]] = {
         ),
     ),
     # --- external criteria ---
+    # --- the drug, for LHCC's route of spasticity requests ---
+    "intrathecal_baclofen": (
+        Says(
+            r"intrathecal baclofen|\bITB\b|baclofen (?:pump|trial|bolus|screening)|"
+            r"(?:pump|trial|bolus|screening) (?:\w+\s+){0,2}?(?:of|with) baclofen",
+            True,
+            allow=("historical", "hypothetical"),
+        ),
+    ),
     "external_review_met": (
         Says(
             r"(?:InterQual|\bMCG\b|external) (?:criteria|review)[^.;]{0,30}?(?<!not )\bmet\b",
             True,
         ),
         Says(r"(?:InterQual|\bMCG\b|external) (?:criteria|review)[^.;]{0,30}?not met", False),
+    ),
+    "washington_hta_met": (
+        Says(
+            r"(?:Washington|\bWA\b|\bHCA\b)[^.;]{0,40}?(?:health technology assessment|\bHTA\b)"
+            r"[^.;]{0,40}?(?<!not )\bmet\b",
+            True,
+        ),
+        Says(
+            r"(?:Washington|\bWA\b|\bHCA\b)[^.;]{0,40}?(?:health technology assessment|\bHTA\b)"
+            r"[^.;]{0,40}?not met",
+            False,
+        ),
     ),
 }
 
@@ -840,5 +942,12 @@ NOT_SUGGESTED = {
     "conservative_care_active_and_inactive": (
         "needs the therapy plan, its active and passive parts and a six-week follow-up read "
         "together"
+    ),
+    "washington_medicaid_member": (
+        "the member's coverage: the plan's eligibility record says it, not a clinical note"
+    ),
+    "medical_director_review_met": (
+        "the plan's medical director's own finding on a request the policy does not address, "
+        "recorded from that review, never from the provider's documents"
     ),
 }

@@ -246,6 +246,7 @@ class LetterCriterion:
     why_words: str = ""
     exception_rationale: str = ""
     exception_kind: str = ""
+    exception_ground: str = ""  # the policy's waiver ground the medical director chose
     citation: str = ""
     documents: list[str] = field(default_factory=list)
 
@@ -257,6 +258,13 @@ class LetterCriterion:
 EXCEPTION_KIND_WORDS = {
     "policy_waiver": gettext_lazy("Case-by-case waiver the policy provides for"),
     "director_discretion": gettext_lazy("Medical director's exception"),
+}
+# The grounds a policy names for its own waiver (LHCC II.A.1), by their key in the library; a
+# ground without words here prints the label the library gives it.
+WAIVER_GROUND_WORDS = {
+    "advanced_disease": gettext_lazy("Advanced disease"),
+    "limited_survival": gettext_lazy("Survival time is limited"),
+    "high_procedural_risk": gettext_lazy("High risk for procedures"),
 }
 
 
@@ -300,6 +308,12 @@ def criteria_rows(snapshot: list[dict], policy: dict, language: str) -> list[Let
                     why_words=str(words.STATUS_WHY.get(status, "")),
                     exception_rationale=exception.get("rationale", ""),
                     exception_kind=str(EXCEPTION_KIND_WORDS.get(exception.get("kind", ""), "")),
+                    exception_ground=str(
+                        WAIVER_GROUND_WORDS.get(
+                            exception.get("waiver_condition", ""),
+                            exception.get("waiver_condition_label", ""),
+                        )
+                    ),
                     citation=item.get("citation", ""),
                     documents=[_document(e, language) for e in item.get("evidence") or []],
                 )
@@ -380,6 +394,9 @@ def determination_letter(inputs: DeterminationInputs, *, letter_date: dt.date) -
             "statuses": {c.status for c in criteria},
             "policy_citation": policy_citation(policy, language),
             "checklist_title": policy.get("checklist", ""),
+            # The route the request took, when the policy does not address it or sends it to
+            # other criteria ({outcome, reason, citation, external}).
+            "route": policy.get("route") or {},
             "missing_labels": [c.label for c in criteria if c.status == "not_documented"],
             "state": _state_context(inputs.state),
             "peer_to_peer": [

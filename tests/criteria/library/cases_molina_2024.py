@@ -21,7 +21,7 @@ NON_MALIGNANT_TRIAL = {
     "age_years": 48,
     "pain_nrs": 7,
     "pain_limits_daily_function": True,
-    "underlying_cause_treatment_exhausted": True,
+    "underlying_cause_treatment_failed": True,
     "systemic_analgesics_failed": True,
     "analgesics_fixed_schedule": True,
     "medication_compliance": True,
@@ -38,7 +38,11 @@ NON_MALIGNANT_TRIAL = {
     "increased_intracranial_pressure": False,
     "other_implant_contraindication": False,
 }
-SUCCESSFUL_TRIAL = {"trial_pain_relief_percent": 60, "trial_function_improved": True}
+SUCCESSFUL_TRIAL = {
+    "trial_performed": True,
+    "trial_pain_relief_percent": 60,
+    "trial_function_improved": True,
+}
 
 MEETS = {
     "malignant-trial": MALIGNANT_TRIAL,
@@ -47,4 +51,5 @@ MEETS = {
     "non-malignant-permanent": NON_MALIGNANT_TRIAL | SUCCESSFUL_TRIAL,
     "spasticity-trial": {"external_review_met": True},
     "spasticity-permanent": {"external_review_met": True},
+    "replacement": {"medical_director_review_met": True},
 }

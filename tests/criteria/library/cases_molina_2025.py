@@ -15,14 +15,16 @@ MALIGNANT_TRIAL = {
     "coagulopathy": False,
     "leukopenia_or_pancytopenia": False,
     "increased_intracranial_pressure": False,
-    "other_implant_contraindication": False,
+    # A Washington Medicaid member: the appendix's review (WA) applies and was met.
+    "washington_medicaid_member": True,
+    "washington_hta_met": True,
 }
 NON_MALIGNANT_TRIAL = {
     "age_years": 48,
     "pain_nrs": 7,
     "pain_limits_daily_function": True,
     "body_size_adequate": True,
-    "underlying_cause_treatment_exhausted": True,
+    "underlying_cause_treatment_failed": True,
     "systemic_analgesics_failed": True,
     "analgesics_fixed_schedule": True,
     "medication_compliance": True,
@@ -36,9 +38,13 @@ NON_MALIGNANT_TRIAL = {
     "coagulopathy": False,
     "leukopenia_or_pancytopenia": False,
     "increased_intracranial_pressure": False,
-    "other_implant_contraindication": False,
+    "washington_medicaid_member": False,
 }
-SUCCESSFUL_TRIAL = {"trial_pain_relief_percent": 60, "trial_function_improved": True}
+SUCCESSFUL_TRIAL = {
+    "trial_performed": True,
+    "trial_pain_relief_percent": 60,
+    "trial_function_improved": True,
+}
 
 MEETS = {
     "malignant-trial": MALIGNANT_TRIAL,
@@ -47,4 +53,15 @@ MEETS = {
     "non-malignant-permanent": NON_MALIGNANT_TRIAL | SUCCESSFUL_TRIAL,
     "spasticity-trial": {"external_review_met": True},
     "spasticity-permanent": {"external_review_met": True},
+    "replacement": {"medical_director_review_met": True},
+}
+
+# WA applies only to a Washington Medicaid member: failing it alone takes both facts.
+FAIL_ONE = {
+    "non-malignant-trial": {
+        "WA": {"washington_medicaid_member": True, "washington_hta_met": False}
+    },
+    "non-malignant-permanent": {
+        "WA": {"washington_medicaid_member": True, "washington_hta_met": False}
+    },
 }

@@ -12,7 +12,7 @@ PAIN_TRIAL = {
     "conservative_care_active_and_inactive": True,
     "life_expectancy_months": 24,
     "opioid_naive": False,
-} | NO_CONTRAINDICATION
+}
 PAIN_PERMANENT = {
     "pain_limits_daily_function": True,
     "pain_nrs": 7,
@@ -21,8 +21,9 @@ PAIN_PERMANENT = {
     "conservative_care_active_and_inactive": True,
     "oral_opioid_weeks": 20,
     "life_expectancy_months": 24,
+    "trial_performed": True,
     "trial_pain_relief_percent": 60,
-    "trial_side_effects_tolerable": True,
+    "trial_side_effects": "tolerable",
     "psych_assessment_supports_therapy": True,
 } | NO_CONTRAINDICATION
 SPASTICITY_TRIAL = {
@@ -31,12 +32,17 @@ SPASTICITY_TRIAL = {
     "spasticity_therapy_weeks": 14,
     "spasticity_therapy_failed": True,
     "life_expectancy_months": 120,
-} | NO_CONTRAINDICATION
-SPASTICITY_PERMANENT = SPASTICITY_TRIAL | {
-    "trial_spasm_relief_percent": 55,
-    "trial_side_effects_tolerable": True,
-    "psych_assessment_supports_therapy": True,
 }
+SPASTICITY_PERMANENT = (
+    SPASTICITY_TRIAL
+    | {
+        "trial_performed": True,
+        "trial_spasm_relief_percent": 55,
+        "trial_side_effects": "tolerable",
+        "psych_assessment_supports_therapy": True,
+    }
+    | NO_CONTRAINDICATION
+)
 # One reason is enough (ONE of R.1, R.2): the battery is fine, the pump malfunctions.
 REPLACEMENT = {
     "pump_malfunction": True,

@@ -6,7 +6,7 @@ VERSION = "2023-07-01"
 NON_MALIGNANT_TRIAL = {
     "age_years": 52,
     "pain_cause_identified": True,
-    "underlying_cause_treatment_exhausted": True,
+    "further_treatment_not_indicated": True,
     "further_treatment_refused": True,
     "conservative_care_weeks": 30,
     "conservative_care_failed": True,
@@ -20,12 +20,14 @@ MEETS = {
     "spasticity-trial": EXTERNAL_MET,
     "spasticity-permanent": EXTERNAL_MET,
     "non-malignant-trial": NON_MALIGNANT_TRIAL,
-    "non-malignant-permanent": NON_MALIGNANT_TRIAL | {"trial_pain_relief_percent": 55},
+    "non-malignant-permanent": NON_MALIGNANT_TRIAL
+    | {"trial_performed": True, "trial_pain_relief_percent": 55},
+    "replacement": {"medical_director_review_met": True},
 }
 
 # T.3 is met by either of two facts ("any"): both alternatives must fail together.
 NO_REASON_TO_STOP_TREATING = {
-    "underlying_cause_treatment_exhausted": False,
+    "further_treatment_not_indicated": False,
     "further_treatment_refused": False,
 }
 FAIL_ONE = {

@@ -222,9 +222,15 @@ NO_MEMBER_DATA = {
     "accounts:password-change-done",
     "audit:security-events",
     "audit:security-events-export",
+    # Counts, figures and staff names only.
+    "operations:dashboard",
+    "operations:productivity",
+    "operations:productivity-export",
+    "operations:metrics",
+    "public:prior-authorization-metrics",
 }
 # Actions whose GET shows a form on the case page: a read of the case like the page itself.
-ACTION_FORMS = {"cases:pend", "cases:refer", "decisions:withdraw"}
+ACTION_FORMS = {"cases:pend", "cases:refer", "cases:reassign", "decisions:withdraw"}
 
 
 def test_every_page_that_shows_member_data_is_logged():
@@ -241,7 +247,7 @@ def test_every_page_that_shows_member_data_is_logged():
 
 def test_action_forms_that_show_the_case_are_logged(nurse, nurse_client):
     case = CaseFactory(by=nurse)
-    for action in ("pend", "refer", "withdraw"):
+    for action in ("pend", "refer", "withdraw", "reassign"):
         assert nurse_client.get(f"/cases/{case.pk}/{action}/").status_code == 200
         assert last().kind == AccessKind.CASE and last().case_pk == case.pk
     # A save is a change (in the case timeline), not a read.

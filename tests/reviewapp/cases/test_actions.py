@@ -35,10 +35,11 @@ def test_a_case_in_review_offers_the_nurses_work_and_withholds_approval_until_me
         "refer",
         "withdraw",
         "offer_approval",
+        "reassign",
     }
-    # Another reviewer may claim it; the director sees no decision before a referral.
-    assert "claim" in offered(actions_for(case, director))
-    assert not {"review", "decide"} & offered(actions_for(case, director))
+    # Nobody else claims or works a case assigned to her: a director may reassign or withdraw
+    # it, and sees no decision before a referral.
+    assert offered(actions_for(case, director)) == {"reassign", "withdraw"}
 
 
 def test_approval_is_offered_exactly_when_the_service_accepts_it(nurse):

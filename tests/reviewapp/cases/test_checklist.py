@@ -121,12 +121,14 @@ def test_a_criterion_needing_documentation_cannot_be_met_without_linked_evidence
     assert evidence.links.exists()
 
 
-def test_two_people_saving_the_same_criterion(case, nurse, other_nurse, nurse_client):
+def test_two_people_saving_the_same_criterion(case, nurse, director, nurse_client):
     from django.test import Client
 
+    # A referred case is worked by its nurse and by the medical director reviewing it.
+    services.case_refer_to_director(case=case, by=nurse, summary="Please review.")
     other = Client()
-    other.force_login(other_nurse)
-    # Both loaded the row at revision 0; the other nurse saves first.
+    other.force_login(director)
+    # Both loaded the row at revision 0; the director saves first.
     assert post_answer(other, case, "2.b", "met", note="Weight 80 kg.").status_code == 200
     response = post_answer(
         nurse_client, case, "2.b", "not_met", note="Very thin.", override_reason="Cachexia"
@@ -138,7 +140,7 @@ def test_two_people_saving_the_same_criterion(case, nurse, other_nurse, nurse_cl
     assert 'value="Very thin."' in html  # and nothing typed is lost
     assert 'name="revision" value="1"' in html  # re-saving now knowingly replaces it
     answer = Answer.objects.get(case=case, criterion=node(case, "2.b"))
-    assert answer.note == "Weight 80 kg." and answer.answered_by == other_nurse
+    assert answer.note == "Weight 80 kg." and answer.answered_by == director
 
 
 def test_fact_edits_conflict_too(case, nurse, nurse_client):
@@ -200,7 +202,7 @@ def test_htmx_answer_returns_the_row_and_out_of_band_rollup(case, nurse, nurse_c
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li id="criterion-{node(case, "2.d").pk}"')
     assert re.search(r'id="rollup"[^>]*hx-swap-oob="innerHTML"', html)
-    assert "1 of 11 answered" in html
+    assert "1 of 12 answered" in html
     assert "<html" not in html
 
 
@@ -219,7 +221,7 @@ def test_without_javascript_the_same_form_posts_and_redirects(case, nurse_client
 
 def test_tampered_ids_are_refused(case, nurse, nurse_client):
     other_case = CaseFactory(by=nurse, policy="nia-cg-310")
-    foreign_node = library.checklist_nodes(other_case.checklist)["CI.1"]
+    foreign_node = library.checklist_nodes(other_case.checklist)["P-T.1"]
     response = nurse_client.post(
         f"/cases/{case.pk}/criteria/{foreign_node.pk}/answer/",
         {"revision": 0, "status": "met"},

@@ -6,6 +6,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
+from criteria import selectors as library
 from reviewapp.cases.forms import npi_is_valid
 from reviewapp.cases.models import Case, CaseEvent, TurnaroundRule
 
@@ -159,11 +160,16 @@ def test_intake_refuses_a_date_before_any_version(nurse_client, intake_data):
     assert not Case.objects.exists()
 
 
-def test_intake_refuses_a_stage_the_policy_does_not_cover(nurse_client, intake_data):
+def test_a_request_the_policy_does_not_address_opens_on_its_route(nurse_client, intake_data):
+    """Molina has no replacement criteria: the request is no dead end, it opens on the route that
+    sends it to a medical director."""
     intake_data.update(indication="replacement", codes="62362, E0786", stage="")
     response = nurse_client.post("/cases/new/", intake_data)
-    assert response.status_code == 422
-    assert "has no criteria for this indication" in response.content.decode()
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.checklist.key == "replacement"
+    routes = library.engine_checklist(case.checklist).all_routes()
+    assert [route.outcome.value for route in routes] == ["not_addressed"]
 
 
 def test_received_time_is_read_in_the_organisation_time_zone(nurse_client, intake_data):
@@ -191,3 +197,74 @@ def test_roles_for_intake(role_clients):
     assert role_clients["administrator"].get("/cases/new/").status_code == 403
     assert role_clients["no_role"].get("/cases/new/").status_code == 403
     assert role_clients["anonymous"].get("/cases/new/").status_code == 302
+
+
+def test_a_double_submit_of_the_intake_form_opens_one_case(nurse_client, intake_data, director):
+    import re
+    import uuid
+
+    from django.test import Client
+
+    page = nurse_client.get("/cases/new/").content.decode()
+    token = re.search(r'name="intake_token" value="([0-9a-f-]{36})"', page).group(1)
+    intake_data["intake_token"] = token
+    first = nurse_client.post("/cases/new/", intake_data)
+    assert first.status_code == 302
+    second = nurse_client.post("/cases/new/", intake_data, follow=True)
+    assert Case.objects.count() == 1
+    case = Case.objects.get()
+    assert str(case.intake_token) == token
+    assert second.redirect_chain[-1][0] == first["Location"] == f"/cases/{case.pk}/"
+    assert f"case {case.reference} was opened from it, and no second case was made" in (
+        second.content.decode()
+    )
+    assert CaseEvent.objects.filter(case=case, kind="created").count() == 1
+    # A new form (a new token) opens a new case; a token is its sender's only.
+    intake_data["intake_token"] = str(uuid.uuid4())
+    assert nurse_client.post("/cases/new/", intake_data).status_code == 302
+    assert Case.objects.count() == 2
+    other = Client()
+    other.force_login(director)
+    intake_data["intake_token"] = token
+    refused = other.post("/cases/new/", intake_data)
+    assert refused.status_code == 422
+    assert "This intake form was already used" in refused.content.decode()
+    assert Case.objects.count() == 2
+
+
+def test_two_submits_at_the_same_moment_open_one_case(nurse, monkeypatch):
+    """The second submit passed the look-up before the first was saved: the unique token stops
+    it, and it gets the first case."""
+    import uuid
+
+    from criteria.models import Policy
+    from reviewapp.cases import services
+
+    token = uuid.uuid4()
+    intake = services.Intake(
+        member_name="Same Moment",
+        member_id="SM1",
+        member_dob=dt.date(1970, 1, 1),
+        provider_name="Dr. S",
+        provider_npi="1234567893",
+        line_of_business="commercial",
+        priority="standard",
+        policy=Policy.objects.get(key="molina-mcp-160"),
+        indication="non_malignant_pain",
+        stage="trial",
+        received_at=timezone.now() - dt.timedelta(hours=1),
+        clinical_summary="",
+        services=[("62322", 1)],
+    )
+    first = services.case_create_once(intake=intake, by=nurse, intake_token=token)
+    looked_up = []
+    real = services._case_by_intake_token
+
+    def racing(found_token, by):
+        looked_up.append(found_token)
+        return None if len(looked_up) == 1 else real(found_token, by)
+
+    monkeypatch.setattr(services, "_case_by_intake_token", racing)
+    second = services.case_create_once(intake=intake, by=nurse, intake_token=token)
+    assert first.created and not second.created
+    assert second.case.pk == first.case.pk and Case.objects.count() == 1

@@ -50,7 +50,7 @@ def test_nurse_cannot_approve_a_case_that_does_not_meet_the_criteria(nurse, nurs
 def test_incomplete_case_cannot_be_approved(case, nurse_client):
     response = nurse_client.post(f"/cases/{case.pk}/approve/")
     assert response.status_code == 403
-    assert "11 criteria are not answered" in response.content.decode()
+    assert "12 criteria are not answered" in response.content.decode()
 
 
 def test_pend_drafts_the_request_and_extends_the_due_time_once(case, nurse, nurse_client):
@@ -87,7 +87,7 @@ def test_refer_needs_a_summary_and_moves_the_case(case, nurse_client):
     assert response.status_code == 422 and "This field is required" in response.content.decode()
     assert Case.objects.get(pk=case.pk).status == "in_review"
     draft = nurse_client.get(f"/cases/{case.pk}/refer/").content.decode()
-    assert "Answers: 0 of 11" in draft
+    assert "Answers: 0 of 12" in draft
     nurse_client.post(f"/cases/{case.pk}/refer/", {"summary": "2.c.iv unclear; please review."})
     case.refresh_from_db()
     assert case.status == "referred" and case.referral_summary.startswith("2.c.iv")

@@ -14,6 +14,7 @@ LHCC_MALIGNANT_PERMANENT = {
     "body_size_adequate": True,
     "other_programmable_implant_conflict": False,
     "drug_allergy": False,
+    "trial_performed": False,
 }
 
 
@@ -36,7 +37,6 @@ def waiver_case(nurse):
         stage="permanent",
         codes=(("62350", 1), ("62362", 1), ("E0783", 1)),
         summary="No trial: advanced disease; waiver requested.",
-        overrides={"II.A.1": ("not_met", "No trial was done.")},
     )
 
 

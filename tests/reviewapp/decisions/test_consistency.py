@@ -104,7 +104,7 @@ def test_the_director_edits_the_wording_and_the_letter_prints_it(waiver_case, di
     [item] = determination.reason_items
     assert item["label"] == "II.A.1" and item["status"] == "not_met"
     assert item["text"] == "No trial was done before the permanent pump."
-    assert item["drafted"].startswith("The records do not show a good trial.")
+    assert item["drafted"].startswith("The policy asks for a test dose of the medicine first.")
     html = letters.letter_render_html(determination=determination)
     assert "Requirement II.A.1:</strong> No trial was done before the permanent pump." in html
     assert "We approved the catheter. We did not approve the pump." in html
@@ -123,7 +123,7 @@ def test_reasons_name_the_members_own_recorded_values(nurse):
         "Your records give your pain a score of 5 out of 10; the policy asks for more than 6 "
         "out of 10.",
     )
-    assert pain.text.startswith("The records do not show pain bad enough to qualify.")
+    assert pain.text.startswith("The policy asks for pain that scores above 6 out of 10")
     assert pain.text.endswith(pain.recorded[0])
     undocumented = [d for d in selectors.reason_drafts(case=case) if d.status == "not_documented"]
     assert undocumented and all(
@@ -138,7 +138,7 @@ def test_a_spanish_speaking_member_gets_reasons_drafted_in_spanish(nurse):
         preferred_language="es",
     )
     [pain] = [d for d in selectors.reason_drafts(case=case) if d.label == "2.a"]
-    assert pain.text.startswith("Los registros no muestran un dolor tan fuerte")
+    assert pain.text.startswith("La póliza pide un dolor con un puntaje mayor de 6 de 10")
     assert "Sus registros dan a su dolor un puntaje de 5 de 10" in pain.text
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from reviewapp.cases.models import CaseEvent, CriterionException
 from reviewapp.decisions import services
 from reviewapp.decisions.models import Determination, PeerToPeerOffer
+from reviewapp.letters import services as letters
 
 from .conftest import node
 
@@ -67,16 +68,27 @@ def test_an_exception_needs_a_rationale(waiver_case, director_client):
 
 def test_waiving_the_lhcc_trial_and_approving_by_exception(waiver_case, director, director_client):
     url = f"/director/cases/{waiver_case.pk}/criteria/{node(waiver_case, 'II.A.1').pk}/exception/"
+    page = director_client.get(f"/director/cases/{waiver_case.pk}/").content.decode()
+    # The policy's three grounds are offered, and "none of them" (the director's own exception).
+    for ground in ("advanced_disease", "limited_survival", "high_procedural_risk", ""):
+        assert f'name="waiver_condition" value="{ground}"' in page
+    assert "None of them: my own exception" in page
     response = director_client.post(
         url,
-        {"rationale": "Stage IV disease, survival about 4 months; trial too risky."},
+        {
+            "rationale": "Stage IV disease, survival about 4 months; trial too risky.",
+            "waiver_condition": "limited_survival",
+        },
         headers=HTMX,
     )
     assert response.status_code == 200
     exception = CriterionException.objects.get()
     assert exception.kind == "policy_waiver" and exception.granted_by == director
+    assert exception.waiver_condition == "limited_survival"
+    assert exception.waiver_condition_label == "Survival time is limited"
     html = response.content.decode()
     assert "Met by exception" in html
+    assert "Policy ground recorded: Survival time is limited" in html
     # The reasons follow at once, out of band: II.A.1 is excepted, so no reason is asked for it;
     # the rest of the decision form is not re-rendered (nothing typed there is lost).
     reasons = html[html.index('id="decision-reasons"') :]
@@ -93,6 +105,12 @@ def test_waiving_the_lhcc_trial_and_approving_by_exception(waiver_case, director
     snapshot = {c["label"]: c for c in determination.criteria_snapshot}
     assert snapshot["II.A.1"]["status"] == "excepted"
     assert snapshot["II.A.1"]["exception"]["kind"] == "policy_waiver"
+    assert snapshot["II.A.1"]["exception"]["waiver_condition_label"] == "Survival time is limited"
+    event = CaseEvent.objects.get(case=waiver_case, kind="exception_granted")
+    assert "survival time is limited" in event.summary
+    html = " ".join(letters.letter_render_html(determination=determination).split())
+    assert "The reason the policy allows for this:</strong> Survival time is limited." in html
+    assert "(case-by-case waiver the policy provides for):" in html
     assert determination.decider_role == "Medical director"
     waiver_case.refresh_from_db()
     assert waiver_case.status == "decided"
@@ -117,6 +135,29 @@ def test_an_exception_on_a_criterion_the_policy_does_not_make_waivable(nurse, di
         criterion=node(case, "2.d"),
         by=director,
         rationale="Infection treated; cleared by ID consult.",
+    )
+    assert exception.kind == "director_discretion"
+
+
+def test_a_completed_trial_with_poor_relief_is_not_the_policys_waiver(nurse, director):
+    """LHCC's note waives the trial requirement, only when no trial was done: setting aside a
+    trial that relieved too little pain is the director's own exception."""
+    from .conftest import LHCC_MALIGNANT_PERMANENT, referred
+
+    case = referred(
+        nurse,
+        facts=LHCC_MALIGNANT_PERMANENT
+        | {"trial_performed": True, "trial_pain_relief_percent": 30, "trial_side_effects": "none"},
+        policy="lhcc-la-cp-mp-173",
+        indication="malignant_pain",
+        stage="permanent",
+        codes=(("62350", 1), ("62362", 1), ("E0783", 1)),
+    )
+    exception = services.exception_grant(
+        case=case,
+        criterion=node(case, "II.A.1"),
+        by=director,
+        rationale="Partial relief; approving on clinical judgement.",
     )
     assert exception.kind == "director_discretion"
 
@@ -188,7 +229,9 @@ def test_reasons_are_drafted_from_the_failed_criteria(waiver_case, director_clie
     assert section.count("<textarea") == 1  # one reason per criterion not met and not excepted
     assert "Reason for II.A.1 (Policy/Criteria, II.A.1 (and Note))" in section
     reason = section[section.index('name="reason__II.A.1"') :]
-    assert "The records do not show a good trial." in reason[: reason.index("</textarea>")]
+    assert (
+        "Your records do not show a trial that did this." in reason[: reason.index("</textarea>")]
+    )
 
 
 def test_denial(waiver_case, director_client):
@@ -285,3 +328,48 @@ def test_reopening_needs_a_director_or_the_nurse_who_approved(
     assert response.status_code == 403
     waiver_case.refresh_from_db()
     assert waiver_case.status == "decided"
+
+
+def test_a_waiver_without_a_ground_is_the_directors_own_exception(waiver_case, director):
+    """The note under LHCC section II names three grounds; a waiver that names none of them is
+    not the policy's, and is labelled as the director's own."""
+    exception = services.exception_grant(
+        case=waiver_case,
+        criterion=node(waiver_case, "II.A.1"),
+        by=director,
+        rationale="Member declines a trial; approving on clinical judgement.",
+    )
+    assert exception.kind == "director_discretion" and exception.waiver_condition == ""
+
+
+def test_a_ground_the_policy_does_not_name_or_where_the_waiver_is_closed_is_refused(
+    waiver_case, nurse, director
+):
+    from .conftest import LHCC_MALIGNANT_PERMANENT, referred
+
+    with pytest.raises(services.CaseActionRefused, match="waiver grounds are Advanced disease"):
+        services.exception_grant(
+            case=waiver_case,
+            criterion=node(waiver_case, "II.A.1"),
+            by=director,
+            rationale="x",
+            waiver_condition="member_preference",
+        )
+    tried = referred(
+        nurse,
+        facts=LHCC_MALIGNANT_PERMANENT
+        | {"trial_performed": True, "trial_pain_relief_percent": 30, "trial_side_effects": "none"},
+        policy="lhcc-la-cp-mp-173",
+        indication="malignant_pain",
+        stage="permanent",
+        codes=(("62350", 1), ("62362", 1), ("E0783", 1)),
+    )
+    with pytest.raises(services.CaseActionRefused, match="does not apply to this case"):
+        services.exception_grant(
+            case=tried,
+            criterion=node(tried, "II.A.1"),
+            by=director,
+            rationale="Limited survival.",
+            waiver_condition="limited_survival",
+        )
+    assert not CriterionException.objects.exists()

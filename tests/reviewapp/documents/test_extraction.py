@@ -218,3 +218,82 @@ def test_a_denial_of_the_response_is_not_a_denial_of_the_duration():
 def test_a_none_that_answers_something_else():
     assert found("Current opioid use: none, opioid-naive")["opioid_naive"] is True
     assert found("Patient is not opioid-naive.")["opioid_naive"] is False
+
+
+# --- the facts that say exactly what each criterion asks (issue 12) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Side effects were minimal.", "minimal"),
+        ("Nausea was mild and transient.", "minimal"),
+        ("He tolerated the bolus well without side effects.", "none"),
+        ("No adverse events were recorded.", "none"),
+        ("Side effects were tolerable.", "tolerable"),
+        ("She tolerated the infusion well.", "tolerable"),
+        ("The trial was stopped early due to urinary retention.", "intolerable"),
+        ("Severe nausea followed the bolus.", "intolerable"),
+    ],
+)
+def test_trial_side_effects_are_graded_by_the_reports_own_word(text, value):
+    assert found(text, title="INTRATHECAL TRIAL REPORT")["trial_side_effects"] == value
+
+
+def test_whether_a_trial_was_done():
+    title = "INTRATHECAL TRIAL REPORT"
+    assert found("Hydromorphone bolus trial performed on 2025-04-14.", title=title)[
+        "trial_performed"
+    ]
+    assert found("She underwent a single-shot intrathecal morphine trial.", title=title)[
+        "trial_performed"
+    ]
+    no_trial = "He has not had an intrathecal trial; a pump is requested without a trial."
+    assert found(no_trial)["trial_performed"] is False
+    # A trial that is planned or scheduled is not one that was done.
+    assert "trial_performed" not in found("Plan: an intrathecal morphine trial.", title=title)
+    assert "trial_performed" not in found("The trial is scheduled for next week.", title=title)
+    # No trial document, no trial: a bolus of IV medicine in an office note says nothing.
+    assert "trial_performed" not in found("An IV bolus of fluids was given.")
+
+
+def test_the_three_readings_of_treating_the_cause_are_apart():
+    assert found("He is not a surgical candidate.") == {"further_treatment_not_indicated": True}
+    assert found("Further spine surgery is unlikely to help.") == {
+        "further_treatment_unlikely_to_help": True
+    }
+    tried = found("Her pain persisted despite a failed L4-5 decompression in 2022.")
+    assert tried["underlying_cause_treatment_failed"] is True
+    # Failed back surgery syndrome names a diagnosis; it is not a statement about further care.
+    assert "underlying_cause_treatment_failed" not in found(
+        "He has failed back surgery syndrome after an L4-S1 fusion."
+    )
+    assert "underlying_cause_treatment_exhausted" not in found(
+        "She has exhausted all surgical options."
+    )
+
+
+def test_systemic_means_any_route_but_the_spine():
+    assert found("Pain is refractory to intravenous hydromorphone.")["systemic_analgesics_failed"]
+    assert found("Pain is inadequately controlled with subcutaneous morphine.")[
+        "systemic_analgesics_failed"
+    ]
+    assert "systemic_analgesics_failed" not in found("Pain is refractory to intrathecal morphine.")
+
+
+def test_the_drug_and_the_washington_review():
+    assert found("Request: intrathecal baclofen pump.")["intrathecal_baclofen"] is True
+    assert "intrathecal_baclofen" not in found("He takes oral baclofen 20 mg four times a day.")
+    assert found("The Washington HCA health technology assessment criteria are met.")[
+        "washington_hta_met"
+    ]
+    assert found("Washington HTA review: criteria not met.")["washington_hta_met"] is False
+
+
+def test_retired_facts_have_no_rules_and_a_reason():
+    from reviewapp.documents.extraction import library_facts, not_suggested, suggested_facts
+
+    retired = {name for name, fact in library_facts().items() if fact.retired}
+    assert retired >= {"underlying_cause_treatment_exhausted", "trial_side_effects_tolerable"}
+    assert retired.isdisjoint(suggested_facts())
+    assert all("retired" in not_suggested()[name] for name in retired)

@@ -203,6 +203,7 @@ def test_a_decided_suggestion_cannot_be_decided_again(
     upload_text(case, nurse, "note.txt", NOTE, django_capture_on_commit_callbacks)
     suggestion = Suggestion.objects.get(fact__name="pain_nrs")
     services.suggestion_dismiss(suggestion=suggestion, by=nurse)
+    case_services.case_reassign(case=case, by=nurse, to=other_nurse, reason="Handing over.")
     with pytest.raises(case_services.CaseActionRefused, match="already dismissed by Nurse Nina"):
         services.suggestion_accept(suggestion=suggestion, by=other_nurse)
     assert not CaseFact.objects.filter(case=case).exists()

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from criteria import selectors as library
+from criteria.library_files import PLAN_RECORDED_FACTS
 from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases import services as cases
 from reviewapp.cases.models import Case, CaseEvent
@@ -74,6 +75,9 @@ class Scenario:
         return f"{self.policy}-{self.indication}-{self.stage}-{self.decision}"
 
 
+# Molina and LHCC requests come from Medicaid plans: a withdrawal records the member notice.
+NOTICE = decisions.MemberNotice(channel="mail", text="Your request was withdrawn.")
+
 SCENARIOS = [
     Scenario("molina-mcp-160", "malignant_pain", "trial"),
     Scenario("molina-mcp-160", "non_malignant_pain", "permanent"),
@@ -117,6 +121,13 @@ def review(case: Case, nurse, fail: list[str]) -> None:
     """The nurse claims the case and confirms what the provider's answers propose, with the
     provider's document linked where a criterion needs documentation."""
     cases.case_claim(case=case, by=nurse)
+    # The outcomes of the plan's own reviews (here Washington's technology assessment) are never
+    # the provider's answers: the nurse records them from the plan's review.
+    facts = MEETS[case.checklist.version.policy.key][case.checklist.key]
+    for name in sorted(PLAN_RECORDED_FACTS & set(facts)):
+        cases.fact_record(
+            case=case, by=nurse, name=name, raw_value=facts[name], expected_revision=0
+        )
     evidence = case.evidence.get()
     for node in library.checklist_nodes(case.checklist).values():
         answer = case.answers.filter(criterion=node).first()
@@ -295,7 +306,9 @@ def test_a_pended_request_says_what_is_needed(api, nurse):
 
 def test_a_withdrawn_request_is_cancelled(api, nurse):
     case, _ = submit(api, SCENARIOS[0])
-    decisions.case_withdraw(case=case, by=nurse, reason="The provider withdrew the request.")
+    decisions.case_withdraw(
+        case=case, by=nurse, reason="The provider withdrew the request.", member_notice=NOTICE
+    )
     response = api.get(f"/fhir/r4/ClaimResponse/{case.reference}").json()
     fhir_valid(response)
     assert response["status"] == "cancelled" and response["disposition"] == "Withdrawn"

@@ -23,6 +23,9 @@ from .test_submit import review_actions
 pytestmark = pytest.mark.django_db
 __all__ = ["_letters", "signing_key"]  # fixtures used here
 
+# Medicaid plans: a withdrawal records the member notice.
+NOTICE = decisions.MemberNotice(channel="mail", text="Your request was withdrawn.")
+
 
 class Receiver:
     """A subscriber's endpoint on 127.0.0.1: records each POST, fails the first ``failures``."""
@@ -115,7 +118,9 @@ def test_a_decided_request_is_notified_with_its_decision(api, nurse, director, r
 def test_a_failing_endpoint_is_retried_then_given_up(api, nurse):
     subscribe(api, "http://127.0.0.1:9/hook")  # no payload: an empty notification
     case, _ = submit(api, SCENARIOS[0])
-    decisions.case_withdraw(case=case, by=nurse, reason="Withdrawn by the provider.")
+    decisions.case_withdraw(
+        case=case, by=nurse, reason="Withdrawn by the provider.", member_notice=NOTICE
+    )
     attempts = []
 
     def down(url, body, headers):
@@ -150,7 +155,9 @@ def test_a_notification_that_fails_once_arrives_on_the_retry(api, nurse):
     try:
         subscribe(api, failing.url, payload="application/fhir+json")
         case, _ = submit(api, SCENARIOS[0])
-        decisions.case_withdraw(case=case, by=nurse, reason="Duplicate request.")
+        decisions.case_withdraw(
+            case=case, by=nurse, reason="Duplicate request.", member_notice=NOTICE
+        )
         start = timezone.now()
         assert services.notifications_run(now=start).retrying == 1
         assert services.notifications_run(now=start + dt.timedelta(minutes=1)).delivered == 1
@@ -166,9 +173,9 @@ def test_a_subscription_to_one_request_hears_only_about_it(api, nurse, receiver)
     first, _ = submit(api, SCENARIOS[0])
     second, _ = submit(api, SCENARIOS[2])
     subscribe(api, receiver.url, criteria=f"ClaimResponse?identifier={second.reference}")
-    decisions.case_withdraw(case=first, by=nurse, reason="Withdrawn.")
+    decisions.case_withdraw(case=first, by=nurse, reason="Withdrawn.", member_notice=NOTICE)
     assert services.notifications_run().delivered == 0
-    decisions.case_withdraw(case=second, by=nurse, reason="Withdrawn.")
+    decisions.case_withdraw(case=second, by=nurse, reason="Withdrawn.", member_notice=NOTICE)
     assert services.notifications_run().delivered == 1
 
 

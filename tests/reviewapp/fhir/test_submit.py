@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from criteria import selectors as library
+from criteria.library_files import PLAN_RECORDED_FACTS
 from reviewapp.cases.models import Case, CaseEvent, CaseFact, Evidence, FactOrigin
 from reviewapp.fhir import examples
 from reviewapp.fhir import vocabulary as v
@@ -86,7 +87,9 @@ def test_a_request_opens_a_case_through_intake_and_answers_pended(api):
     assert evidence.file.read() == pdf
     # The answers, as facts received from the provider over the API, proposing statuses.
     facts = {f.fact.name: f for f in CaseFact.objects.filter(case=case).select_related("fact")}
-    assert set(facts) == set(MALIGNANT_TRIAL)
+    # Every answer but the plan's own review outcomes, which the questionnaire does not ask.
+    assert set(facts) == set(MALIGNANT_TRIAL) - PLAN_RECORDED_FACTS
+    assert "washington_hta_met" in MALIGNANT_TRIAL
     assert {f.origin for f in facts.values()} == {FactOrigin.API}
     assert case.answers.exclude(proposed_status="").count() > 0
     assert all(a.status == "" for a in case.answers.all())  # proposed, never confirmed

@@ -33,6 +33,19 @@ def _criteria(node, out):
             _criteria(value, out)
 
 
+def _flat(node) -> list[dict]:
+    found: list[dict] = []
+    if isinstance(node, dict):
+        if "member_reason" in node:
+            found.append(node)
+        for value in node.values():
+            found += _flat(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _flat(value)
+    return found
+
+
 def library_versions() -> list[tuple[str, str, list[tuple[str, str, str]]]]:
     """(policy key, version label, [(label, statement, member reason)]) of every library file."""
     versions = []
@@ -66,6 +79,24 @@ def test_a_changed_english_reason_makes_its_translation_stale():
         label=label,
         text=text,
         reason=reason,
+    ).member_reason.startswith("La póliza pide")
+    # A case still on the version's first edition prints the wording written from its English.
+    first = yaml.safe_load(
+        (LIBRARY_DIR / "superseded" / f"{key}--2025-08-13--edition-1.yaml").read_text("utf-8")
+    )
+    earlier = next(
+        c
+        for checklist in first["checklists"]
+        for c in _flat(checklist.get("root"))
+        if c.get("label") == label
+    )
+    assert letter_wording.member_wording(
+        language="es",
+        policy_key=key,
+        version_label="2025-08-13",
+        label=label,
+        text=earlier["text"],
+        reason=earlier["member_reason"],
     ).member_reason.startswith("Los registros")
     with pytest.raises(letter_wording.WordingMissing, match="other English"):
         letter_wording.member_wording(
@@ -166,11 +197,13 @@ def test_a_reason_names_the_members_own_recorded_values_against_the_threshold():
 
     labels = {name: fact.label for name, fact in fact_dictionary().items()}
     checklist = engine_checklist(
-        Checklist.objects.get(
+        Checklist.objects.filter(
             version__policy__key="molina-mcp-160",
             version__label="2025-08-13",
             key="non-malignant-permanent",
         )
+        .order_by("-edition__number")
+        .first()
     )
     trial = checklist.criterion("2.f")
     facts = {"trial_pain_relief_percent": Decimal("30"), "trial_function_improved": True}
@@ -199,3 +232,57 @@ def test_a_reason_names_the_members_own_recorded_values_against_the_threshold():
         )
         == []
     )
+
+
+@pytest.mark.parametrize("language", letter_wording.LANGUAGES)
+def test_every_criterion_of_an_earlier_edition_keeps_its_wording(language):
+    """Cases still on an earlier edition of a version print the wording written from that
+    edition's English (letter_wording/<language>/superseded/)."""
+    missing = []
+    for path in sorted((LIBRARY_DIR / "superseded").glob("*--edition-*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for checklist in data["checklists"]:
+            for node in _flat(checklist.get("root")):
+                try:
+                    letter_wording.member_wording(
+                        language=language,
+                        policy_key=data["policy"]["key"],
+                        version_label=str(data["version"]["label"]),
+                        label=str(node["label"]),
+                        text=node["text"],
+                        reason=node["member_reason"],
+                    )
+                except letter_wording.WordingMissing as exc:
+                    missing.append(str(exc))
+    assert missing == []
+
+
+def test_the_items_the_library_builds_have_wording_in_every_language():
+    from criteria.engine import Outcome, Route
+    from criteria.library_files import director_review_criterion, external_criterion, read_facts
+
+    facts = read_facts()
+    for criterion in (
+        external_criterion("InterQual CP: Procedures", facts),
+        director_review_criterion(Route(Outcome.NOT_ADDRESSED, reason="No rules."), facts),
+    ):
+        english = letter_wording.member_wording(
+            language="en",
+            policy_key="any",
+            version_label="any",
+            label=criterion.label,
+            text=criterion.text,
+            reason=criterion.member_reason,
+        )
+        spanish = letter_wording.member_wording(
+            language="es",
+            policy_key="any",
+            version_label="any",
+            label=criterion.label,
+            text=criterion.text,
+            reason=criterion.member_reason,
+        )
+        assert english.member_reason == " ".join(criterion.member_reason.split())
+        assert spanish.text and spanish.member_reason.startswith(("Su plan", "La póliza"))
+        if criterion.label == "EXT":
+            assert "(InterQual CP: Procedures)" in spanish.member_reason

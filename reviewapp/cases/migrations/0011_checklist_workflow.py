@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_intake_delivery_and_notice'),
-        ('criteria', '0003_fact_document_policy_lines_of_business'),
+        ('cases', '0010_exception_waiver_condition'),
+        ('criteria', '0004_fact_document_policy_lines_of_business'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

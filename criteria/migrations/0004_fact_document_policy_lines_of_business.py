@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('criteria', '0002_library_revision'),
+        ('criteria', '0003_editions_routes_waivers'),
     ]
 
     operations = [
