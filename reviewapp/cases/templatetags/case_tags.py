@@ -80,6 +80,7 @@ def first_page(pages: str) -> int:
     return _first_page(pages)
 
 
+@register.filter
 def clock_share(used: float) -> str:
     """The share of a case's clock used, in whole percent rounded down ("80%")."""
     return f"{int(used * 100)}%"
