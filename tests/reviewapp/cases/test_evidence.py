@@ -52,7 +52,7 @@ def test_upload_several_documents_at_once(case, nurse_client):
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="evidence"')
     # Each row's document list follows out of band; the rows (and any typing in them) stay.
-    assert html.count('<select id="link-doc-') == 11 and 'hx-swap-oob="innerHTML"' in html
+    assert html.count('<select id="link-doc-') == 12 and 'hx-swap-oob="innerHTML"' in html
     assert 'id="criterion-' not in html
     assert 'class="list-group-item criterion-row"' not in html and 'id="checklist"' not in html
     assert "wound.png</option>" in html

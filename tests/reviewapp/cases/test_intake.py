@@ -221,6 +221,9 @@ def test_a_double_submit_of_the_intake_form_opens_one_case(nurse_client, intake_
     assert CaseEvent.objects.filter(case=case, kind="created").count() == 1
     # A new form (a new token) opens a new case; a token is its sender's only.
     intake_data["intake_token"] = str(uuid.uuid4())
+    # (the same member and codes: opened once the nurse confirms it is not a duplicate)
+    assert nurse_client.post("/cases/new/", intake_data).status_code == 409
+    intake_data["confirm_duplicate"] = "on"
     assert nurse_client.post("/cases/new/", intake_data).status_code == 302
     assert Case.objects.count() == 2
     other = Client()
