@@ -65,7 +65,7 @@ def test_dashboard_to_overdue_queue_and_an_irr_study_to_its_report(page: Page, s
     expect(page.locator("#irr-review-form input:checked")).to_have_count(0)
     fieldsets = page.locator("#irr-review-form fieldset")
     count = fieldsets.count()
-    assert count == 8
+    assert count == 9  # Adult, 1.a-1.d, 1.e.i-iii and WA (the current edition)
     for i in range(count):
         status = "Not met" if i == 1 else "Met"
         fieldsets.nth(i).get_by_label(status, exact=True).check()
@@ -79,9 +79,9 @@ def test_dashboard_to_overdue_queue_and_an_irr_study_to_its_report(page: Page, s
     page.get_by_role("link", name="June consistency check", exact=True).click()
     page.locator("#irr-report-link").click()
     overall = page.locator("#irr-overall")
-    # 7 of 8 answers agree; the reference is all "met", so chance agreement is 7/8 and kappa 0.
-    expect(overall).to_contain_text("88%")
-    expect(overall).to_contain_text("7 of 8 answers")
+    # 8 of 9 answers agree; the reference is all "met", so chance agreement is 8/9 and kappa 0.
+    expect(overall).to_contain_text("89%")
+    expect(overall).to_contain_text("8 of 9 answers")
     expect(overall).to_contain_text("0.00")
     expect(page.locator("#irr-disagreements")).to_contain_text("Nurse Oscar, RN")
     expect(page.locator("#chart-agreement-per-criterion")).to_be_visible()

@@ -99,8 +99,8 @@ def test_the_queue_highlights_cases_past_three_quarters_of_their_clock(clock_cas
     assert "75% of the clock used" in html
 
 
-def test_the_director_queue_highlights_them_too(clock_cases, nurse, director_client):
-    services.case_refer_to_director(case=clock_cases["alert"], by=nurse, summary="Review.")
+def test_the_director_queue_highlights_them_too(clock_cases, other_nurse, director_client):
+    services.case_refer_to_director(case=clock_cases["alert"], by=other_nurse, summary="Review.")
     html = director_client.get("/director/").content.decode()
     assert 'class="table-warning clock-alert"' in html and "75% of the clock used" in html
 

@@ -1,14 +1,15 @@
 """Inter-rater reliability studies: the draw, the blind re-review, the report, the record.
 
 The report is checked against values computed by hand. Two closed Molina MCP-160 malignant
-trial cases (8 criteria each), worked by Nina; Oscar re-reviews both:
+trial cases (9 criteria each in the current edition: Adult, 1.a-1.d, 1.e.i-iii, WA), worked by
+Nina; Oscar re-reviews both:
 
     case 1  original: every criterion met but 1.d (not met); Oscar answers the same
     case 2  original: every criterion met; Oscar answers 1.a not met, the rest met
 
-Pairs (Oscar, reference): 14 met/met, 1 not met/not met, 1 not met/met. Agreement 15/16.
-Chance: Oscar met 14, not met 2; reference met 15, not met 1; p_e = (14*15 + 2*1)/256 = 212/256.
-Kappa = (15/16 - 212/256) / (1 - 212/256) = 28/44 = 7/11 = 0.636.
+Pairs (Oscar, reference): 16 met/met, 1 not met/not met, 1 not met/met. Agreement 17/18.
+Chance: Oscar met 16, not met 2; reference met 17, not met 1; p_e = (16*17 + 2*1)/324 = 274/324.
+Kappa = (17/18 - 274/324) / (1 - 274/324) = 32/50 = 16/25 = 0.64.
 Criterion 1.a: (met, met) and (not met, met): agreement 1/2, p_e = (1*2)/4 = 0.5, kappa 0.
 Criterion 1.d: (not met, not met) and (met, met): agreement 2/2, p_e = 0.5, kappa 1.
 Criterion "Adult": met/met twice: agreement 2/2, kappa not defined (p_e = 1).
@@ -133,7 +134,7 @@ def test_answers_are_complete_and_final(sampled, other_nurse, manager):
         services.irr_answers_submit(
             assignment=assignment, by=other_nurse, answers=answers_for(case)
         )
-    assert IrrAnswer.objects.filter(assignment=assignment).count() == 8
+    assert IrrAnswer.objects.filter(assignment=assignment).count() == 9
 
 
 def test_the_report_matches_the_hand_computed_agreement(sampled, other_nurse, manager):
@@ -145,13 +146,13 @@ def test_the_report_matches_the_hand_computed_agreement(sampled, other_nurse, ma
             assignment=assignment, by=other_nurse, answers=answers_for(case, **changed)
         )
     report = selectors.irr_report(study)
-    assert (report.overall.items, report.overall.agreed) == (16, 15)
-    assert report.overall.kappa == pytest.approx(7 / 11)
+    assert (report.overall.items, report.overall.agreed) == (18, 17)
+    assert report.overall.kappa == pytest.approx(16 / 25)
     by_label = {row.label: row.agreement for row in report.by_criterion}
     assert (by_label["1.a"].share, by_label["1.a"].kappa) == (0.5, 0.0)
     assert (by_label["1.d"].share, by_label["1.d"].kappa) == (1.0, 1.0)
     assert (by_label["Adult"].share, by_label["Adult"].kappa) == (1.0, None)
-    assert [(r.label, r.agreement.items) for r in report.by_reviewer] == [("Nurse Oscar, RN", 16)]
+    assert [(r.label, r.agreement.items) for r in report.by_reviewer] == [("Nurse Oscar, RN", 18)]
     assert [(d.criterion, d.answer, d.reference) for d in report.disagreements] == [
         ("1.a", "Not met", "Met")
     ]
@@ -172,8 +173,8 @@ def test_a_managers_reference_answers(sampled, other_nurse, manager):
             answers=answers_for(case, **({"1_a": "not_met"} if case == sampled[1] else {})),
         )
     report = selectors.irr_report(study)
-    # Only the case with reference answers counts, and Oscar agrees with all 8.
-    assert (report.overall.items, report.overall.agreed) == (8, 8)
+    # Only the case with reference answers counts, and Oscar agrees with all 9.
+    assert (report.overall.items, report.overall.agreed) == (9, 9)
     assert report.cases_without_reference == 1
     second.refresh_from_db()
     assert second.reference_by == manager and second.history.count() == 2
