@@ -116,6 +116,9 @@ def browser_context_args(live_server) -> dict:
         "locale": "en-US",
         "timezone_id": "America/Chicago",
         "accept_downloads": True,
+        # Bootstrap turns its transitions off for reduced motion: axe then reads the colours a
+        # control settles on, not a hover fading in (a contrast check caught one mid-transition).
+        "reduced_motion": "reduce",
     }
 
 
