@@ -91,11 +91,12 @@ def test_every_scenario_runs_without_errors(bench_server):
     plan = seed.bench_plan()
     assert plan["checklist_documents"] == 3 and plan["letters"] and plan["answer_cases"]
     assert plan["fhir"]["references"] and "@@PDF@@" in plan["fhir"]["bundle_template"]
+    assert plan["apply_cases"], "no seeded case has a criterion its facts decide"
 
     out = asyncio.run(driver.run(bench_server, plan, driver.SMOKE, say=lambda _: None))
 
     ran = {r["scenario"]: r for r in out["results"]}
-    expected = {*driver.SMOKE.scenarios, "letter_preview"}
+    expected = {*driver.SMOKE.scenarios, "letter_preview", "apply_reset"}
     assert set(ran) == expected
     failures = {name: r["error_examples"] for name, r in ran.items() if r["errors"]}
     assert not failures
@@ -106,3 +107,12 @@ def test_every_scenario_runs_without_errors(bench_server):
     # public metrics), and saw the seeded decisions.
     assert {"dashboard", "productivity", "metrics_page", "public_metrics"} <= set(ran)
     assert plan["metrics"]["year"] >= 2025
+    # The proposal was applied (the driver checks the row says so) after each reset, and the
+    # director's queue ran as the medical director.
+    assert ran["apply_proposal_save"]["requests"] >= 1 and ran["apply_reset"]["requests"] >= 1
+    assert ran["director_queue"]["requests"] >= 1
+    from reviewapp.cases.models import Answer, AnswerOrigin
+
+    target = plan["apply_cases"][0]
+    answer = Answer.objects.get(case_id=target["case"], criterion_id=target["criterion"])
+    assert answer.origin == AnswerOrigin.PROPOSAL
