@@ -1221,9 +1221,7 @@ def apply_cases_prepare(*, staff: Staff) -> None:
     it stands: when the only decided ones are met and need documentation, a document named for
     them is uploaded and linked (through the services, as a reviewer does)."""
     nurse = staff.bench_nurse
-    for case in Case.objects.filter(member_id__startswith="BENCH-APL-").select_related(
-        "checklist"
-    ):
+    for case in Case.objects.filter(member_id__startswith="BENCH-APL-").select_related("checklist"):
         decided = _decided(case)
         if not decided or any(
             not (proposed == Status.MET and node.requires_documentation)

@@ -19,6 +19,8 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections
 
 from bench import driver, seed
+from bench import profile as request_profile
+from bench import report as bench_report
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -116,3 +118,64 @@ def test_every_scenario_runs_without_errors(bench_server):
     target = plan["apply_cases"][0]
     answer = Answer.objects.get(case_id=target["case"], criterion_id=target["criterion"])
     assert answer.origin == AnswerOrigin.PROPOSAL
+
+    # The in-process profile of the case page and the saves runs on the same data.
+    profiled = request_profile.run(plan, requests=2, warmup=0)
+    rows = {row["scenario"]: row for row in profiled["rows"]}
+    assert set(rows) == set(request_profile.SCENARIOS)
+    assert not [row["error"] for row in rows.values() if row.get("error")]
+    assert all(row["requests"] == 2 and row["queries"] > 0 for row in rows.values())
+    assert rows["case_checklist"]["parts_ms"]["templates"] > 0
+    assert "## Where the time goes" in "\n".join(bench_report.profile_markdown(profiled))
+
+
+def test_document_reading_measured(tmp_path):
+    """A 2-page text PDF and one scanned page through the reader and the extractor, as
+    bench/documents.py measures them (no timing asserted: only that numbers came out and the
+    pages suggested facts)."""
+    from bench import documents
+
+    rates = documents.reading_rates(tmp_path, text_pages=2, ocr_pages=1)
+    assert rates["text_pages"] == 2 and rates["text_pages_per_second"] > 0
+    assert rates["ocr_pages"] == 1 and rates["ocr_pages_per_second"] > 0
+    assert rates["text_findings"] > 0 and rates["ocr_findings"] > 0
+    rates["upload_1mb_idle_ms"] = {"p95": 100.0}
+    rates["upload_1mb_while_reading_ms"] = {"p95": 160.0}
+    verdicts = {v["label"]: v["met"] for v in bench_report.documents_verdicts(rates)}
+    assert verdicts["1 MB upload p95 while the worker reads"] is False  # 1.6x the idle p95
+
+
+def test_report_judges_every_target():
+    """Ratios to the floor on every row, both parts of a two-part target, errors at 32 clients,
+    and query counts that grow from one scale to the next."""
+
+    def result(scenario, clients, p95, queries=10, errors=0, p50=None):
+        return {
+            "scenario": scenario,
+            "clients": clients,
+            "p95_ms": p95,
+            "p50_ms": p50 if p50 is not None else p95,
+            "errors": errors,
+            "queries_median": queries,
+        }
+
+    final = [
+        result("floor", 1, 10.0),
+        result("case_checklist", 1, 29.0),  # 2.9x the floor, under 60 ms: met
+        result("answer_save", 1, 25.0),  # under 30 ms but 2.5x the floor: missed
+        result("fact_save", 1, 18.0),
+        result("fact_save", 32, 300.0, errors=2),  # errors at 32 clients: missed
+        result("fhir_submit", 1, 140.0),
+    ]
+    rows = {v["scenario"]: v for v in bench_report.verdicts(final)}
+    assert rows["case_checklist"]["met"] and rows["case_checklist"]["floor_ratio"] == 2.9
+    assert rows["answer_save"]["ms_met"] and rows["answer_save"]["floor_ratio_met"] is False
+    assert not rows["answer_save"]["met"]
+    assert rows["fact_save"]["floor_ratio_met"] and not rows["fact_save"]["met"]
+    assert rows["fhir_submit"]["met"] and rows["fhir_submit"]["floor_ratio"] == 14.0
+    assert not rows["apply_proposal_save"]["met"]  # not measured is not met
+    assert bench_report.errors_at_32(final)["failing"] == ["fact_save"]
+    constancy = bench_report.query_constancy(
+        {1000: [result("queue_first", 1, 5, queries=8)], 10000: [result("queue_first", 1, 5, 9)]}
+    )
+    assert constancy["met"] is False and constancy["grown"] == ["queue_first"]
