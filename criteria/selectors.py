@@ -146,6 +146,9 @@ class _LibraryCache:
     fact_rows: dict[str, Fact] | None = None
     checklists: dict[int, EngineChecklist] = field(default_factory=dict)
     nodes: dict[int, dict[str, Node]] = field(default_factory=dict)
+    rows: dict[tuple[int, int, int], tuple[Policy, PolicyVersion, Checklist]] = field(
+        default_factory=dict
+    )
 
 
 _cache = _LibraryCache()
@@ -270,6 +273,31 @@ def _engine_checklist(checklist_id: int, edition_id: int) -> EngineChecklist:
         return Group(node.kind, kids, node.label, node.text, node.n)
 
     return build_checklist(checklist_id)
+
+
+def library_rows(
+    *, policy_id: int, version_id: int, checklist_id: int
+) -> tuple[Policy, PolicyVersion, Checklist]:
+    """A case's policy, policy version and checklist rows (cached like the engine objects: the
+    library is loaded from files, never edited, and a load moves the revision on).
+
+    Every case page and save reads them; joined to the case they made its query's plan the
+    slowest part of the request (ten tables: PostgreSQL spent 5 ms planning it).
+    """
+    cache = _current()
+    key = (policy_id, version_id, checklist_id)
+    if key not in cache.rows:
+        checklist = Checklist.objects.select_related("version__policy", "edition").get(
+            pk=checklist_id
+        )
+        version = checklist.version
+        if version.pk != version_id:
+            version = PolicyVersion.objects.select_related("policy").get(pk=version_id)
+        policy = (
+            version.policy if version.policy_id == policy_id else Policy.objects.get(pk=policy_id)
+        )
+        cache.rows[key] = (policy, version, checklist)
+    return cache.rows[key]
 
 
 def checklist_nodes(checklist: Checklist) -> dict[str, Node]:

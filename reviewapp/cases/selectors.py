@@ -61,14 +61,28 @@ CASE_RELATED = (
 )
 
 
+# A case with the people it names; its policy, version and checklist come from the library's
+# cache (``case_get``), not from joins.
+CASE_OWN_RELATED = ("assigned_to__staff_profile", "created_by__staff_profile", "trial_case")
+
+
+def case_get(pk: int) -> Case:
+    """One case (one query), with its library rows from the cache; 404 if there is none."""
+    try:
+        case = Case.objects.select_related(*CASE_OWN_RELATED).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+    case.policy, case.policy_version, case.checklist = library.library_rows(
+        policy_id=case.policy_id, version_id=case.policy_version_id, checklist_id=case.checklist_id
+    )
+    return case
+
+
 def case_get_for_user(*, user: User, pk: int) -> Case:
     """The case, if this user may see it: 403 without a reviewing role, 404 if there is none."""
     if not user.has_perm(REVIEW_CASES):
         raise PermissionDenied("Only nurse reviewers and medical directors can open cases.")
-    try:
-        return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such case.") from None
+    return case_get(pk)
 
 
 def case_get_for_oversight(*, user: User, pk: int) -> Case:
@@ -77,10 +91,7 @@ def case_get_for_oversight(*, user: User, pk: int) -> Case:
     record). 403 for anyone else, 404 if there is no such case."""
     if not (user.has_perm(REVIEW_CASES) or user.has_perm(VIEW_OPERATIONS)):
         raise PermissionDenied("Only reviewers and UM managers can read a case's audit trail.")
-    try:
-        return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such case.") from None
+    return case_get(pk)
 
 
 def checklist_criterion_get(*, case: Case, node_id: int) -> Node:
@@ -924,10 +935,7 @@ def case_get_for_reassignment(*, user: User, pk: int) -> Case:
     """The case, for those who may reassign cases: reviewers, and UM managers (who see the case's
     reference, member, status and reviewer on the reassignment page, not its clinical record)."""
     reassigners_only(user)
-    try:
-        return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such case.") from None
+    return case_get(pk)
 
 
 # --- what a user may do ------------------------------------------------------------------------
