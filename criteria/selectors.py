@@ -144,6 +144,7 @@ class _LibraryCache:
     checked_at: float = float("-inf")
     facts: dict[str, FactDef] | None = None
     fact_rows: dict[str, Fact] | None = None
+    fact_rows_by_id: dict[int, Fact] | None = None
     checklists: dict[int, EngineChecklist] = field(default_factory=dict)
     nodes: dict[int, dict[str, Node]] = field(default_factory=dict)
     rows: dict[tuple[int, int, int], tuple[Policy, PolicyVersion, Checklist]] = field(
@@ -327,3 +328,13 @@ def fact_row(name: str) -> Fact:
     if cache.fact_rows is None:
         cache.fact_rows = {f.name: f for f in Fact.objects.all()}
     return cache.fact_rows[name]
+
+
+def fact_rows_by_id() -> dict[int, Fact]:
+    """Every fact dictionary row by id (cached): a case's recorded facts name them by id."""
+    cache = _current()
+    if cache.fact_rows_by_id is None:
+        if cache.fact_rows is None:
+            cache.fact_rows = {f.name: f for f in Fact.objects.all()}
+        cache.fact_rows_by_id = {f.pk: f for f in cache.fact_rows.values()}
+    return cache.fact_rows_by_id
