@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/documents.py            # about two minutes on 2 cores
     BENCH_FAX_PAGES=5 .venv/bin/python bench/documents.py   # a quick look
+    (BENCH_TEXT_PAGES, BENCH_OCR_PAGES, BENCH_UPLOADS: the other sizes; the CI smoke test
+    runs it with a few pages of each)
 
 Measures, on this machine:
 - **text pages per second**: a 40-page text-layer PDF through the reader and the extractor;
@@ -10,7 +12,11 @@ Measures, on this machine:
   through the case's upload view, queued in the database queue, read by a separate
   ``manage.py db_worker`` process; and the time until the whole fax is read;
 - **upload latency** of a 1 MB PDF (p50 / p95) with the worker idle, and while it is reading the
-  fax: the upload must not wait for the reading.
+  fax: the upload must not wait for the reading;
+- the worker's **peak memory** (VmHWM).
+
+``bench/run`` runs it after the web scenarios (with a 5-page fax; ``BENCH_FAX_PAGES`` changes it)
+and puts its figures, against issue 20's targets, in the same report.
 
 Everything runs in a throwaway directory (SQLite in WAL mode, evidence on disk); the worker it
 starts is stopped at the end. Results go to ``bench/results/documents-<timestamp>.json`` and the
@@ -58,6 +64,8 @@ from bench.driver import pdf_template, unique_pdf  # noqa: E402
 from tests.reviewapp.documents.corpus.build import load, render_pdf, scan_images  # noqa: E402
 
 FAX_PAGES = int(os.environ.get("BENCH_FAX_PAGES", "20"))
+TEXT_PAGES = int(os.environ.get("BENCH_TEXT_PAGES", "40"))
+OCR_PAGES = int(os.environ.get("BENCH_OCR_PAGES", "6"))
 UPLOADS = int(os.environ.get("BENCH_UPLOADS", "15"))
 
 
@@ -77,6 +85,17 @@ def reader_rate(path: Path) -> tuple[int, float]:
     start = time.perf_counter()
     pages = sum(1 for _ in document_pages(path, content_type="application/pdf"))
     return pages, time.perf_counter() - start
+
+
+def peak_memory_mb(pid: int) -> float | None:
+    """The process's peak resident memory (VmHWM), in MB; None where /proc does not say."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -106,12 +125,12 @@ def main() -> None:
     results: dict = {"machine": {"cpus": os.cpu_count()}, "work": str(WORK)}
 
     text_pdf = WORK / "text.pdf"
-    text_pdf.write_bytes(render_pdf((pages * 3)[:40]))
+    text_pdf.write_bytes(render_pdf((pages * 3)[:TEXT_PAGES]))
     count, seconds = reader_rate(text_pdf)
     results["text_pages_per_second"] = round(count / seconds, 1)
     print(f"text layer: {count} pages in {seconds:.2f} s = {count / seconds:.1f} pages/s")
 
-    scan = scanned_pdf(pages[:6], WORK / "scan.pdf")
+    scan = scanned_pdf(pages[:OCR_PAGES], WORK / "scan.pdf")
     count, seconds = reader_rate(scan)
     results["ocr_pages_per_second"] = round(count / seconds, 2)
     print(f"OCR: {count} pages in {seconds:.2f} s = {count / seconds:.2f} pages/s")
@@ -177,6 +196,7 @@ def main() -> None:
                 time.sleep(0.1)
         total = time.perf_counter() - start
     finally:
+        results["worker_peak_memory_mb"] = peak_memory_mb(worker.pid)
         worker.terminate()
         worker.wait(30)
     assert reading.status == ReadingStatus.DONE, reading.message
@@ -187,6 +207,7 @@ def main() -> None:
             "time_to_first_suggestion_s": round(first or total, 2),
             "fax_read_s": round(total, 2),
             "fax_pages_per_second": round(FAX_PAGES / total, 2),
+            "fax_suggestions": Suggestion.objects.filter(evidence=reading.evidence).count(),
             "upload_1mb_idle_ms": {
                 "p50": round(statistics.median(idle), 1),
                 "p95": round(percentile(idle, 0.95), 1),
@@ -217,6 +238,7 @@ def main() -> None:
     path = out / f"documents-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(results, indent=2))
     print(f"results: {path.relative_to(ROOT)}")
+    print(f"worker peak memory: {results['worker_peak_memory_mb']} MB")
 
 
 if __name__ == "__main__":

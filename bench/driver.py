@@ -65,6 +65,7 @@ class Config:
     upload_requests: dict[int, int] = field(default_factory=dict)
     user: str = "nurse"
     manager_user: str = "manager"  # the operations pages (MANAGER_SCENARIOS)
+    director_user: str = "director"  # the director's queue (DIRECTOR_SCENARIOS)
     password: str = PASSWORD
     timeout: float = 120.0
 
@@ -78,6 +79,8 @@ ALL_SCENARIOS = [
     "case_checklist",
     "answer_save",
     "fact_save",
+    "apply_proposal_save",  # records apply_reset (the answer it resets first) and the apply
+    "director_queue",
     "evidence_upload",
     "letter_sign",  # records letter_preview and letter_sign
     "fhir_submit",  # the API: a request Bundle with a 1 MB PDF, as an EHR sends it
@@ -94,6 +97,10 @@ SCALING_SCENARIOS = [
     "queue_filtered",
     "queue_search",
     "case_checklist",
+    "answer_save",
+    "fact_save",
+    "apply_proposal_save",
+    "director_queue",
     "dashboard",
     "productivity",
     "metrics_page",
@@ -102,6 +109,7 @@ SCALING_SCENARIOS = [
 # Who sends each scenario's requests: the nurse (the default), a UM manager, or a visitor who
 # is not signed in (the public metrics page).
 MANAGER_SCENARIOS = frozenset({"dashboard", "productivity", "metrics_page"})
+DIRECTOR_SCENARIOS = frozenset({"director_queue"})
 PUBLIC_SCENARIOS = frozenset({"public_metrics"})
 
 FULL = Config(
@@ -331,6 +339,43 @@ class Scenarios:
             self.answer_revisions[key] = int(found.group(1))
         record("answer_save", _sample(response, ms, 200))
         return True
+
+    async def apply_proposal_save(self, client: Client, n: int, record: Record) -> bool:
+        """Apply the facts' proposal to a criterion of the client's own case: first (recorded
+        apart, as ``apply_reset``) its answer is set to not documented, which differs from what
+        the facts propose, then the apply is measured."""
+        targets = self.plan.get("apply_cases") or []
+        if not targets:
+            return False
+        target = targets[client.index % len(targets)]
+        key = (target["case"], int(target["node"]))
+        data = {
+            "revision": str(self.answer_revisions[key]),
+            "status": "not_documented",
+            "note": "",
+            "override_reason": "",
+        }
+        url = f"/cases/{key[0]}/criteria/{key[1]}/"
+        response, ms = await client.post(f"{url}answer/", data)
+        found = REVISION.search(response.content)
+        if found:
+            self.answer_revisions[key] = int(found.group(1))
+        record("apply_reset", _sample(response, ms, 200))
+        data = {"revision": str(self.answer_revisions[key])}
+        response, ms = await client.post(f"{url}apply/", data)
+        found = REVISION.search(response.content)
+        if found:
+            self.answer_revisions[key] = int(found.group(1))
+        error = "" if b"proposal" in response.content else "no proposal applied"
+        record(
+            "apply_proposal_save",
+            _sample(response, ms, 200, error if response.status_code == 200 else ""),
+        )
+        return True
+
+    async def director_queue(self, client: Client, n: int, record: Record) -> bool:
+        """The medical director's queue of referred cases, first page."""
+        return await self._page(client, "/director/", record, "director_queue")
 
     async def fact_save(self, client: Client, n: int, record: Record) -> bool:
         """Flip a yes/no fact of the client's own case; the criterion it decides is re-proposed."""
@@ -573,10 +618,16 @@ async def run(
     pools = {"nurse": clients}
     if MANAGER_SCENARIOS & set(config.scenarios):
         pools["manager"] = [Client(base_url, config.timeout, index) for index in range(most)]
+    if DIRECTOR_SCENARIOS & set(config.scenarios):
+        pools["director"] = [Client(base_url, config.timeout, index) for index in range(most)]
     if PUBLIC_SCENARIOS & set(config.scenarios):
         pools["public"] = [Client(base_url, config.timeout, index) for index in range(most)]
     try:
-        for pool, user in (("nurse", config.user), ("manager", config.manager_user)):
+        for pool, user in (
+            ("nurse", config.user),
+            ("manager", config.manager_user),
+            ("director", config.director_user),
+        ):
             for batch in range(0, len(pools.get(pool, [])), 8):
                 await asyncio.gather(
                     *(c.sign_in(user, config.password) for c in pools[pool][batch : batch + 8])
@@ -588,6 +639,8 @@ async def run(
             clients = pools[
                 "manager"
                 if name in MANAGER_SCENARIOS
+                else "director"
+                if name in DIRECTOR_SCENARIOS
                 else "public"
                 if name in PUBLIC_SCENARIOS
                 else "nurse"

@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from . import driver, report
+from . import profile as request_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -86,6 +87,21 @@ def postgres_version() -> str:
     return f"PostgreSQL {version}"
 
 
+def document_reading(*, quick: bool) -> dict:
+    """bench/documents.py in its own process (its own SQLite database and worker): its JSON."""
+    env = {**os.environ, "BENCH_FAX_PAGES": os.environ.get("BENCH_FAX_PAGES", "5")}
+    if quick:
+        env.setdefault("BENCH_UPLOADS", "6")
+    done = subprocess.run(
+        [PYTHON, "bench/documents.py"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    print(done.stdout, flush=True)
+    found = [line for line in done.stdout.splitlines() if line.startswith("results: ")]
+    if done.returncode or not found:
+        return {"error": f"bench/documents.py exited {done.returncode}: {done.stderr[-400:]}"}
+    return json.loads((ROOT / found[-1].removeprefix("results: ")).read_text())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", default="1000,10000,100000")
@@ -131,6 +147,15 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             gunicorn_stop(server)
 
+    print("== where the time goes (in-process profile) ==", flush=True)
+    final_plan = json.loads((args.work / f"plan-{scales[-1]}.json").read_text())
+    try:
+        breakdown = request_profile.profile(final_plan, requests=10 if args.quick else 30)
+    except Exception as exc:  # the report matters more than this section
+        breakdown = {"error": f"{type(exc).__name__}: {exc}"}
+    print("== document reading (bench/documents.py) ==", flush=True)
+    documents = document_reading(quick=args.quick)
+
     final_results = runs[str(scales[-1])]["results"]
     data = {
         "stamp": stamp,
@@ -144,6 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         "final_scale": scales[-1],
         "budgets": [b.__dict__ for b in report.BUDGETS],
         "verdicts": report.verdicts(final_results),
+        "queries": report.query_constancy({s: runs[str(s)]["results"] for s in scales}),
+        "profile": breakdown if "rows" in breakdown else None,
+        "profile_error": breakdown.get("error"),
+        "documents": documents,
+        "document_verdicts": report.document_verdicts(documents),
         "scaling": report.scaling_table({s: runs[str(s)]["results"] for s in scales}),
         "worker_peak_memory_mb": memory,
         "runs": runs,

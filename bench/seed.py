@@ -62,6 +62,7 @@ from reviewapp.cases.models import (
     RequestedService,
     TurnaroundRule,
 )
+from reviewapp.cases.selectors import case_workspace
 from reviewapp.decisions.models import CodeDecision, Determination, Outcome
 
 BENCH_USER = "nurse"  # the demo nurse: the driver signs in as this user
@@ -1270,6 +1271,18 @@ def bench_plan(*, deep_page: int = 200) -> dict:
                 },
             }
         )
+    # The apply scenario: on each answer case, a criterion its facts decide without a document
+    # to find (the driver sets its answer to not documented, then applies the proposal).
+    apply_cases = []
+    for case in Case.objects.filter(member_id__startswith="BENCH-ANS-").order_by("member_id"):
+        for row in case_workspace(case).rows.values():
+            if (
+                row.proposal_decided
+                and row.exception is None
+                and not (row.proposed == Status.MET and row.criterion.requires_documentation)
+            ):
+                apply_cases.append({"case": case.pk, "node": row.node.pk})
+                break
     fact_cases = []
     for case in Case.objects.filter(member_id__startswith="BENCH-FACT-").order_by("member_id"):
         row = CaseFact.objects.filter(case=case, fact__name=fact_name).first()
@@ -1302,6 +1315,7 @@ def bench_plan(*, deep_page: int = 200) -> dict:
         "checklist_case": checklist_case.pk,
         "checklist_documents": Evidence.objects.filter(case=checklist_case).count(),
         "answer_cases": answer_cases,
+        "apply_cases": apply_cases,
         "fact_cases": fact_cases,
         "upload_cases": list(
             Case.objects.filter(member_id__startswith="BENCH-UPL-")

@@ -9,16 +9,24 @@ URLs (the floor view) and metrics middleware switched on the way ``bench.setting
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import WSGIServer
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connection, connections
 
-from bench import driver, seed
+from bench import driver, profile, seed
+from bench import report as bench_report
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -95,7 +103,7 @@ def test_every_scenario_runs_without_errors(bench_server):
     out = asyncio.run(driver.run(bench_server, plan, driver.SMOKE, say=lambda _: None))
 
     ran = {r["scenario"]: r for r in out["results"]}
-    expected = {*driver.SMOKE.scenarios, "letter_preview"}
+    expected = {*driver.SMOKE.scenarios, "letter_preview", "apply_reset"}
     assert set(ran) == expected
     failures = {name: r["error_examples"] for name, r in ran.items() if r["errors"]}
     assert not failures
@@ -106,3 +114,65 @@ def test_every_scenario_runs_without_errors(bench_server):
     # public metrics), and saw the seeded decisions.
     assert {"dashboard", "productivity", "metrics_page", "public_metrics"} <= set(ran)
     assert plan["metrics"]["year"] >= 2025
+    # The facts' proposal was applied (after its reset), and the director read the queue.
+    assert plan["apply_cases"] and ran["apply_proposal_save"]["requests"] >= 1
+    assert ran["director_queue"]["queries_median"] >= 1
+
+    # Where the time goes: the in-process profile of the case page and the saves.
+    breakdown = profile.profile(plan, requests=2)
+    rows = {row["scenario"]: row for row in breakdown["rows"]}
+    assert set(rows) == {"case_checklist", "answer_save", "fact_save", "apply_proposal_save"}
+    assert all(row["queries"] > 0 and row["total_ms"] > 0 for row in rows.values())
+    assert rows["case_checklist"]["shares"]["case workspace (reads)"] is not None
+    assert rows["answer_save"]["shares"]["writes (services)"] is not None
+
+    # The report states each target with its verdict and ratio to the floor.
+    data = {
+        "stamp": "smoke",
+        "environment": {"cpus": 2, "python": "3", "postgres": "-", "workers": 1, "machine": ""},
+        "final_scale": 30,
+        "verdicts": bench_report.verdicts(out["results"]),
+        "queries": bench_report.query_constancy({30: out["results"]}),
+        "profile": breakdown,
+        "runs": {
+            "30": {"plan_counts": plan["counts"], "seed_seconds": 0, "results": out["results"]}
+        },
+    }
+    verdicts = {v["scenario"]: v for v in data["verdicts"]}
+    assert verdicts["case_checklist"]["budget"] == "p95 <= 60 ms and <= 3x floor"
+    assert verdicts["apply_proposal_save"]["floor_ratio"] is not None
+    text = bench_report.markdown(data)
+    assert "apply the facts' proposal" in text and "Where the time goes" in text
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="bench/documents.py always reads into its own SQLite database: once per CI run",
+)
+def test_document_reading_is_measured():
+    """bench/documents.py on a few pages: text layer, OCR, a scanned fax read by a worker
+    process while uploads go on (its own throwaway database and worker)."""
+    env = {
+        **os.environ,
+        "BENCH_TEXT_PAGES": "4",
+        "BENCH_OCR_PAGES": "1",
+        "BENCH_FAX_PAGES": "2",
+        "BENCH_UPLOADS": "2",
+    }
+    done = subprocess.run(
+        [sys.executable, "bench/documents.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    path = next(line for line in done.stdout.splitlines() if line.startswith("results: "))
+    results = json.loads((ROOT / path.removeprefix("results: ")).read_text())
+    assert results["text_pages_per_second"] > 0 and results["ocr_pages_per_second"] > 0
+    assert results["fax_pages"] == 2 and results["fax_read_s"] > 0
+    assert results["upload_1mb_idle_ms"]["n"] == 2
+    verdicts = {v["key"]: v for v in bench_report.document_verdicts(results)}
+    assert verdicts["text_pages_per_second"]["target"] == ">= 50"
+    assert verdicts["ocr_pages_per_second"]["value"] == results["ocr_pages_per_second"]
