@@ -166,6 +166,7 @@ def main() -> None:
         env={**os.environ, **ENVIRONMENT},
     )
     try:
+        upload(client, case.pk, "warm-up.pdf", unique_pdf(template, 999_999))  # not counted
         idle = [
             upload(client, case.pk, f"idle-{i}.pdf", unique_pdf(template, i))
             for i in range(UPLOADS)
