@@ -2,10 +2,8 @@
 
     .venv/bin/python bench/documents.py            # about two minutes on 2 cores
     BENCH_FAX_PAGES=5 .venv/bin/python bench/documents.py   # a quick look
-    BENCH_QUICK=1 .venv/bin/python bench/documents.py       # fewer pages and uploads throughout
-
-``bench/run`` runs it after the web scenarios (with ``BENCH_DOCUMENTS_JSON`` naming where the
-results go) and puts its numbers in the same report, against issue 20's targets.
+    (BENCH_TEXT_PAGES, BENCH_OCR_PAGES, BENCH_UPLOADS: the other sizes; the CI smoke test
+    runs it with a few pages of each)
 
 Measures, on this machine:
 - **text pages per second**: a 40-page text-layer PDF through the reader and the extractor;
@@ -15,7 +13,10 @@ Measures, on this machine:
   ``manage.py db_worker`` process; and the time until the whole fax is read;
 - **upload latency** of a 1 MB PDF (p50 / p95) with the worker idle, and while it is reading the
   fax: the upload must not wait for the reading;
-- the document worker's **peak memory** (VmHWM from ``/proc``, Linux only).
+- the worker's **peak memory** (VmHWM).
+
+``bench/run`` runs it after the web scenarios (with a 5-page fax; ``BENCH_FAX_PAGES`` changes it)
+and puts its figures, against issue 20's targets, in the same report.
 
 Everything runs in a throwaway directory (SQLite in WAL mode, evidence on disk); the worker it
 starts is stopped at the end. Results go to ``bench/results/documents-<timestamp>.json`` and the
@@ -34,42 +35,38 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="bench-documents-")) if __name__ == "__main__" else None
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="bench-documents-"))
+ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-documents-not-a-secret-0123456789-abcdefghijklmnop",
+    "SECURE_SSL_REDIRECT": "false",
+    "SECURE_COOKIES": "false",
+    "ALLOWED_HOSTS": "testserver,127.0.0.1",
+    "DATABASE_URL": f"sqlite:///{WORK / 'bench.sqlite3'}",
+    "EVIDENCE_DIR": str(WORK / "evidence"),
+    "EVIDENCE_STORAGE": "filesystem",
+    "TASKS_BACKEND": "database",
+    "LOG_LEVEL": "WARNING",
+}
+os.environ.update(ENVIRONMENT)
 
+import django  # noqa: E402
 
-def environment(work: Path) -> dict[str, str]:
-    """The standalone run's settings: a throwaway SQLite database and evidence directory."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-documents-not-a-secret-0123456789-abcdefghijklmnop",
-        "SECURE_SSL_REDIRECT": "false",
-        "SECURE_COOKIES": "false",
-        "ALLOWED_HOSTS": "testserver,127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
-        "EVIDENCE_DIR": str(work / "evidence"),
-        "EVIDENCE_STORAGE": "filesystem",
-        "TASKS_BACKEND": "database",
-        "LOG_LEVEL": "WARNING",
-    }
+django.setup()
 
-
-if WORK is not None:  # run as a script: its own settings, before Django starts
-    os.environ.update(environment(WORK))
-    import django
-
-    django.setup()
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
 
 from bench.driver import pdf_template, unique_pdf  # noqa: E402
 from tests.reviewapp.documents.corpus.build import load, render_pdf, scan_images  # noqa: E402
 
-QUICK = bool(os.environ.get("BENCH_QUICK"))
-FAX_PAGES = int(os.environ.get("BENCH_FAX_PAGES", "5" if QUICK else "20"))
-UPLOADS = int(os.environ.get("BENCH_UPLOADS", "8" if QUICK else "15"))
-TEXT_PAGES = 20 if QUICK else 40
-OCR_PAGES = 3 if QUICK else 6
+FAX_PAGES = int(os.environ.get("BENCH_FAX_PAGES", "20"))
+TEXT_PAGES = int(os.environ.get("BENCH_TEXT_PAGES", "40"))
+OCR_PAGES = int(os.environ.get("BENCH_OCR_PAGES", "6"))
+UPLOADS = int(os.environ.get("BENCH_UPLOADS", "15"))
 
 
 def corpus_pages() -> list[str]:
@@ -82,48 +79,22 @@ def scanned_pdf(pages: list[str], path: Path) -> Path:
     return path
 
 
-def reader_rate(path: Path) -> tuple[int, float, int]:
-    """Pages read (reader and extractor, as the reading task does), seconds, findings."""
+def reader_rate(path: Path) -> tuple[int, float]:
     from reviewapp.documents.services import document_pages
 
     start = time.perf_counter()
-    pages = findings = 0
-    for _, found in document_pages(path, content_type="application/pdf"):
-        pages += 1
-        findings += len(found)
-    return pages, time.perf_counter() - start, findings
-
-
-def reading_rates(work: Path, *, text_pages: int, ocr_pages: int) -> dict:
-    """Text-layer and OCR pages per second (one process: one worker), and what they found."""
-    pages = corpus_pages()
-    text_pdf = work / "text.pdf"
-    text_pdf.write_bytes(render_pdf((pages * 3)[:text_pages]))
-    results: dict = {}
-    count, seconds, findings = reader_rate(text_pdf)
-    results["text_pages"] = count
-    results["text_pages_per_second"] = round(count / seconds, 1)
-    results["text_findings"] = findings
-    print(f"text layer: {count} pages in {seconds:.2f} s = {count / seconds:.1f} pages/s")
-    if ocr_pages:
-        scan = scanned_pdf(pages[:ocr_pages], work / "scan.pdf")
-        count, seconds, findings = reader_rate(scan)
-        results["ocr_pages"] = count
-        results["ocr_pages_per_second"] = round(count / seconds, 2)
-        results["ocr_findings"] = findings
-        print(f"OCR: {count} pages in {seconds:.2f} s = {count / seconds:.2f} pages/s")
-    return results
+    pages = sum(1 for _ in document_pages(path, content_type="application/pdf"))
+    return pages, time.perf_counter() - start
 
 
 def peak_memory_mb(pid: int) -> float | None:
-    """VmHWM (peak resident memory) of a process, in MB; None where /proc cannot tell."""
+    """The process's peak resident memory (VmHWM), in MB; None where /proc does not say."""
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
     except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
+        pass
     return None
 
 
@@ -132,9 +103,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def upload(client, case_pk: int, name: str, data: bytes) -> float:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def upload(client: Client, case_pk: int, name: str, data: bytes) -> float:
     start = time.perf_counter()
     response = client.post(
         f"/cases/{case_pk}/evidence/",
@@ -146,19 +115,25 @@ def upload(client, case_pk: int, name: str, data: bytes) -> float:
 
 
 def main() -> None:
-    from django.core.management import call_command
-    from django.test import Client
-
     from criteria.services import library_load
     from reviewapp.accounts.roles import Role
     from reviewapp.accounts.services import staff_upsert
     from reviewapp.documents.models import DocumentReading, ReadingStatus, Suggestion
     from tests.factories import CaseFactory
 
-    assert WORK is not None
     pages = corpus_pages()
     results: dict = {"machine": {"cpus": os.cpu_count()}, "work": str(WORK)}
-    results.update(reading_rates(WORK, text_pages=TEXT_PAGES, ocr_pages=OCR_PAGES))
+
+    text_pdf = WORK / "text.pdf"
+    text_pdf.write_bytes(render_pdf((pages * 3)[:TEXT_PAGES]))
+    count, seconds = reader_rate(text_pdf)
+    results["text_pages_per_second"] = round(count / seconds, 1)
+    print(f"text layer: {count} pages in {seconds:.2f} s = {count / seconds:.1f} pages/s")
+
+    scan = scanned_pdf(pages[:OCR_PAGES], WORK / "scan.pdf")
+    count, seconds = reader_rate(scan)
+    results["ocr_pages_per_second"] = round(count / seconds, 2)
+    print(f"OCR: {count} pages in {seconds:.2f} s = {count / seconds:.2f} pages/s")
 
     call_command("migrate", verbosity=0)
     library_load()
@@ -188,9 +163,10 @@ def main() -> None:
             "0",
         ],
         cwd=ROOT,
-        env={**os.environ, **environment(WORK)},
+        env={**os.environ, **ENVIRONMENT},
     )
     try:
+        upload(client, case.pk, "warm-up.pdf", unique_pdf(template, 999_999))  # not counted
         idle = [
             upload(client, case.pk, f"idle-{i}.pdf", unique_pdf(template, i))
             for i in range(UPLOADS)
@@ -220,8 +196,8 @@ def main() -> None:
             else:
                 time.sleep(0.1)
         total = time.perf_counter() - start
-        results["worker_peak_mb"] = peak_memory_mb(worker.pid)
     finally:
+        results["worker_peak_memory_mb"] = peak_memory_mb(worker.pid)
         worker.terminate()
         worker.wait(30)
     assert reading.status == ReadingStatus.DONE, reading.message
@@ -232,6 +208,7 @@ def main() -> None:
             "time_to_first_suggestion_s": round(first or total, 2),
             "fax_read_s": round(total, 2),
             "fax_pages_per_second": round(FAX_PAGES / total, 2),
+            "fax_suggestions": Suggestion.objects.filter(evidence=reading.evidence).count(),
             "upload_1mb_idle_ms": {
                 "p50": round(statistics.median(idle), 1),
                 "p95": round(percentile(idle, 0.95), 1),
@@ -257,15 +234,12 @@ def main() -> None:
         f"1 MB upload, worker reading: p50 {results['upload_1mb_while_reading_ms']['p50']} ms, "
         f"p95 {results['upload_1mb_while_reading_ms']['p95']} ms (n={len(busy)})"
     )
-    print(f"document worker peak memory (VmHWM): {results['worker_peak_mb']} MB")
-    if os.environ.get("BENCH_DOCUMENTS_JSON"):
-        path = Path(os.environ["BENCH_DOCUMENTS_JSON"])
-    else:
-        out = ROOT / "bench" / "results"
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"documents-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"documents-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(results, indent=2))
-    print(f"results: {path}")
+    print(f"results: {path.relative_to(ROOT)}")
+    print(f"worker peak memory: {results['worker_peak_memory_mb']} MB")
 
 
 if __name__ == "__main__":

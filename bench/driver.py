@@ -66,8 +66,6 @@ class Config:
     user: str = "nurse"
     manager_user: str = "manager"  # the operations pages (MANAGER_SCENARIOS)
     director_user: str = "director"  # the director's queue (DIRECTOR_SCENARIOS)
-    # The saves at the scaling steps: fewer requests (each one writes), same levels otherwise.
-    save_requests: dict[int, int] = field(default_factory=dict)
     password: str = PASSWORD
     timeout: float = 120.0
 
@@ -81,18 +79,17 @@ ALL_SCENARIOS = [
     "case_checklist",
     "answer_save",
     "fact_save",
-    "apply_proposal_save",  # records apply_reset (unmeasured) and apply_proposal_save
+    "apply_proposal_save",  # records apply_reset (the answer it resets first) and the apply
+    "director_queue",
     "evidence_upload",
     "letter_sign",  # records letter_preview and letter_sign
     "fhir_submit",  # the API: a request Bundle with a 1 MB PDF, as an EHR sends it
     "fhir_inquire",  # the API: Claim/$inquire on a submitted request
     "dashboard",
-    "director_queue",
     "productivity",
     "metrics_page",
     "public_metrics",
 ]
-SAVE_SCENARIOS = frozenset({"answer_save", "fact_save", "apply_proposal_save"})
 SCALING_SCENARIOS = [
     "floor",
     "queue_first",
@@ -103,8 +100,8 @@ SCALING_SCENARIOS = [
     "answer_save",
     "fact_save",
     "apply_proposal_save",
-    "dashboard",
     "director_queue",
+    "dashboard",
     "productivity",
     "metrics_page",
     "public_metrics",
@@ -112,8 +109,8 @@ SCALING_SCENARIOS = [
 # Who sends each scenario's requests: the nurse (the default), a UM manager, or a visitor who
 # is not signed in (the public metrics page).
 MANAGER_SCENARIOS = frozenset({"dashboard", "productivity", "metrics_page"})
-PUBLIC_SCENARIOS = frozenset({"public_metrics"})
 DIRECTOR_SCENARIOS = frozenset({"director_queue"})
+PUBLIC_SCENARIOS = frozenset({"public_metrics"})
 
 FULL = Config(
     levels=[Level(1, 150, 30), Level(8, 400, 40), Level(32, 800, 60)],
@@ -132,11 +129,7 @@ QUICK = Config(
     upload_requests={1: 10, 8: 16, 32: 32},
 )
 SCALING = Config(
-    levels=[Level(1, 150, 30)],
-    warmup=16,
-    warmup_clients=4,
-    scenarios=SCALING_SCENARIOS,
-    save_requests={1: 40},
+    levels=[Level(1, 150, 30)], warmup=16, warmup_clients=4, scenarios=SCALING_SCENARIOS
 )
 SMOKE = Config(
     levels=[Level(1, 2, 20)],
@@ -235,7 +228,6 @@ class Scenarios:
         }
         self.answer_toggle: dict[tuple[int, int], int] = {}
         self.facts = {c["case"]: dict(c) for c in plan["fact_cases"]}
-        self.applies = [dict(c) for c in plan.get("apply_cases", [])]
         self.uploads = itertools.count()
         self.letters = list(plan["letters"])
         self.search_terms = itertools.cycle(
@@ -348,6 +340,43 @@ class Scenarios:
         record("answer_save", _sample(response, ms, 200))
         return True
 
+    async def apply_proposal_save(self, client: Client, n: int, record: Record) -> bool:
+        """Apply the facts' proposal to a criterion of the client's own case: first (recorded
+        apart, as ``apply_reset``) its answer is set to not documented, which differs from what
+        the facts propose, then the apply is measured."""
+        targets = self.plan.get("apply_cases") or []
+        if not targets:
+            return False
+        target = targets[client.index % len(targets)]
+        key = (target["case"], int(target["node"]))
+        data = {
+            "revision": str(self.answer_revisions[key]),
+            "status": "not_documented",
+            "note": "",
+            "override_reason": "",
+        }
+        url = f"/cases/{key[0]}/criteria/{key[1]}/"
+        response, ms = await client.post(f"{url}answer/", data)
+        found = REVISION.search(response.content)
+        if found:
+            self.answer_revisions[key] = int(found.group(1))
+        record("apply_reset", _sample(response, ms, 200))
+        data = {"revision": str(self.answer_revisions[key])}
+        response, ms = await client.post(f"{url}apply/", data)
+        found = REVISION.search(response.content)
+        if found:
+            self.answer_revisions[key] = int(found.group(1))
+        error = "" if b"proposal" in response.content else "no proposal applied"
+        record(
+            "apply_proposal_save",
+            _sample(response, ms, 200, error if response.status_code == 200 else ""),
+        )
+        return True
+
+    async def director_queue(self, client: Client, n: int, record: Record) -> bool:
+        """The medical director's queue of referred cases, first page."""
+        return await self._page(client, "/director/", record, "director_queue")
+
     async def fact_save(self, client: Client, n: int, record: Record) -> bool:
         """Flip a yes/no fact of the client's own case; the criterion it decides is re-proposed."""
         cases = self.plan["fact_cases"]
@@ -362,40 +391,6 @@ class Scenarios:
             state["value"] = value
         record("fact_save", _sample(response, ms, 200))
         return True
-
-    async def apply_proposal_save(self, client: Client, n: int, record: Record) -> bool:
-        """Apply the facts' proposal to a criterion of the client's own apply case. First (not
-        measured, recorded as ``apply_reset``) the answer is set to not applicable, which differs
-        from any proposal, so each apply changes the answer as a reviewer's would."""
-        if not self.applies:
-            return False
-        state = self.applies[client.index % len(self.applies)]
-        url = f"/cases/{state['case']}/criteria/{state['criterion']}"
-        data = {
-            "revision": str(state["revision"]),
-            "status": "not_applicable",
-            "note": f"Benchmark reset {n}",
-            "override_reason": "Benchmark: reset before applying the proposal.",
-        }
-        response, ms = await client.post(f"{url}/answer/", data)
-        found = REVISION.search(response.content)
-        if found:
-            state["revision"] = int(found.group(1))
-        record("apply_reset", _sample(response, ms, 200))
-        response, ms = await client.post(f"{url}/apply/", {"revision": str(state["revision"])})
-        found = REVISION.search(response.content)
-        if found:
-            state["revision"] = int(found.group(1))
-        error = "" if b"applied" in response.content else "the proposal was not applied"
-        record(
-            "apply_proposal_save",
-            _sample(response, ms, 200, error if response.status_code == 200 else ""),
-        )
-        return True
-
-    async def director_queue(self, client: Client, n: int, record: Record) -> bool:
-        """The medical director's queue (cases referred for physician review)."""
-        return await self._page(client, "/director/", record, "director_queue")
 
     async def evidence_upload(self, client: Client, n: int, record: Record) -> bool:
         """A 1 MB PDF, different bytes every time, to the next case of the upload pool."""
@@ -623,10 +618,10 @@ async def run(
     pools = {"nurse": clients}
     if MANAGER_SCENARIOS & set(config.scenarios):
         pools["manager"] = [Client(base_url, config.timeout, index) for index in range(most)]
-    if PUBLIC_SCENARIOS & set(config.scenarios):
-        pools["public"] = [Client(base_url, config.timeout, index) for index in range(most)]
     if DIRECTOR_SCENARIOS & set(config.scenarios):
         pools["director"] = [Client(base_url, config.timeout, index) for index in range(most)]
+    if PUBLIC_SCENARIOS & set(config.scenarios):
+        pools["public"] = [Client(base_url, config.timeout, index) for index in range(most)]
     try:
         for pool, user in (
             ("nurse", config.user),
@@ -644,10 +639,10 @@ async def run(
             clients = pools[
                 "manager"
                 if name in MANAGER_SCENARIOS
-                else "public"
-                if name in PUBLIC_SCENARIOS
                 else "director"
                 if name in DIRECTOR_SCENARIOS
+                else "public"
+                if name in PUBLIC_SCENARIOS
                 else "nurse"
             ]
             if config.warmup:
@@ -661,8 +656,6 @@ async def run(
                     requests = config.letter_requests.get(level.clients, requests)
                 elif name in ("evidence_upload", "fhir_submit"):
                     requests = config.upload_requests.get(level.clients, requests)
-                elif name in SAVE_SCENARIOS:
-                    requests = config.save_requests.get(level.clients, requests)
                 results = await _run_level(
                     scenarios, name, clients[: level.clients], requests, level.seconds
                 )

@@ -1,317 +1,194 @@
-"""Where the time of the case page and the saves goes, measured in-process (issue 20: "profile the
-case page and publish the breakdown").
+"""Where a request's time goes: the case page and the saves, profiled in-process.
 
-Run by ``bench/runner.py`` after driving at the final scale, against the same database, with
-``bench.settings``: Django's test client, signed in as the benchmark nurse with ``force_login``,
-sends ``requests`` of each scenario (the case page, answer save, fact save, apply-proposal save)
-and each part is timed around its own calls:
-
-- **SQL**: time inside the database cursor (``connection.execute_wrapper``), and the query count;
-- **templates**: the outermost template render (the backend's ``Template.render``; nested renders,
-  ``{% include %}`` and partials, count once, inside their parent);
-- **criteria engine**: ``criteria.engine.evaluate``;
-- **workspace**: ``reviewapp.cases.selectors.case_workspace`` (it evaluates the criteria and runs
-  queries: the parts overlap);
-- **other**: the total less SQL and less the templates' own time (their rendering without the
-  queries they run), i.e. middleware, views, services and the Python between.
-
-Functions are wrapped where they are defined and wherever a module imported them by name, so a
-caller's ``from x import f`` is timed too. A function that is not found (renamed) is reported as
-``None`` ("-" in the report) rather than failing the run.
+Run by ``bench/run`` after the web scenarios, against the same database (``bench.settings``): a
+Django test client signed in as the benchmark nurse sends each request ``REQUESTS`` times. For
+each, the report gets the mean time and SQL time without a profiler (SQL measured around every
+statement with ``connection.execute_wrapper``), then the share of the request spent in each part
+under cProfile. The parts nest (the workspace's reads include their SQL); cProfile slows Python
+code more than it slows waiting on PostgreSQL, so the SQL share reads low beside the SQL ms.
+A part whose function is not found (renamed) is reported as missing, never guessed.
 """
 
 from __future__ import annotations
 
-import importlib
+import cProfile
+import pstats
 import re
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
+REQUESTS = 30
 REVISION = re.compile(rb'name="revision" value="(\d+)"')
 
-# Part name -> (module, attribute path) of the function timed.
-PARTS = {
-    "templates": ("django.template.backends.django", "Template.render"),
-    "criteria engine": ("criteria.engine", "evaluate"),
-    "workspace": ("reviewapp.cases.selectors", "case_workspace"),
-}
+# (label, file suffix, function names): cumulative time of the functions. Of several names only
+# one runs in a request (a view, a service), so they are added; of one name the outermost call
+# is taken (cProfile gives a recursive function's cumulative time once, at its outermost call).
+VIEWS = ("detail", "answer_save", "fact_save", "proposal_apply")
+SERVICES = ("answer_record", "fact_record", "proposal_apply")
+PARTS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("view", "reviewapp/cases/views/checklist.py", VIEWS),
+    ("case workspace (reads)", "reviewapp/cases/selectors.py", ("case_workspace",)),
+    ("writes (services)", "reviewapp/cases/services.py", SERVICES),
+    ("templates", "django/template/base.py", ("render",)),
+    ("rules engine", "criteria/engine.py", ("evaluate",)),
+    ("SQL", "django/db/backends/utils.py", ("_execute",)),
+]
 
 
-@dataclass
-class Timer:
-    """Time spent inside one function, counting only the outermost call when it nests."""
-
-    seconds: float = 0.0
-    depth: int = 0
-    calls: int = 0
-
-    def wrap(self, function: Callable) -> Callable:
-        def timed(*args, **kwargs):
-            if self.depth:
-                return function(*args, **kwargs)
-            self.depth += 1
-            start = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - start
-                self.depth -= 1
-                self.calls += 1
-
-        timed.__wrapped__ = function  # type: ignore[attr-defined]
-        return timed
-
-
-@dataclass
-class Totals:
-    requests: int = 0
-    total: float = 0.0
-    sql: float = 0.0
-    queries: int = 0
-    sql_in_templates: float = 0.0
-    parts: dict[str, float] = field(default_factory=dict)
-
-
-def _resolve(module_name: str, path: str) -> tuple[object, str, Callable] | None:
-    try:
-        owner: object = importlib.import_module(module_name)
-    except ImportError:
+def _cumulative(stats: pstats.Stats, suffix: str, names: tuple[str, ...]) -> float | None:
+    """Seconds in the named functions of the file (see ``PARTS``), or None if none ran."""
+    found = [
+        cumulative
+        for (filename, _line, function), (
+            _cc,
+            _nc,
+            _tt,
+            cumulative,
+            _callers,
+        ) in stats.stats.items()  # type: ignore[attr-defined]
+        if filename.endswith(suffix) and function in names
+    ]
+    if not found:
         return None
-    *outer, name = path.split(".")
-    for attribute in outer:
-        owner = getattr(owner, attribute, None)
-        if owner is None:
-            return None
-    function = getattr(owner, name, None)
-    if not callable(function):
-        return None
-    return owner, name, function
+    return sum(found) if len(names) > 1 else max(found)
 
 
-@contextmanager
-def _patched(timers: dict[str, Timer]) -> Iterator[dict[str, bool]]:
-    """Wrap each part's function where it is defined and in every module that imported it."""
-    found: dict[str, bool] = {}
-    undo: list[tuple[object, str, object]] = []
-    try:
-        for part, (module_name, path) in PARTS.items():
-            resolved = _resolve(module_name, path)
-            found[part] = resolved is not None
-            if resolved is None:
-                continue
-            owner, name, function = resolved
-            timed = timers[part].wrap(function)
-            holders = [owner]
-            if "." not in path:  # a module-level function: others may hold it by name
-                holders += [
-                    m
-                    for m in list(sys.modules.values())
-                    if m is not None and m is not owner and getattr(m, name, None) is function
-                ]
-            for holder in holders:
-                undo.append((holder, name, function))
-                setattr(holder, name, timed)
-            for module in list(sys.modules.values()):  # imported under another name
-                if module is None:
-                    continue
-                for alias, value in list(vars(module).items()):
-                    if value is function and alias != name:
-                        undo.append((module, alias, function))
-                        setattr(module, alias, timed)
-        yield found
-    finally:
-        for holder, name, function in reversed(undo):
-            setattr(holder, name, function)
+def _requests(plan: dict) -> dict[str, tuple[Callable | None, Callable]]:
+    """One request of each kind, keeping the revisions the server returns."""
+    from reviewapp.cases.models import Answer, CaseFact
+
+    answer_case = plan["answer_cases"][0]
+    node = sorted(int(n) for n in answer_case["criteria"])[0]
+    state = {
+        "answer": Answer.objects.filter(case_id=answer_case["case"], criterion_id=node)
+        .values_list("revision", flat=True)
+        .first()
+        or 0,
+        "toggle": 0,
+    }
+    fact_case = dict(plan["fact_cases"][0])
+    fact = CaseFact.objects.filter(case_id=fact_case["case"], fact__name=fact_case["fact"]).first()
+    fact_case["revision"], fact_case["value"] = (fact.revision, fact.value) if fact else (0, "")
+    applies = plan.get("apply_cases") or []
+    apply = dict(applies[-1]) if applies else None
+    htmx = {"HTTP_HX_REQUEST": "true"}
+
+    def revision(response, default: int) -> int:
+        found = REVISION.search(response.content)
+        return int(found.group(1)) if found else default
+
+    def case_page(client):
+        return client.get(f"/cases/{plan['checklist_case']}/")
+
+    def answer_save(client):
+        status = ("not_documented", "not_applicable")[state["toggle"]]
+        state["toggle"] = 1 - state["toggle"]
+        response = client.post(
+            f"/cases/{answer_case['case']}/criteria/{node}/answer/",
+            {
+                "revision": state["answer"],
+                "status": status,
+                "note": "Profile",
+                "override_reason": "Profile.",
+            },
+            **htmx,
+        )
+        state["answer"] = revision(response, state["answer"])
+        return response
+
+    def fact_save(client):
+        value = "false" if fact_case["value"] in ("true", True) else "true"
+        response = client.post(
+            f"/cases/{fact_case['case']}/facts/{fact_case['fact']}/",
+            {"revision": fact_case["revision"], "value": value},
+            **htmx,
+        )
+        fact_case["revision"], fact_case["value"] = revision(response, fact_case["revision"]), value
+        return response
+
+    def apply_reset(client):
+        """Not measured: an answer that differs from the facts' proposal, to apply it again."""
+        apply["revision"] = (  # as it stands (the answer scenario may share the criterion)
+            Answer.objects.filter(case_id=apply["case"], criterion_id=apply["node"])
+            .values_list("revision", flat=True)
+            .first()
+            or 0
+        )
+        url = f"/cases/{apply['case']}/criteria/{apply['node']}/answer/"
+        data = {"revision": apply["revision"], "status": "not_documented"}
+        reset = client.post(url, {**data, "note": "", "override_reason": ""}, **htmx)
+        apply["revision"] = revision(reset, apply["revision"])
+
+    def apply_proposal_save(client):
+        url = f"/cases/{apply['case']}/criteria/{apply['node']}/apply/"
+        response = client.post(url, {"revision": apply["revision"]}, **htmx)
+        apply["revision"] = revision(response, apply["revision"])
+        return response
+
+    kinds: dict[str, tuple[Callable | None, Callable]] = {
+        "case_checklist": (None, case_page),
+        "answer_save": (None, answer_save),
+        "fact_save": (None, fact_save),
+    }
+    if apply:
+        kinds["apply_proposal_save"] = (apply_reset, apply_proposal_save)
+    return kinds
 
 
-class _Requests:
-    """The requests of each scenario, with the revisions they carry read from the database
-    first and then from each response (as the driver does)."""
-
-    def __init__(self, client, plan: dict) -> None:
-        from reviewapp.cases.models import Answer, CaseFact
-
-        self.client = client
-        self.plan = plan
-        answer_case = plan["answer_cases"][-1]
-        self.answer_case = answer_case["case"]
-        self.answer_node = int(sorted(answer_case["criteria"], key=int)[0])
-        self.answer_revision = _answer_revision(Answer, self.answer_case, self.answer_node)
-        self.toggle = 0
-        fact_case = plan["fact_cases"][-1]
-        self.fact_case, self.fact = fact_case["case"], fact_case["fact"]
-        row = CaseFact.objects.filter(case_id=self.fact_case, fact__name=self.fact).first()
-        self.fact_revision = row.revision if row else 0
-        self.fact_value = "true" if row is not None and row.value is True else "false"
-        applies = plan.get("apply_cases") or []
-        self.apply = dict(applies[-1]) if applies else None
-        if self.apply:
-            self.apply["revision"] = _answer_revision(
-                Answer, self.apply["case"], self.apply["criterion"]
-            )
-
-    def _post(self, url: str, data: dict):
-        return self.client.post(url, data, HTTP_HX_REQUEST="true")
-
-    def case_checklist(self, measure: Callable) -> None:
-        with measure():
-            response = self.client.get(f"/cases/{self.plan['checklist_case']}/")
-        _expect(response, 200)
-
-    def answer_save(self, measure: Callable) -> None:
-        data = {
-            "revision": str(self.answer_revision),
-            "status": ("not_documented", "not_applicable")[self.toggle],
-            "note": "Benchmark profile",
-            "override_reason": "Benchmark: reviewer's judgement.",
-        }
-        self.toggle = 1 - self.toggle
-        with measure():
-            response = self._post(
-                f"/cases/{self.answer_case}/criteria/{self.answer_node}/answer/", data
-            )
-        _expect(response, 200)
-        self.answer_revision = _revision(response, self.answer_revision)
-
-    def fact_save(self, measure: Callable) -> None:
-        value = "false" if self.fact_value == "true" else "true"
-        data = {"revision": str(self.fact_revision), "value": value}
-        with measure():
-            response = self._post(f"/cases/{self.fact_case}/facts/{self.fact}/", data)
-        _expect(response, 200)
-        self.fact_revision = _revision(response, self.fact_revision)
-        self.fact_value = value
-
-    def apply_proposal_save(self, measure: Callable) -> None:
-        if self.apply is None:
-            raise LookupError("no apply case in the plan")
-        url = f"/cases/{self.apply['case']}/criteria/{self.apply['criterion']}"
-        reset = {
-            "revision": str(self.apply["revision"]),
-            "status": "not_applicable",
-            "note": "Benchmark profile reset",
-            "override_reason": "Benchmark: reset before applying the proposal.",
-        }
-        response = self._post(f"{url}/answer/", reset)  # not measured
-        _expect(response, 200)
-        self.apply["revision"] = _revision(response, self.apply["revision"])
-        with measure():
-            response = self._post(f"{url}/apply/", {"revision": str(self.apply["revision"])})
-        _expect(response, 200)
-        self.apply["revision"] = _revision(response, self.apply["revision"])
-
-
-def _answer_revision(model, case: int, node: int) -> int:
-    answer = model.objects.filter(case_id=case, criterion_id=node).first()
-    return answer.revision if answer else 0
-
-
-def _revision(response, last: int) -> int:
-    found = REVISION.search(response.content)
-    return int(found.group(1)) if found else last
-
-
-def _expect(response, status: int) -> None:
-    if response.status_code != status:
-        raise RuntimeError(f"HTTP {response.status_code} from {response.request['PATH_INFO']}")
-
-
-SCENARIOS = ("case_checklist", "answer_save", "fact_save", "apply_proposal_save")
-
-
-class _Measure:
-    """One scenario's measurements: SQL through the connection's execute wrapper, the parts
-    through their timers, all summed over the measured requests."""
-
-    def __init__(self) -> None:
-        self.timers = {part: Timer() for part in PARTS}
-        self.totals = Totals()
-        self.sql_seconds = 0.0
-        self.sql_queries = 0
-        self.sql_in_templates = 0.0
-
-    def sql_timer(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            elapsed = time.perf_counter() - start
-            self.sql_seconds += elapsed
-            self.sql_queries += 1
-            if self.timers["templates"].depth:
-                self.sql_in_templates += elapsed
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        from django.db import connection
-
-        for timer in self.timers.values():
-            timer.seconds, timer.calls = 0.0, 0
-        self.sql_seconds, self.sql_queries, self.sql_in_templates = 0.0, 0, 0.0
-        start = time.perf_counter()
-        with connection.execute_wrapper(self.sql_timer):
-            yield
-        totals = self.totals
-        totals.total += time.perf_counter() - start
-        totals.sql += self.sql_seconds
-        totals.queries += self.sql_queries
-        totals.sql_in_templates += self.sql_in_templates
-        for part, timer in self.timers.items():
-            totals.parts[part] = totals.parts.get(part, 0.0) + timer.seconds
-        totals.requests += 1
-
-    def row(self, scenario: str, found: dict[str, bool]) -> dict:
-        totals = self.totals
-        n = totals.requests or 1
-
-        def mean(seconds: float) -> float:
-            return round(seconds * 1000 / n, 2)
-
-        parts_ms = {p: (mean(totals.parts.get(p, 0.0)) if found.get(p) else None) for p in PARTS}
-        total_ms, sql_ms = mean(totals.total), mean(totals.sql)
-        # Templates without the queries they run (lazy querysets): those are in SQL already.
-        templates_ms = max(0.0, (parts_ms.get("templates") or 0.0) - mean(totals.sql_in_templates))
-        return {
-            "scenario": scenario,
-            "requests": totals.requests,
-            "total_ms": total_ms,
-            "sql_ms": sql_ms,
-            "queries": round(totals.queries / n, 1),
-            "sql_in_templates_ms": mean(totals.sql_in_templates),
-            "parts_ms": parts_ms,
-            "other_ms": round(max(0.0, total_ms - sql_ms - templates_ms), 2),
-        }
-
-
-@contextmanager
-def _unmeasured() -> Iterator[None]:
-    yield
-
-
-def run(plan: dict, requests: int = 30, user: str = "nurse", warmup: int = 3) -> dict:
-    """Profile each scenario; per-request mean ms of each part (None: the part was not found)."""
+def profile(plan: dict, *, requests: int = REQUESTS, user: str = "nurse") -> dict:
+    """The breakdown of each request kind (see the module's docstring)."""
     from django.contrib.auth import get_user_model
+    from django.db import connection
     from django.test import Client
 
-    client = Client(SERVER_NAME="127.0.0.1")
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(get_user_model().objects.get(username=user))
-    source = _Requests(client, plan)
     rows = []
-    found: dict[str, bool] = {}
-    for scenario in SCENARIOS:
-        step = getattr(source, scenario)
-        measure = _Measure()
-        try:
-            for _ in range(warmup):
-                step(_unmeasured)
-            with _patched(measure.timers) as found:
-                for _ in range(requests):
-                    step(measure)
-        except (LookupError, RuntimeError) as exc:
-            rows.append({"scenario": scenario, "error": str(exc)})
-            continue
-        rows.append(measure.row(scenario, found))
-    return {"requests": requests, "parts": list(PARTS), "found": found, "rows": rows}
+    for scenario, (prepare, send) in _requests(plan).items():
+        for _ in range(3):  # warm the caches, as a running server has them
+            if prepare:
+                prepare(client)
+            send(client)
+        sql = {"ms": 0.0, "queries": 0.0}
+
+        def timed(execute, statement, params, many, context, sql=sql):
+            start = time.perf_counter()
+            try:
+                return execute(statement, params, many, context)
+            finally:
+                sql["ms"] += (time.perf_counter() - start) * 1000
+                sql["queries"] += 1
+
+        elapsed = 0.0
+        for _ in range(requests):
+            if prepare:
+                prepare(client)
+            started = time.perf_counter()
+            with connection.execute_wrapper(timed):
+                response = send(client)
+            elapsed += time.perf_counter() - started
+            if response.status_code != 200:
+                raise RuntimeError(f"{scenario}: HTTP {response.status_code}")
+        profiler = cProfile.Profile()
+        for _ in range(requests):
+            if prepare:
+                prepare(client)
+            profiler.enable()
+            send(client)
+            profiler.disable()
+        stats = pstats.Stats(profiler)
+        total = _cumulative(stats, "django/test/client.py", ("request",)) or 0.0
+        shares = {}
+        for label, suffix, names in PARTS:
+            part = _cumulative(stats, suffix, names)
+            shares[label] = 100.0 * part / total if part is not None and total else None
+        rows.append(
+            {
+                "scenario": scenario,
+                "total_ms": round(elapsed * 1000 / requests, 2),
+                "sql_ms": round(sql["ms"] / requests, 2),
+                "queries": sql["queries"] / requests,
+                "shares": {k: (round(v, 1) if v is not None else None) for k, v in shares.items()},
+            }
+        )
+    return {"requests": requests, "parts": [label for label, _, _ in PARTS], "rows": rows}

@@ -2,184 +2,155 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 # Issue 20's targets: p95 at one client (the latency of a request on an otherwise idle server),
-# except the letter, whose budget is the median; judged at the largest scale. The scaling table
-# shows these scenarios at every scale.
-SCALED = (
+# except the letter, whose target is the median; judged at the largest scale. A target is an
+# absolute ceiling in ms, a ceiling as a multiple of the floor's p95 in the same run, or both.
+PAGES = (
     "queue_first",
     "queue_deep",
     "queue_filtered",
     "queue_search",
     "case_checklist",
-    "answer_save",
-    "fact_save",
-    "apply_proposal_save",
-    "dashboard",
     "director_queue",
+    "dashboard",
     "productivity",
     "metrics_page",
     "public_metrics",
 )
 
 
+SAVES = ("answer_save", "fact_save", "apply_proposal_save")
+
+
 @dataclass(frozen=True)
 class Budget:
-    """A target of issue 20: an absolute bound (``ms`` on ``stat``), a bound on the ratio of the
-    p95 to the floor's p95 of the same run (``floor_ratio``), or both."""
-
     scenario: str
     stat: str  # "p95_ms" or "p50_ms"
-    ms: float | None
+    ms: float | None  # absolute ceiling, or None
+    floor_ratio: float | None  # ceiling as a multiple of the floor's p95, or None
     label: str
-    floor_ratio: float | None = None
 
 
 BUDGETS = [
-    Budget("case_checklist", "p95_ms", 60, "case checklist page (20 criteria, 20 documents)", 3),
-    Budget("answer_save", "p95_ms", 30, "criterion answer save (htmx)", 2),
-    Budget("fact_save", "p95_ms", 30, "fact save (htmx, re-proposes)", 2),
-    Budget("apply_proposal_save", "p95_ms", 30, "apply-proposal save (htmx)", 2),
-    Budget("queue_first", "p95_ms", 60, "work queue, first page", 3),
-    Budget("queue_deep", "p95_ms", 60, "work queue, deep page", 3),
-    Budget("queue_filtered", "p95_ms", 60, "work queue, filtered", 3),
-    Budget("queue_search", "p95_ms", 60, "work queue, searched", 3),
-    Budget("director_queue", "p95_ms", 60, "medical director's queue", 3),
-    Budget("dashboard", "p95_ms", 60, "UM manager's dashboard", 3),
-    Budget("metrics_page", "p95_ms", 60, "CMS-0057-F metrics page (manager)", 3),
-    Budget("fhir_submit", "p95_ms", 150, "FHIR $submit with a 1 MB PDF (new case)"),
-    Budget("fhir_inquire", "p95_ms", None, "FHIR $inquire (decision as it stands)", 3),
-    Budget("letter_sign", "p50_ms", 600, "letter render + sign (median)"),
-    Budget("evidence_upload", "p95_ms", 150, "1 MB PDF upload"),
+    Budget("case_checklist", "p95_ms", 60, 3, "case checklist page (20 criteria, 20 documents)"),
+    Budget("answer_save", "p95_ms", 30, 2, "criterion answer save (htmx)"),
+    Budget("fact_save", "p95_ms", 30, 2, "fact save (htmx, re-proposes)"),
+    Budget("apply_proposal_save", "p95_ms", 30, 2, "apply the facts' proposal (htmx)"),
+    Budget("queue_first", "p95_ms", None, 3, "work queue, first page"),
+    Budget("queue_deep", "p95_ms", None, 3, "work queue, deep page"),
+    Budget("queue_filtered", "p95_ms", None, 3, "work queue, filtered"),
+    Budget("queue_search", "p95_ms", None, 3, "work queue, searched"),
+    Budget("director_queue", "p95_ms", None, 3, "director queue"),
+    Budget("dashboard", "p95_ms", None, 3, "UM manager's dashboard"),
+    Budget("metrics_page", "p95_ms", None, 3, "CMS-0057-F metrics page (manager)"),
+    Budget("fhir_submit", "p95_ms", 150, None, "FHIR Claim/$submit with a 1 MB PDF"),
+    Budget("fhir_inquire", "p95_ms", None, 3, "FHIR Claim/$inquire"),
+    Budget("letter_sign", "p50_ms", 600, None, "letter render + sign (median)"),
+    # Ours, beyond the issue's list: kept so that they do not drift.
+    Budget("evidence_upload", "p95_ms", 150, None, "1 MB PDF upload (our budget)"),
+    Budget("productivity", "p95_ms", 80, None, "productivity, 12 weeks (our budget)"),
+    Budget("public_metrics", "p95_ms", 40, None, "public CMS-0057-F page (our budget)"),
 ]
-# Reported in the tables, with no target of their own in issue 20.
-UNBUDGETED = ("productivity", "public_metrics", "letter_preview", "apply_reset")
+# Document reading (bench/documents.py, run by bench/run after the web scenarios).
+DOCUMENT_TARGETS = [
+    ("text_pages_per_second", ">=", 50, "text-layer pages read per second"),
+    ("ocr_pages_per_second", ">=", 1, "OCR pages per second, one worker"),
+    # "Upload latency unchanged while workers read", read as: p95 while reading <= 1.5x idle.
+    ("upload_while_reading_ratio", "<=", 1.5, "1 MB upload p95 while a worker reads / idle"),
+]
 
 
 def _find(results: list[dict], scenario: str, clients: int) -> dict | None:
     return next((r for r in results if r["scenario"] == scenario and r["clients"] == clients), None)
 
 
+def _target(budget: Budget) -> str:
+    parts = []
+    if budget.ms is not None:
+        parts.append(f"{budget.stat.split('_')[0]} <= {budget.ms:g} ms")
+    if budget.floor_ratio is not None:
+        parts.append(f"<= {budget.floor_ratio:g}x floor")
+    return " and ".join(parts)
+
+
 def verdicts(results: list[dict]) -> list[dict]:
-    """Each budget against the one-client measurement at the largest scale: the absolute part,
-    the ratio to the floor's p95 (shown for every row), and errors at 32 clients."""
+    """Each target against the one-client measurement, with the ratio to the floor's p95 for
+    every row, and the errors at 32 clients (a target is met only with none)."""
     floor = _find(results, "floor", 1)
     floor_p95 = floor["p95_ms"] if floor else None
     rows = []
     for budget in BUDGETS:
         measured = _find(results, budget.scenario, 1)
-        value = measured[budget.stat] if measured else None
-        parts = []
-        if budget.ms is not None:
-            parts.append(f"{budget.stat.split('_')[0]} <= {budget.ms:g} ms")
-        if budget.floor_ratio is not None:
-            parts.append(f"p95 <= {budget.floor_ratio:g}x floor")
-        row: dict = {
-            "scenario": budget.scenario,
-            "label": budget.label,
-            "budget": " and ".join(parts),
-            "measured_ms": value,
-            "floor_ratio": None,
-            "ms_met": None,
-            "floor_ratio_met": None,
-        }
-        if budget.ms is not None:
-            row["ms_met"] = value is not None and value <= budget.ms
-        if measured and floor_p95 and measured["p95_ms"] is not None:
-            row["floor_ratio"] = round(measured["p95_ms"] / floor_p95, 2)
-        if budget.floor_ratio is not None:
-            row["floor_ratio_met"] = (
-                row["floor_ratio"] is not None and row["floor_ratio"] <= budget.floor_ratio
-            )
-        at32 = _find(results, budget.scenario, 32)
-        row["errors_at_32"] = at32["errors"] if at32 is not None else None
-        row["met"] = (
-            measured is not None
-            and row["ms_met"] is not False
-            and row["floor_ratio_met"] is not False
-            and not row["errors_at_32"]
+        if measured is None:
+            continue
+        value = measured[budget.stat]
+        ratio = round(measured["p95_ms"] / floor_p95, 2) if floor_p95 and value else None
+        absolute_met = budget.ms is None or (value is not None and value <= budget.ms)
+        ratio_met = budget.floor_ratio is None or (
+            ratio is not None and ratio <= budget.floor_ratio
         )
-        rows.append(row)
+        at32 = _find(results, budget.scenario, 32)
+        errors = (at32["errors"] if at32 else 0) + measured["errors"]
+        rows.append(
+            {
+                "scenario": budget.scenario,
+                "label": budget.label,
+                "budget": _target(budget),
+                "measured_ms": value,
+                "p95_ms": measured["p95_ms"],
+                "floor_ratio": ratio,
+                "absolute_met": absolute_met,
+                "floor_ratio_met": ratio_met,
+                "errors_at_32": at32["errors"] if at32 else None,
+                "met": absolute_met and ratio_met and not errors,
+            }
+        )
     return rows
 
 
-def errors_at_32(results: list[dict]) -> dict:
-    """The target "zero errors at 32 clients", per scenario."""
-    per = {r["scenario"]: r["errors"] for r in results if r["clients"] == 32}
-    return {
-        "per_scenario": per,
-        "failing": sorted(name for name, errors in per.items() if errors),
-        "met": bool(per) and not any(per.values()),
-    }
-
-
 def query_constancy(runs: dict[int, list[dict]]) -> dict:
-    """The target "queries per request constant from the smallest to the largest scale": the
-    median query count of each scenario (1 client) at every scale; any growth is missed."""
+    """Queries per request (median, one client) of each scenario at every scale: constant, or
+    the scenarios whose count changed from the smallest scale to the largest."""
     scales = sorted(runs)
-    rows = []
-    names = sorted({r["scenario"] for s in scales for r in runs[s] if r["clients"] == 1})
-    for name in names:
-        counts = {}
-        for scale in scales:
-            found = _find(runs[scale], name, 1)
-            counts[str(scale)] = found["queries_median"] if found else None
-        present = [c for c in counts.values() if c is not None]
-        grew = len(present) > 1 and any(b > a for a, b in itertools.pairwise(present))
-        rows.append({"scenario": name, "queries": counts, "constant": not grew})
-    grown = [r["scenario"] for r in rows if not r["constant"]]
-    return {
-        "scales": scales,
-        "rows": rows,
-        "grown": grown,
-        # One scale cannot show constancy: no verdict then.
-        "met": (not grown) if len(scales) > 1 else None,
+    counts: dict[str, dict[str, float | None]] = {}
+    for scale in scales:
+        for result in runs[scale]:
+            if result["clients"] == 1:
+                counts.setdefault(result["scenario"], {})[str(scale)] = result["queries_median"]
+    changed = {
+        scenario: by_scale
+        for scenario, by_scale in counts.items()
+        if len({v for v in by_scale.values() if v is not None}) > 1
     }
+    return {"scales": scales, "counts": counts, "changed": changed, "met": not changed}
 
 
-TEXT_PAGES_PER_SECOND = 50.0
-OCR_PAGES_PER_SECOND = 1.0  # per worker: bench/documents.py reads in one process
-UPLOAD_WHILE_READING_RATIO = 1.5  # our reading of "upload latency unchanged while workers read"
-
-
-def documents_verdicts(results: dict) -> list[dict]:
-    """bench/documents.py's numbers against issue 20's document-reading targets."""
-    text = results.get("text_pages_per_second")
-    ocr = results.get("ocr_pages_per_second")
-    idle = (results.get("upload_1mb_idle_ms") or {}).get("p95")
-    busy = (results.get("upload_1mb_while_reading_ms") or {}).get("p95")
-    ratio = round(busy / idle, 2) if busy is not None and idle else None
-    return [
-        {
-            "label": "text-layer pages",
-            "target": f">= {TEXT_PAGES_PER_SECOND:g} pages/s",
-            "measured": f"{_fmt(text)} pages/s",
-            "met": text is not None and text >= TEXT_PAGES_PER_SECOND,
-        },
-        {
-            "label": "OCR pages, one worker",
-            "target": f">= {OCR_PAGES_PER_SECOND:g} page/s",
-            "measured": f"{_fmt(ocr, 2)} pages/s",
-            "met": ocr is not None and ocr >= OCR_PAGES_PER_SECOND,
-        },
-        {
-            "label": "1 MB upload p95 while the worker reads",
-            "target": f"<= {UPLOAD_WHILE_READING_RATIO:g}x idle p95",
-            "measured": f"{_fmt(busy)} ms vs {_fmt(idle)} ms idle ({_fmt(ratio, 2)}x)",
-            "met": ratio is not None and ratio <= UPLOAD_WHILE_READING_RATIO,
-        },
-    ]
+def document_verdicts(documents: dict | None) -> list[dict]:
+    if not documents or "error" in documents:
+        return []
+    idle = (documents.get("upload_1mb_idle_ms") or {}).get("p95")
+    busy = (documents.get("upload_1mb_while_reading_ms") or {}).get("p95")
+    values = dict(documents)
+    values["upload_while_reading_ratio"] = round(busy / idle, 2) if idle and busy else None
+    rows = []
+    for key, op, target, label in DOCUMENT_TARGETS:
+        value = values.get(key)
+        met = value is not None and (value >= target if op == ">=" else value <= target)
+        rows.append(
+            {"key": key, "label": label, "target": f"{op} {target:g}", "value": value, "met": met}
+        )
+    return rows
 
 
 def scaling_table(runs: dict[int, list[dict]]) -> list[dict]:
     """p95 (and queries) of each page at each scale, one client."""
     scales = sorted(runs)
     rows = []
-    for scenario in ("floor", *SCALED):
+    for scenario in ("floor", *PAGES, *SAVES):
         row: dict = {"scenario": scenario}
         for scale in scales:
             found = _find(runs[scale], scenario, 1)
@@ -216,72 +187,6 @@ def _fmt(value, digits: int = 1) -> str:
     return str(value)
 
 
-def _part(met: bool | None) -> str:
-    return "-" if met is None else ("met" if met else "**missed**")
-
-
-def profile_markdown(profile: dict | None) -> list[str]:
-    """Where a request's time goes (bench/profile.py), per-request mean ms of each part."""
-    if not profile:
-        return []
-    if profile.get("error"):
-        return ["", "## Profile", "", f"The profile did not run: {profile['error']}."]
-    parts = profile["parts"]
-    lines = [
-        "",
-        "## Where the time goes (in-process profile)",
-        "",
-        f"{profile['requests']} requests per scenario through Django's test client against the "
-        "same database (no network, no gunicorn), signed in as the nurse; mean ms per request. "
-        "The parts overlap where one calls another (the workspace evaluates the criteria and "
-        "queries; templates include the queries they run), so they are not a sum; 'other' is "
-        "the total less SQL and less the templates' own time (without their queries), floored "
-        "at 0. '-' marks a part whose function was not found.",
-        "",
-        "| scenario | total | SQL | queries | " + " | ".join(p for p in parts) + " | other |",
-        "|---|---|---|---|" + "---|" * (len(parts) + 1),
-    ]
-    for row in profile["rows"]:
-        if row.get("error"):
-            lines.append(f"| {row['scenario']} | not profiled: {row['error']} |")
-            continue
-        lines.append(
-            f"| {row['scenario']} | {_fmt(row['total_ms'])} | {_fmt(row['sql_ms'])} | "
-            f"{_fmt(row['queries'], 0)} | "
-            + " | ".join(_fmt(row["parts_ms"].get(p)) for p in parts)
-            + f" | {_fmt(row['other_ms'])} |"
-        )
-    return lines
-
-
-def documents_markdown(documents: dict | None) -> list[str]:
-    """Document reading (bench/documents.py) against issue 20's targets."""
-    if not documents:
-        return []
-    if documents.get("error"):
-        return ["", "## Document reading", "", f"Not measured: {documents['error']}."]
-    lines = [
-        "",
-        "## Document reading",
-        "",
-        "| what | target | measured | verdict |",
-        "|---|---|---|---|",
-    ]
-    for row in documents.get("verdicts", []):
-        lines.append(
-            f"| {row['label']} | {row['target']} | {row['measured']} | {_part(row['met'])} |"
-        )
-    lines += [
-        "",
-        "Upload latency 'unchanged while workers read' is read here as: the p95 of a 1 MB upload "
-        "while the worker reads a scanned fax is at most 1.5x the p95 with the worker idle. "
-        f"Time to first suggestion: {_fmt(documents.get('time_to_first_suggestion_s'), 2)} s; whole fax "
-        f"read: {_fmt(documents.get('fax_read_s'), 2)} s; document worker peak memory "
-        f"(VmHWM): {_fmt(documents.get('worker_peak_mb'))} MB.",
-    ]
-    return lines
-
-
 def markdown(data: dict) -> str:
     env = data["environment"]
     final = data["final_scale"]
@@ -297,42 +202,96 @@ def markdown(data: dict) -> str:
         "",
         "## Targets (issue 20)",
         "",
-        "Judged at 1 client at the largest scale; the ratio is the p95 over the floor's p95 "
-        "(a signed-in page that renders nothing) of the same run, shown for every row.",
-        "",
-        "| what | target | measured | x floor p95 | absolute | ratio | errors at 32 | verdict |",
-        "|---|---|---|---|---|---|---|---|",
+        "| what | target | measured | x floor p95 | errors at 32 | verdict |",
+        "|---|---|---|---|---|---|",
     ]
     for v in data["verdicts"]:
+        missed = [
+            part
+            for part, ok in (("absolute", v["absolute_met"]), ("x floor", v["floor_ratio_met"]))
+            if not ok
+        ]
+        if v.get("errors_at_32"):
+            missed.append("errors")
         lines.append(
             f"| {v['label']} | {v['budget']} | {_fmt(v['measured_ms'])} ms | "
-            f"{_fmt(v.get('floor_ratio'), 2)} | {_part(v.get('ms_met'))} | "
-            f"{_part(v.get('floor_ratio_met'))} | {_fmt(v.get('errors_at_32'))} | "
-            f"{'met' if v['met'] else '**missed**'} |"
+            f"{_fmt(v.get('floor_ratio'), 2)} | {_fmt(v.get('errors_at_32'))} | "
+            f"{'met' if v['met'] else '**missed** (' + ', '.join(missed) + ')'} |"
         )
-    errors = data.get("errors_at_32")
-    if errors:
+    errors_32 = sum(r["errors"] for r in results if r["clients"] == 32)
+    constancy = data.get("queries") or {}
+    lines += [
+        "",
+        f"- Zero errors at 32 clients: {'met' if not errors_32 else f'**missed** ({errors_32})'}.",
+    ]
+    if constancy:
+        changed = constancy.get("changed") or {}
+        lines.append(
+            "- Queries per request constant from "
+            f"{constancy['scales'][0]:,} to {constancy['scales'][-1]:,} cases: "
+            + (
+                "met."
+                if not changed
+                else "**missed**: "
+                + "; ".join(f"{name} {counts}" for name, counts in changed.items())
+            )
+        )
+    memory = data.get("worker_peak_memory_mb")
+    if memory:
+        lines.append(
+            f"- Web worker peak memory (VmHWM): {', '.join(f'{v} MB' for v in memory.values())}."
+        )
+    documents = data.get("documents")
+    if documents:
+        lines += ["", "## Document reading (bench/documents.py)", ""]
+        if "error" in documents:
+            lines.append(f"Not measured: {documents['error']}")
+        else:
+            lines += ["| what | target | measured | verdict |", "|---|---|---|---|"]
+            for d in data.get("document_verdicts", []):
+                lines.append(
+                    f"| {d['label']} | {d['target']} | {_fmt(d['value'], 2)} | "
+                    f"{'met' if d['met'] else '**missed**'} |"
+                )
+            idle = documents.get("upload_1mb_idle_ms") or {}
+            busy = documents.get("upload_1mb_while_reading_ms") or {}
+            lines += [
+                "",
+                f"A {documents.get('fax_pages')}-page scanned fax: first suggestion after "
+                f"{documents.get('time_to_first_suggestion_s')} s, read in "
+                f"{documents.get('fax_read_s')} s ({documents.get('fax_pages_per_second')} pages/s "
+                "end to end, one worker). 1 MB upload p50/p95: idle "
+                f"{idle.get('p50')}/{idle.get('p95')} ms, while the worker reads "
+                f"{busy.get('p50')}/{busy.get('p95')} ms. Worker peak memory (VmHWM): "
+                f"{documents.get('worker_peak_memory_mb', '-')} MB (the reader's child process, "
+                "which holds the page images, is limited to DOCUMENTS_READER_MEMORY_MB).",
+            ]
+    if data.get("profile_error"):
+        lines += ["", f"The in-process profile failed: {data['profile_error']}"]
+    profile = data.get("profile")
+    if profile:
         lines += [
             "",
-            "Zero errors at 32 clients: "
-            + (
-                "**met**"
-                if errors["met"]
-                else f"**missed** ({', '.join(errors['failing']) or 'no 32-client level ran'})"
-            )
-            + ".",
+            "## Where the time goes (in-process profile, same database)",
+            "",
+            "Mean ms per request without the profiler (total and SQL, with the query count), "
+            "then each part's share of the request under cProfile (parts nest: the workspace "
+            "includes its SQL; cProfile slows Python more than waiting on PostgreSQL, so SQL "
+            "shares read low).",
+            "",
+            "| request | total ms | SQL ms | queries | " + " | ".join(profile["parts"]) + " |",
+            "|---|---|---|---|" + "---|" * len(profile["parts"]),
         ]
-    constancy = data.get("query_constancy")
-    if constancy:
-        if constancy["met"] is None:
-            verdict = "no verdict (one scale only)"
-        elif constancy["met"]:
-            verdict = "**met** (every scenario's median query count is the same at every scale)"
-        else:
-            verdict = f"**missed**, grew: {', '.join(constancy['grown'])}"
-        lines += ["", f"Queries per request constant across scales: {verdict}."]
-    lines += profile_markdown(data.get("profile"))
-    lines += documents_markdown(data.get("documents"))
+        for row in profile["rows"]:
+            lines.append(
+                f"| {row['scenario']} | {_fmt(row['total_ms'])} | {_fmt(row['sql_ms'])} | "
+                f"{_fmt(row['queries'], 0)} | "
+                + " | ".join(
+                    f"{row['shares'][part]:.0f}%" if row["shares"].get(part) is not None else "-"
+                    for part in profile["parts"]
+                )
+                + " |"
+            )
     lines += [
         "",
         f"## Every scenario at {final:,} cases",
@@ -369,12 +328,6 @@ def markdown(data: dict) -> str:
                 + " | ".join(cells)
                 + f" | {_fmt(row.get('growth_p95'), 2)}x |"
             )
-    memory = data.get("worker_peak_memory_mb")
-    if memory:
-        lines += [
-            "",
-            f"Worker peak memory (VmHWM): {', '.join(f'{v} MB' for v in memory.values())}.",
-        ]
     seeding = ", ".join(
         f"{int(s):,}: {run['seed_seconds']} s"
         for s, run in sorted(data["runs"].items(), key=lambda i: int(i[0]))

@@ -62,6 +62,7 @@ from reviewapp.cases.models import (
     RequestedService,
     TurnaroundRule,
 )
+from reviewapp.cases.selectors import case_workspace
 from reviewapp.decisions.models import CodeDecision, Determination, Outcome
 
 BENCH_USER = "nurse"  # the demo nurse: the driver signs in as this user
@@ -174,10 +175,9 @@ class Reserve:
     fact: int = 32
     upload: int = 64
     letter: int = 96
-    apply: int = 32  # apply_proposal_save: a criterion the facts decide, per client
 
 
-SMOKE_RESERVE = Reserve(answer=1, fact=1, upload=2, letter=2, apply=1)
+SMOKE_RESERVE = Reserve(answer=1, fact=1, upload=2, letter=2)
 
 
 # --- writing rows ------------------------------------------------------------------------------
@@ -1083,7 +1083,6 @@ def seed(
     _sequences_reset()
     if first:
         checklist_case_build(staff=staff, rng=rng, documents=checklist_documents)
-        apply_cases_prepare(staff=staff)
     _analyze()
     counts = table_counts()
     return SeedReport(added=added, seconds=time.monotonic() - started, counts=counts)
@@ -1102,7 +1101,6 @@ def _specs(
             ("FACT", reserve.fact, CaseStatus.IN_REVIEW),
             ("UPL", reserve.upload, CaseStatus.IN_REVIEW),
             ("LTR", reserve.letter, CaseStatus.DECIDED),
-            ("APL", reserve.apply, CaseStatus.IN_REVIEW),
         ]
         for prefix, count, status in kinds:
             for i in range(count):
@@ -1200,61 +1198,6 @@ def checklist_case_build(*, staff: Staff, rng: random.Random, documents: int) ->
     return case
 
 
-def _decided(case: Case) -> list[tuple[Criterion, Node, Status]]:
-    """The criteria of a case its recorded facts decide, with the status they propose."""
-    dictionary = library.fact_dictionary()
-    values = {
-        name: dictionary[name].parse(value)
-        for name, value in CaseFact.objects.filter(case=case).values_list("fact__name", "value")
-    }
-    nodes = library.checklist_nodes(case.checklist)
-    out = []
-    for criterion in library.engine_checklist(case.checklist).criteria():
-        proposed = propose(criterion, values).value
-        if proposed != Status.UNKNOWN:
-            out.append((criterion, nodes[criterion.label], proposed))
-    return out
-
-
-def apply_cases_prepare(*, staff: Staff) -> None:
-    """Each apply_proposal_save case gets a criterion its facts decide that can be applied as
-    it stands: when the only decided ones are met and need documentation, a document named for
-    them is uploaded and linked (through the services, as a reviewer does)."""
-    nurse = staff.bench_nurse
-    for case in Case.objects.filter(member_id__startswith="BENCH-APL-").select_related("checklist"):
-        decided = _decided(case)
-        if not decided or any(
-            not (proposed == Status.MET and node.requires_documentation)
-            for _, node, proposed in decided
-        ):
-            continue
-        _, node, _ = decided[0]
-        name = f"apply-{case.member_id.lower()}.pdf"
-        result = case_services.evidence_upload(
-            case=case,
-            by=nurse,
-            files=[SimpleUploadedFile(name, pdf_document(1, name), "application/pdf")],
-            doc_type=DOC_TYPES[0],
-            document_date=timezone.localdate() - dt.timedelta(days=20),
-            source="Dr. Bench Provider's office",
-        )
-        case_services.evidence_link(
-            case=case, by=nurse, evidence=result[0].evidence, criterion=node, pages="1"
-        )
-
-
-def apply_target(case: Case) -> dict | None:
-    """The criterion of an apply case the driver applies, and its answer's revision: decided
-    by the facts, and documented if its proposal is met and it needs documentation."""
-    linked = set(EvidenceLink.objects.filter(case=case).values_list("criterion_id", flat=True))
-    for _, node, proposed in _decided(case):
-        if proposed == Status.MET and node.requires_documentation and node.pk not in linked:
-            continue
-        answer = Answer.objects.filter(case=case, criterion=node).first()
-        return {"case": case.pk, "criterion": node.pk, "revision": answer.revision if answer else 0}
-    return None
-
-
 # --- what the driver needs ---------------------------------------------------------------------
 
 
@@ -1328,6 +1271,18 @@ def bench_plan(*, deep_page: int = 200) -> dict:
                 },
             }
         )
+    # The apply scenario: on each answer case, a criterion its facts decide without a document
+    # to find (the driver sets its answer to not documented, then applies the proposal).
+    apply_cases = []
+    for case in Case.objects.filter(member_id__startswith="BENCH-ANS-").order_by("member_id"):
+        for row in case_workspace(case).rows.values():
+            if (
+                row.proposal_decided
+                and row.exception is None
+                and not (row.proposed == Status.MET and row.criterion.requires_documentation)
+            ):
+                apply_cases.append({"case": case.pk, "node": row.node.pk})
+                break
     fact_cases = []
     for case in Case.objects.filter(member_id__startswith="BENCH-FACT-").order_by("member_id"):
         row = CaseFact.objects.filter(case=case, fact__name=fact_name).first()
@@ -1339,13 +1294,6 @@ def bench_plan(*, deep_page: int = 200) -> dict:
                 "value": json.dumps(row.value) if row else "",
             }
         )
-    apply_cases = [
-        target
-        for case in Case.objects.filter(member_id__startswith="BENCH-APL-")
-        .select_related("checklist")
-        .order_by("member_id")
-        if (target := apply_target(case)) is not None
-    ]
     letters = list(
         Determination.objects.filter(
             case__member_id__startswith="BENCH-LTR-",
@@ -1367,8 +1315,8 @@ def bench_plan(*, deep_page: int = 200) -> dict:
         "checklist_case": checklist_case.pk,
         "checklist_documents": Evidence.objects.filter(case=checklist_case).count(),
         "answer_cases": answer_cases,
-        "fact_cases": fact_cases,
         "apply_cases": apply_cases,
+        "fact_cases": fact_cases,
         "upload_cases": list(
             Case.objects.filter(member_id__startswith="BENCH-UPL-")
             .order_by("member_id")

@@ -144,8 +144,12 @@ class _LibraryCache:
     checked_at: float = float("-inf")
     facts: dict[str, FactDef] | None = None
     fact_rows: dict[str, Fact] | None = None
+    fact_rows_by_id: dict[int, Fact] | None = None
     checklists: dict[int, EngineChecklist] = field(default_factory=dict)
     nodes: dict[int, dict[str, Node]] = field(default_factory=dict)
+    rows: dict[tuple[int, int, int], tuple[Policy, PolicyVersion, Checklist]] = field(
+        default_factory=dict
+    )
 
 
 _cache = _LibraryCache()
@@ -272,6 +276,31 @@ def _engine_checklist(checklist_id: int, edition_id: int) -> EngineChecklist:
     return build_checklist(checklist_id)
 
 
+def library_rows(
+    *, policy_id: int, version_id: int, checklist_id: int
+) -> tuple[Policy, PolicyVersion, Checklist]:
+    """A case's policy, policy version and checklist rows (cached like the engine objects: the
+    library is loaded from files, never edited, and a load moves the revision on).
+
+    Every case page and save reads them; joined to the case they made its query's plan the
+    slowest part of the request (ten tables: PostgreSQL spent 5 ms planning it).
+    """
+    cache = _current()
+    key = (policy_id, version_id, checklist_id)
+    if key not in cache.rows:
+        checklist = Checklist.objects.select_related("version__policy", "edition").get(
+            pk=checklist_id
+        )
+        version = checklist.version
+        if version.pk != version_id:
+            version = PolicyVersion.objects.select_related("policy").get(pk=version_id)
+        policy = (
+            version.policy if version.policy_id == policy_id else Policy.objects.get(pk=policy_id)
+        )
+        cache.rows[key] = (policy, version, checklist)
+    return cache.rows[key]
+
+
 def checklist_nodes(checklist: Checklist) -> dict[str, Node]:
     """Criterion rows of a checklist and of the checklists it includes, by label (cached)."""
     cache = _current()
@@ -299,3 +328,13 @@ def fact_row(name: str) -> Fact:
     if cache.fact_rows is None:
         cache.fact_rows = {f.name: f for f in Fact.objects.all()}
     return cache.fact_rows[name]
+
+
+def fact_rows_by_id() -> dict[int, Fact]:
+    """Every fact dictionary row by id (cached): a case's recorded facts name them by id."""
+    cache = _current()
+    if cache.fact_rows_by_id is None:
+        if cache.fact_rows is None:
+            cache.fact_rows = {f.name: f for f in Fact.objects.all()}
+        cache.fact_rows_by_id = {f.pk: f for f in cache.fact_rows.values()}
+    return cache.fact_rows_by_id

@@ -12,11 +12,10 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.template.loader import render_to_string
 
 from reviewapp.core.htmx import url_pattern
 
-from . import rules, selectors
+from . import jinja, rules, selectors
 from .forms import AnswerForm
 from .models import Answer, Case, DocumentType
 
@@ -81,10 +80,10 @@ def case_context(
         "answer_form": AnswerForm(),
         "doc_types": DocumentType.choices,
         "urls": CaseUrls(case),
-        # Every criterion row offers the case's documents: rendered once, not once per row.
-        "evidence_options": render_to_string(
-            "cases/_document_options.html", {"ws": workspace, "chosen": ""}
-        ),
+        # Every criterion row and every fact offers the case's documents: rendered once, not
+        # once per row.
+        "evidence_options": jinja.render("cases/document_options.html", {"ws": workspace}),
+        "source_options": jinja.render("cases/source_options.html", {"ws": workspace}),
         # Read only where a template shows it (a pended case's header, the pend page): Django
         # calls a callable when the template first uses it.
         "turnaround_rule": partial(selectors.turnaround_rule_for, case),

@@ -61,14 +61,28 @@ CASE_RELATED = (
 )
 
 
+# A case with the people it names; its policy, version and checklist come from the library's
+# cache (``case_get``), not from joins.
+CASE_OWN_RELATED = ("assigned_to__staff_profile", "created_by__staff_profile", "trial_case")
+
+
+def case_get(pk: int) -> Case:
+    """One case (one query), with its library rows from the cache; 404 if there is none."""
+    try:
+        case = Case.objects.select_related(*CASE_OWN_RELATED).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+    case.policy, case.policy_version, case.checklist = library.library_rows(
+        policy_id=case.policy_id, version_id=case.policy_version_id, checklist_id=case.checklist_id
+    )
+    return case
+
+
 def case_get_for_user(*, user: User, pk: int) -> Case:
     """The case, if this user may see it: 403 without a reviewing role, 404 if there is none."""
     if not user.has_perm(REVIEW_CASES):
         raise PermissionDenied("Only nurse reviewers and medical directors can open cases.")
-    try:
-        return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such case.") from None
+    return case_get(pk)
 
 
 def case_get_for_oversight(*, user: User, pk: int) -> Case:
@@ -77,10 +91,7 @@ def case_get_for_oversight(*, user: User, pk: int) -> Case:
     record). 403 for anyone else, 404 if there is no such case."""
     if not (user.has_perm(REVIEW_CASES) or user.has_perm(VIEW_OPERATIONS)):
         raise PermissionDenied("Only reviewers and UM managers can read a case's audit trail.")
-    try:
-        return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such case.") from None
+    return case_get(pk)
 
 
 def checklist_criterion_get(*, case: Case, node_id: int) -> Node:
@@ -789,22 +800,29 @@ TIMELINE_EVENTS = 15
 
 def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Workspace:
     """Everything the case page shows, in a fixed number of queries:
-    answers, facts, evidence links (with evidence), evidence, events (+ cached library reads)."""
+    answers, evidence, facts, evidence links, exceptions, events (+ cached library reads)."""
     checklist = library.engine_checklist(case.checklist)
     nodes = library.checklist_nodes(case.checklist)
     dictionary = library.fact_dictionary()
     answers = list(Answer.objects.filter(case=case).select_related("answered_by__staff_profile"))
     by_node = {a.criterion_id: a for a in answers}
-    fact_rows = {
-        f.fact.name: f
-        for f in CaseFact.objects.filter(case=case).select_related(
-            "fact", "recorded_by__staff_profile", "source_evidence"
-        )
-    }
+    # The case's documents, read once: the facts' sources and the criteria's links are among
+    # them (joining the evidence table to those queries made PostgreSQL scan it as it grew).
+    evidence = list(Evidence.objects.filter(case=case).select_related("uploaded_by__staff_profile"))
+    documents = {item.pk: item for item in evidence}
+    fact_defs = library.fact_rows_by_id()
+    fact_rows = {}
+    for row in CaseFact.objects.filter(case=case).select_related("recorded_by__staff_profile"):
+        row.fact = fact_defs[row.fact_id]
+        if row.source_evidence_id in documents:  # else (another case's document) read when shown
+            row.source_evidence = documents[row.source_evidence_id]
+        fact_rows[row.fact.name] = row
     sources = {name: fact_source(row) for name, row in fact_rows.items()}
     values = {name: dictionary[name].parse(row.value) for name, row in fact_rows.items()}
     links: dict[int, list[EvidenceLink]] = defaultdict(list)
-    for link in EvidenceLink.objects.filter(case=case).select_related("evidence"):
+    for link in EvidenceLink.objects.filter(case=case):
+        if link.evidence_id in documents:
+            link.evidence = documents[link.evidence_id]
         links[link.criterion_id].append(link)
     exceptions = active_exceptions(case)
     excepted = frozenset(label for label, node in nodes.items() if node.pk in exceptions)
@@ -834,7 +852,6 @@ def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Worksp
         )
     statuses = _node_statuses(summary.result)
     tree = _tree(checklist.root, rows, statuses)
-    evidence = list(Evidence.objects.filter(case=case).select_related("uploaded_by__staff_profile"))
     labels_by_node = {node.pk: label for label, node in nodes.items()}
     for item in evidence:
         # Shown beside each document on the case page (an attribute for this page only).
@@ -924,10 +941,7 @@ def case_get_for_reassignment(*, user: User, pk: int) -> Case:
     """The case, for those who may reassign cases: reviewers, and UM managers (who see the case's
     reference, member, status and reviewer on the reassignment page, not its clinical record)."""
     reassigners_only(user)
-    try:
-        return Case.objects.select_related(*CASE_RELATED).get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such case.") from None
+    return case_get(pk)
 
 
 # --- what a user may do ------------------------------------------------------------------------

@@ -82,9 +82,15 @@ def event_record(
 
 
 def case_lock(case: Case) -> Case:
-    """Re-read the case under a row lock, so guards see the latest state (with its checklist,
-    which is never locked: published checklists do not change)."""
-    return Case.objects.select_for_update(of=("self",)).select_related("checklist").get(pk=case.pk)
+    """Re-read the case under a row lock, so guards see the latest state (with its library rows
+    from the cache, never locked: published policies and checklists do not change)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked.policy, locked.policy_version, locked.checklist = library.library_rows(
+        policy_id=locked.policy_id,
+        version_id=locked.policy_version_id,
+        checklist_id=locked.checklist_id,
+    )
+    return locked
 
 
 def case_require_status(case: Case, allowed: Iterable[str], action: str) -> None:

@@ -29,7 +29,16 @@ class NoCountPage(Page):
         return self.number - 1
 
 
-def paginate(queryset: QuerySet, page_param: str | None, *, size: int = PAGE_SIZE) -> NoCountPage:
+def paginate(
+    queryset: QuerySet,
+    page_param: str | None,
+    *,
+    size: int = PAGE_SIZE,
+    rows: QuerySet | None = None,
+) -> NoCountPage:
+    """One page of ``queryset``. ``rows``: the same rows in the same order with what only the
+    shown ones need (counts, annotations): the keys are taken from ``queryset``, so the costly
+    columns are computed for one page, not for every row before it."""
     try:
         number = max(1, int(page_param or 1))
     except ValueError:
@@ -39,5 +48,5 @@ def paginate(queryset: QuerySet, page_param: str | None, *, size: int = PAGE_SIZ
     # shown are joined with their related rows (a deep page used to join every row before it, so
     # page 200 cost three times page 1).
     keys = queryset.values("pk")[start : start + size + 1]
-    items = list(queryset.filter(pk__in=keys))
+    items = list((queryset if rows is None else rows).filter(pk__in=keys))
     return NoCountPage(items[:size], number, len(items) > size)

@@ -37,10 +37,15 @@ def determinations_for(case: Case) -> list[Determination]:
 
 
 def director_queue() -> QuerySet[Case]:
-    """Referred cases by due time, with the counts of not-met and undocumented answers
-    (one query; the number of criteria per checklist comes from the cached library)."""
+    """Referred cases by due time (the keys of the director's queue, for ``paginate``)."""
+    return Case.objects.filter(status=CaseStatus.REFERRED).order_by("due_at", "id")
+
+
+def director_queue_rows() -> QuerySet[Case]:
+    """The same cases with what the queue shows: the counts of not-met and undocumented answers
+    (one query for a page; the number of criteria per checklist comes from the cached library)."""
     return (
-        Case.objects.filter(status=CaseStatus.REFERRED)
+        director_queue()
         .select_related("policy", "checklist", "assigned_to__staff_profile")
         .prefetch_related("services")
         .annotate(
@@ -48,7 +53,6 @@ def director_queue() -> QuerySet[Case]:
             not_documented=Count("answers", filter=Q(answers__status="not_documented")),
             answered=Count("answers", filter=~Q(answers__status="")),
         )
-        .order_by("due_at", "id")
     )
 
 

@@ -25,11 +25,13 @@ from reviewapp.cases import selectors as case_selectors
 from reviewapp.cases.models import Case
 from reviewapp.cases.services import CaseActionRefused
 from reviewapp.core.htmx import render_fragments
+from reviewapp.core.pagination import paginate
 
 from . import forms, selectors, services
 
 REVIEW = "decisions/director_review.html"
 CASE_PAGE = "cases/case_detail.html"
+QUEUE_PAGE_SIZE = 25
 
 
 def _require_director(request: HttpRequest) -> None:
@@ -50,12 +52,19 @@ def _case_page(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     _require_director(request)
-    cases = list(selectors.director_queue())
+    # A page at a time: a plan can have thousands of referred cases.
+    page = paginate(
+        selectors.director_queue(),
+        request.GET.get("page"),
+        size=QUEUE_PAGE_SIZE,
+        rows=selectors.director_queue_rows(),
+    )
+    cases = page.object_list
     for case in cases:
         total = sum(1 for _ in library.engine_checklist(case.checklist).criteria())
         case.unknown = case.not_documented + (total - case.answered)
     access_note(request, result_count=len(cases))
-    return render(request, "decisions/director_queue.html", {"cases": cases})
+    return render(request, "decisions/director_queue.html", {"cases": cases, "page": page})
 
 
 def _review_context(

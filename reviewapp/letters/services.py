@@ -132,7 +132,7 @@ def signing_key_ensure() -> tuple[Path, bool]:
 def _pdf_sign(pdf: bytes, *, signer_name: str, reason: str, what: str) -> bytes:
     """Sign rendered bytes with the organisation's key; ``LetterFailed`` when that fails."""
     try:
-        signer = signing.signer_load(
+        signer = signing.signer_cached(
             path=signing_key_path(), passphrase=settings.LETTER_SIGNING_PASSPHRASE
         )
         return signing.pdf_sign(

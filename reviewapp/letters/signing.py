@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -110,6 +111,45 @@ def signer_load(*, path: Path, passphrase: str = "") -> SimpleSigner:
             f"The organisation's signing key at {path} cannot be opened: check the file and "
             "LETTER_SIGNING_PASSPHRASE."
         ) from None
+
+
+def signer_cached(*, path: Path, passphrase: str = "") -> SimpleSigner:
+    """The signer, opened once per process while the key file stays the same (opening the
+    PKCS#12 file costs about 35 ms a letter). A key file replaced (rotated) is opened again."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return signer_load(path=path, passphrase=passphrase)  # raises the reason
+    return _signer_for_file(str(path), stat.st_mtime_ns, stat.st_size, passphrase)
+
+
+@lru_cache(maxsize=4)
+def _signer_for_file(path: str, mtime_ns: int, size: int, passphrase: str) -> SimpleSigner:
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    class KeptKeySigner(signers.SimpleSigner):
+        """pyHanko's signer with the RSA key opened once: ``SimpleSigner`` opens it again for
+        every signature (twice a letter), and each opening checks the key (about 35 ms)."""
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            if mechanism.signature_algo != "rsassa_pkcs1v15":
+                return super().sign_raw(data, digest_algorithm)
+            if not hasattr(self, "_opened_key"):
+                self._opened_key = serialization.load_der_private_key(
+                    self.signing_key.dump(), password=None
+                )
+            assert isinstance(self._opened_key, rsa.RSAPrivateKey)
+            hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
+            return self._opened_key.sign(data, padding.PKCS1v15(), hash_algorithm)
+
+    loaded = signer_load(path=Path(path), passphrase=passphrase)
+    return KeptKeySigner(
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
+    )
 
 
 def certificate_load(*, path: Path, passphrase: str = "") -> asn1_x509.Certificate:

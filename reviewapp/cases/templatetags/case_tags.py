@@ -84,3 +84,12 @@ def first_page(pages: str) -> int:
 def clock_share(used: float) -> str:
     """The share of a case's clock used, in whole percent rounded down ("80%")."""
     return f"{int(used * 100)}%"
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context: template.Context, template_name: str) -> str:
+    """A case page row drawn by Jinja2 (``templates/jinja2/``, ``reviewapp/cases/jinja.py``) with
+    this template's context: the criterion and fact rows, which Django's templates drew slowly."""
+    from .. import jinja as rows  # the environment imports these filters
+
+    return rows.render(template_name, context.flatten())

@@ -42,6 +42,23 @@ def test_queue_lists_referred_cases_by_due_time_with_counts_and_summary(
         director_client.get("/director/")
 
 
+def test_the_queue_is_read_a_page_at_a_time(waiver_case, director_client, nurse, monkeypatch):
+    # A plan can have thousands of referred cases: the queue shows a page of them (25), in due
+    # order across pages.
+    from .conftest import referred
+
+    later = referred(nurse, facts={"age_years": 40}, summary="Second case.")
+    monkeypatch.setattr("reviewapp.decisions.views.QUEUE_PAGE_SIZE", 1)
+    first = director_client.get("/director/").content.decode()
+    assert waiver_case.reference in first and later.reference not in first
+    assert 'href="?page=2"' in first and 'href="?page=0"' not in first
+    second = director_client.get("/director/?page=2").content.decode()
+    assert later.reference in second and waiver_case.reference not in second
+    assert 'href="?page=1"' in second and 'href="?page=3"' not in second
+    # Its counts are the page's own cases' counts.
+    assert '<span class="badge text-bg-light border" data-testid="not-met">0</span>' in second
+
+
 def test_review_page_focuses_on_what_is_not_met_or_unknown(waiver_case, director_client):
     html = director_client.get(f"/director/cases/{waiver_case.pk}/").content.decode()
     focus = html[html.index('id="focus"') : html.index("Criteria already met")]
