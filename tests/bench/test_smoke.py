@@ -117,6 +117,11 @@ def test_every_scenario_runs_without_errors(bench_server):
     # The facts' proposal was applied (after its reset), and the director read the queue.
     assert plan["apply_cases"] and ran["apply_proposal_save"]["requests"] >= 1
     assert ran["director_queue"]["queries_median"] >= 1
+    from reviewapp.cases.models import Answer, AnswerOrigin
+
+    target = plan["apply_cases"][0]
+    applied = Answer.objects.get(case_id=target["case"], criterion_id=target["node"])
+    assert applied.origin == AnswerOrigin.PROPOSAL  # the last step applied it, not just reset it
 
     # Where the time goes: the in-process profile of the case page and the saves.
     breakdown = profile.profile(plan, requests=2)
@@ -176,3 +181,40 @@ def test_document_reading_is_measured():
     verdicts = {v["key"]: v for v in bench_report.document_verdicts(results)}
     assert verdicts["text_pages_per_second"]["target"] == ">= 50"
     assert verdicts["ocr_pages_per_second"]["value"] == results["ocr_pages_per_second"]
+
+
+def test_report_judges_both_parts_of_a_target():
+    """Made-up results: a ratio to the floor on every row, a two-part target missed on one part,
+    errors at 32 clients, and a query count that changes between scales."""
+
+    def result(scenario, clients, p95, queries=10, errors=0):
+        return {
+            "scenario": scenario,
+            "clients": clients,
+            "p95_ms": p95,
+            "p50_ms": p95,
+            "errors": errors,
+            "queries_median": queries,
+        }
+
+    final = [
+        result("floor", 1, 10.0),
+        result("case_checklist", 1, 29.0),  # 2.9x the floor and under 60 ms: met
+        result("answer_save", 1, 25.0),  # under 30 ms, but 2.5x the floor: missed
+        result("fact_save", 1, 18.0),
+        result("fact_save", 32, 300.0, errors=2),  # errors at 32 clients: missed
+        result("fhir_submit", 1, 140.0),  # an absolute target; its ratio shown all the same
+    ]
+    rows = {v["scenario"]: v for v in bench_report.verdicts(final)}
+    assert rows["case_checklist"]["met"] and rows["case_checklist"]["floor_ratio"] == 2.9
+    assert rows["answer_save"]["absolute_met"] and not rows["answer_save"]["floor_ratio_met"]
+    assert not rows["answer_save"]["met"]
+    assert rows["fact_save"]["floor_ratio_met"] and not rows["fact_save"]["met"]
+    assert rows["fhir_submit"]["met"] and rows["fhir_submit"]["floor_ratio"] == 14.0
+    constancy = bench_report.query_constancy(
+        {
+            1000: [result("queue_first", 1, 5.0, queries=8)],
+            10000: [result("queue_first", 1, 5.0, queries=9)],
+        }
+    )
+    assert not constancy["met"] and set(constancy["changed"]) == {"queue_first"}
