@@ -799,24 +799,34 @@ TIMELINE_EVENTS = 15
 
 
 def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Workspace:
-    """Everything the case page shows, in a fixed number of queries:
-    answers, evidence, facts, evidence links, exceptions, events (+ cached library reads)."""
+    """Everything the case page shows, in a fixed number of queries: answers, documents, facts,
+    events, the staff who recorded them, evidence links, exceptions (+ cached library reads)."""
     checklist = library.engine_checklist(case.checklist)
     nodes = library.checklist_nodes(case.checklist)
     dictionary = library.fact_dictionary()
-    answers = list(Answer.objects.filter(case=case).select_related("answered_by__staff_profile"))
+    answers = list(Answer.objects.filter(case=case))
     by_node = {a.criterion_id: a for a in answers}
     # The case's documents, read once: the facts' sources and the criteria's links are among
     # them (joining the evidence table to those queries made PostgreSQL scan it as it grew).
-    evidence = list(Evidence.objects.filter(case=case).select_related("uploaded_by__staff_profile"))
+    evidence = list(Evidence.objects.filter(case=case))
     documents = {item.pk: item for item in evidence}
     fact_defs = library.fact_rows_by_id()
     fact_rows = {}
-    for row in CaseFact.objects.filter(case=case).select_related("recorded_by__staff_profile"):
+    recorded = list(CaseFact.objects.filter(case=case))
+    for row in recorded:
         row.fact = fact_defs[row.fact_id]
         if row.source_evidence_id in documents:  # else (another case's document) read when shown
             row.source_evidence = documents[row.source_evidence_id]
         fact_rows[row.fact.name] = row
+    events = list(CaseEvent.objects.filter(case=case)[:events_limit])
+    staff_attach(
+        [
+            *((answer, "answered_by") for answer in answers),
+            *((row, "recorded_by") for row in recorded),
+            *((item, "uploaded_by") for item in evidence),
+            *((event, "actor") for event in events),
+        ]
+    )
     sources = {name: fact_source(row) for name, row in fact_rows.items()}
     values = {name: dictionary[name].parse(row.value) for name, row in fact_rows.items()}
     links: dict[int, list[EvidenceLink]] = defaultdict(list)
@@ -864,9 +874,6 @@ def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Worksp
             },
             key=list(rows).index,
         )
-    events = list(
-        CaseEvent.objects.filter(case=case).select_related("actor__staff_profile")[:events_limit]
-    )
     facts = [(dictionary[name], values.get(name), fact_rows.get(name)) for name in checklist.facts]
     return Workspace(
         case,
@@ -879,6 +886,18 @@ def case_workspace(case: Case, *, events_limit: int = TIMELINE_EVENTS) -> Worksp
         checklist.all_documents_to_request(),
         referral,
     )
+
+
+def staff_attach(rows: Iterable[tuple[Any, str]]) -> None:
+    """Each row's staff member (``row.<field>``, a user with the staff profile their name comes
+    from), read in one query: the same few reviewers recorded a case's answers, facts, documents
+    and events, and joining them to each of those reads cost a millisecond a read."""
+    pairs = [(row, name) for row, name in rows if getattr(row, f"{name}_id") is not None]
+    people = User.objects.select_related("staff_profile").in_bulk(
+        {getattr(row, f"{name}_id") for row, name in pairs}
+    )
+    for row, name in pairs:
+        setattr(row, name, people[getattr(row, f"{name}_id")])
 
 
 def _node_statuses(result: Result) -> dict[int, str]:

@@ -278,12 +278,13 @@ def test_case_page_query_count_is_constant_in_criteria_and_documents(
         )
     nurse_client.get(f"/cases/{case.pk}/")  # warm the library caches and the session clock
     # session; user (with staff profile); group names with their permissions (roles, access);
-    # user permissions; case (with version, checklist, reviewer); answers; facts; evidence links
-    # (with documents); active exceptions; documents; timeline events; determinations; requested
-    # services and diagnoses (header). The turnaround rule is read only for a pended case's header;
-    # the events since the referral only for a referred case. The access log: the case's
-    # reference and member ID, then the row itself.
-    with django_assert_num_queries(16):
+    # user permissions; case (with reviewer; its policy, version and checklist come from the
+    # library cache); answers; documents; facts; timeline events; the staff who recorded them (one
+    # query for all); evidence links; active exceptions; determinations; requested services and
+    # diagnoses (header). The turnaround rule is read only for a pended case's header; the events
+    # since the referral only for a referred case. The access log: the case's reference and
+    # member ID, then the row itself.
+    with django_assert_num_queries(17):
         response = nurse_client.get(f"/cases/{case.pk}/")
     assert response.content.decode().count('class="list-group-item criterion-row"') == 20
 

@@ -118,8 +118,8 @@ def test_the_referred_case_page_costs_the_same_however_many_changes(
             case=case, by=director, name="pain_nrs", raw_value=value, expected_revision=value
         )
     director_client.get(f"/cases/{case.pk}/")  # warm the library caches and the session clock
-    # The case page's 16 (test_checklist), and the events since the referral: one query.
-    with django_assert_num_queries(17):
+    # The case page's 17 (test_checklist), and the events since the referral: one query.
+    with django_assert_num_queries(18):
         page = director_client.get(f"/cases/{case.pk}/").content.decode()
     assert f"{changes} change{'s' if changes > 1 else ''} since the referral" in page
 
