@@ -85,7 +85,22 @@ def verdicts(results: list[dict]) -> list[dict]:
     rows = []
     for budget in BUDGETS:
         measured = _find(results, budget.scenario, 1)
-        if measured is None:
+        if measured is None:  # a scenario that did not run is a target not met, never left out
+            rows.append(
+                {
+                    "scenario": budget.scenario,
+                    "label": budget.label,
+                    "budget": _target(budget),
+                    "measured_ms": None,
+                    "p95_ms": None,
+                    "floor_ratio": None,
+                    "absolute_met": False,
+                    "floor_ratio_met": False,
+                    "errors_at_32": None,
+                    "met": False,
+                    "not_measured": True,
+                }
+            )
             continue
         value = measured[budget.stat]
         ratio = round(measured["p95_ms"] / floor_p95, 2) if floor_p95 and value else None
@@ -206,6 +221,11 @@ def markdown(data: dict) -> str:
         "|---|---|---|---|---|---|",
     ]
     for v in data["verdicts"]:
+        if v.get("not_measured"):
+            lines.append(
+                f"| {v['label']} | {v['budget']} | - | - | - | **missed** (not measured) |"
+            )
+            continue
         missed = [
             part
             for part, ok in (("absolute", v["absolute_met"]), ("x floor", v["floor_ratio_met"]))

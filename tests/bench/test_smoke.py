@@ -218,3 +218,5 @@ def test_report_judges_both_parts_of_a_target():
         }
     )
     assert not constancy["met"] and set(constancy["changed"]) == {"queue_first"}
+    # A target whose scenario did not run is reported, as missed.
+    assert rows["director_queue"]["not_measured"] and not rows["director_queue"]["met"]
