@@ -62,10 +62,11 @@ def test_dashboard_to_overdue_queue_and_an_irr_study_to_its_report(page: Page, s
     sign_in(page, oscar)
     page.get_by_role("link", name="Consistency reviews").click()
     page.get_by_role("link", name="Case 1").click()
-    expect(page.locator("#irr-review-form input:checked")).to_have_count(0)
     fieldsets = page.locator("#irr-review-form fieldset")
+    # Waits for the review page (counting at once could count the page being left: none).
+    expect(fieldsets).to_have_count(9)  # Adult, 1.a-1.d, 1.e.i-iii and WA (the current edition)
+    expect(page.locator("#irr-review-form input:checked")).to_have_count(0)
     count = fieldsets.count()
-    assert count == 9  # Adult, 1.a-1.d, 1.e.i-iii and WA (the current edition)
     for i in range(count):
         status = "Not met" if i == 1 else "Met"
         fieldsets.nth(i).get_by_label(status, exact=True).check()
