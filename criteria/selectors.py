@@ -323,18 +323,21 @@ def _checklist_nodes(checklist_id: int) -> dict[str, Node]:
     return {n.label: n for n in Node.objects.filter(checklist_id__in=ids, kind="criterion")}
 
 
-def fact_row(name: str) -> Fact:
+def _fact_rows() -> dict[str, Fact]:
     cache = _current()
     if cache.fact_rows is None:
         cache.fact_rows = {f.name: f for f in Fact.objects.all()}
-    return cache.fact_rows[name]
+    return cache.fact_rows
+
+
+def fact_row(name: str) -> Fact:
+    return _fact_rows()[name]
 
 
 def fact_rows_by_id() -> dict[int, Fact]:
     """Every fact dictionary row by id (cached): a case's recorded facts name them by id."""
+    rows = _fact_rows()
     cache = _current()
     if cache.fact_rows_by_id is None:
-        if cache.fact_rows is None:
-            cache.fact_rows = {f.name: f for f in Fact.objects.all()}
-        cache.fact_rows_by_id = {f.pk: f for f in cache.fact_rows.values()}
+        cache.fact_rows_by_id = {f.pk: f for f in rows.values()}
     return cache.fact_rows_by_id

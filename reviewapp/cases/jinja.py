@@ -1,10 +1,11 @@
-"""The Jinja2 environment of the case page's repeated rows (criterion rows and fact rows).
+"""The Jinja2 environment of the case page's repeated rows: the checklist tree with its criterion
+rows, the fact rows and the document rows (``templates/jinja2/cases/``).
 
 A case page draws twenty-odd criterion rows and as many fact rows, each with its forms; Django's
 template language spent most of the page's time on them (issue 20's profile: about two thirds of
 the page). The same rows in Jinja2, through Django's own Jinja2 backend, render several times
 faster; the page around them, its partials and the htmx fragments stay Django templates, which
-include a row with ``{% jinja "cases/criterion_row.html" %}`` (``case_tags.jinja``).
+include a row or a list with ``{% jinja "cases/criterion_row.html" %}`` (``case_tags.jinja``).
 
 Every value is escaped as Django escapes it (``_escape``), so a row reads exactly as it did.
 The filters are the Django ones the rows use, with the same meaning: ``date`` converts to the
